@@ -1,0 +1,47 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies point one way:
+// DenseServer → InferenceService → {DenseKernel, TensorJSON, HTTPServer → HTTPCore}.
+let package = Package(
+    name: "DenseServe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dense-server", targets: ["DenseServer"]),
+        .executable(name: "dense-bench", targets: ["DenseBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(
+            name: "DenseKernel",
+            dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "TensorJSON"),
+        .target(
+            name: "InferenceService",
+            dependencies: [
+                "DenseKernel", "TensorJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "DenseServer",
+            dependencies: [
+                "InferenceService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService"]),
+        .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel"]),
+        .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
+        .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"]),
+        .testTarget(
+            name: "ConformanceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"],
+            resources: [.copy("keras-dense")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

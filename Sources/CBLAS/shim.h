@@ -1,0 +1,3 @@
+#include <cblas.h>
+// Declared by OpenBLAS but not by every cblas.h; we pin one BLAS thread per worker.
+void openblas_set_num_threads(int num_threads);

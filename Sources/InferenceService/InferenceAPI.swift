@@ -1,0 +1,341 @@
+import DenseKernel
+import Foundation
+import Logging
+import TensorJSON
+
+/// Settings of the API layer (the transport has its own).
+public struct APIConfiguration: Sendable {
+    public var limits: ServiceLimits
+    /// Bearer token for admin routes; nil means admin routes are allowed from loopback only.
+    public var adminToken: String?
+    /// Forward passes of at least this many FLOPs are split over rows across workers.
+    public var splitMinFLOPs: Int
+    /// `Retry-After` seconds sent with 503 overload answers.
+    public var retryAfterSeconds: Int
+
+    public init(limits: ServiceLimits = ServiceLimits(), adminToken: String? = nil, splitMinFLOPs: Int = 1 << 22, retryAfterSeconds: Int = 1) {
+        self.limits = limits
+        self.adminToken = adminToken
+        self.splitMinFLOPs = splitMinFLOPs
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+}
+
+/// The routes of API.md, independent of the HTTP transport. Cheap routes answer inline;
+/// everything that parses a body or computes runs on the ``WorkerPool``.
+public final class InferenceAPI: Sendable {
+    public let configuration: APIConfiguration
+    public let store: ModelStore
+    public let pool: WorkerPool
+    let logger: Logger
+    private let readiness = ReadinessFlag()
+
+    public init(configuration: APIConfiguration, store: ModelStore, pool: WorkerPool, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.pool = pool
+        self.logger = logger
+    }
+
+    /// Whether `/v2/health/ready` answers 200. False while loading or draining.
+    public var isReady: Bool {
+        get { readiness.value }
+    }
+    public func setReady(_ ready: Bool) { readiness.value = ready }
+
+    /// Handles one request; `respond` is called exactly once, possibly from a worker queue.
+    public func handle(_ request: APIRequest, respond: @escaping @Sendable (APIResponse) -> Void) {
+        do {
+            try route(request, respond: respond)
+        } catch {
+            respond(.error(error))
+        }
+    }
+
+    private func route(_ request: APIRequest, respond: @escaping @Sendable (APIResponse) -> Void) throws(ServiceError) {
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        // parts[0] is "" for a leading slash.
+        guard parts.first == "", parts.count >= 2 else { throw .routeNotFound(path: request.path) }
+        let segments = Array(parts.dropFirst())
+        switch segments {
+        case ["healthz"]:
+            try allow(request, ["GET", "HEAD"])
+            respond(.json(200, Array(#"{"status":"ok"}"#.utf8)))
+        case ["v2", "health", "live"]:
+            try allow(request, ["GET", "HEAD"])
+            respond(.json(200, Array(#"{"live":true}"#.utf8)))
+        case ["v2", "health", "ready"]:
+            try allow(request, ["GET", "HEAD"])
+            respond(isReady ? .json(200, Array(#"{"ready":true}"#.utf8)) : .json(503, Array(#"{"ready":false}"#.utf8), headers: [("Retry-After", "1")]))
+        case ["v1", "dense"]:
+            try allow(request, ["POST"])
+            try checkJSONContentType(request)
+            try runOnPool(respond) { completion in
+                self.oneShot(request.body, admitted: completion.admittedAt) { response in
+                    completion.done()
+                    respond(response)
+                }
+            }
+        case ["v1", "models"]:
+            try allow(request, ["GET", "HEAD"])
+            respond(.json(200, listModels()))
+        case let s where s.count == 3 && s[0] == "v1" && s[1] == "models":
+            let name = s[2]
+            try ModelName.validate(name)
+            switch request.method {
+            case "GET", "HEAD":
+                respond(.json(200, modelMetadata(try store.get(name: name), versions: store.versions(name: name))))
+            case "PUT":
+                try authorizeAdmin(request)
+                try checkJSONContentType(request)
+                try runOnPool(respond) { completion in
+                    let response: APIResponse
+                    do throws(ServiceError) {
+                        response = .json(201, try self.putModel(name: name, body: request.body))
+                    } catch {
+                        response = .error(error)
+                    }
+                    completion.done()
+                    respond(response)
+                }
+            case "DELETE":
+                try authorizeAdmin(request)
+                guard try store.delete(name: name) else { throw .modelNotFound(name: name, version: nil) }
+                var writer = JSONWriter()
+                writer.beginObject()
+                writer.writeKey("deleted")
+                writer.write(name)
+                writer.endObject()
+                respond(.json(200, writer.bytes))
+            default:
+                throw .methodNotAllowed(method: request.method, allowed: ["GET", "HEAD", "PUT", "DELETE"])
+            }
+        case let s where (s.count == 4 && s[0] == "v1" && s[1] == "models" && s[3] == "predict")
+            || (s.count == 6 && s[0] == "v1" && s[1] == "models" && s[3] == "versions" && s[5] == "predict"):
+            try allow(request, ["POST"])
+            try ModelName.validate(s[2])
+            var version: Int? = nil
+            if s.count == 6 {
+                guard let parsed = Int(s[4]), parsed >= 1 else {
+                    throw .badRequest(field: "version", expected: "a positive integer in the path, got \"\(s[4])\"")
+                }
+                version = parsed
+            }
+            let registered = try store.get(name: s[2], version: version)
+            try checkJSONContentType(request)
+            try runOnPool(respond) { completion in
+                self.predictRegistered(registered, body: request.body, admitted: completion.admittedAt) { response in
+                    completion.done()
+                    respond(response)
+                }
+            }
+        default:
+            throw .routeNotFound(path: request.path)
+        }
+    }
+
+    // MARK: helpers
+
+    private func allow(_ request: APIRequest, _ methods: [String]) throws(ServiceError) {
+        guard methods.contains(request.method) else { throw .methodNotAllowed(method: request.method, allowed: methods) }
+    }
+
+    private func checkJSONContentType(_ request: APIRequest) throws(ServiceError) {
+        guard let type = request.header("Content-Type") else { return }
+        let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
+            throw .unsupportedMediaType("Content-Type must be application/json, got \"\(type)\"")
+        }
+    }
+
+    /// Admin routes: a configured token must match (constant time); without one, loopback only.
+    private func authorizeAdmin(_ request: APIRequest) throws(ServiceError) {
+        if let token = configuration.adminToken {
+            guard let header = request.header("Authorization"), header.hasPrefix("Bearer ") else { throw .unauthorized }
+            guard Self.constantTimeEquals(Array(header.utf8.dropFirst(7)), Array(token.utf8)) else { throw .unauthorized }
+        } else if !request.remoteIsLoopback {
+            throw .forbidden("changing models is allowed only from loopback when no admin token is configured")
+        }
+    }
+
+    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        for index in 0..<max(a.count, b.count) {
+            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
+        }
+        return difference == 0
+    }
+
+    /// Admits a job onto the pool or answers 503 at once.
+    private func runOnPool(_ respond: @escaping @Sendable (APIResponse) -> Void, _ job: @escaping @Sendable (WorkerPool.Completion) -> Void) throws(ServiceError) {
+        guard pool.submit(job) else { throw .overloaded(retryAfterSeconds: configuration.retryAfterSeconds) }
+    }
+
+    // MARK: inference
+
+    private func oneShot(_ body: [UInt8], admitted: ContinuousClock.Instant, respond: @escaping @Sendable (APIResponse) -> Void) {
+        let plan: InferencePlan
+        do {
+            let request = try DenseRequest.decode(body, limits: configuration.limits)
+            plan = try InferencePlan(request: request, limits: configuration.limits.dense)
+        } catch {
+            respond(.error(error))
+            return
+        }
+        execute(plan, admitted: admitted, respond: respond)
+    }
+
+    private func predictRegistered(_ registered: RegisteredModel, body: [UInt8], admitted: ContinuousClock.Instant, respond: @escaping @Sendable (APIResponse) -> Void) {
+        let plan: InferencePlan
+        do {
+            let value: JSONValue
+            do { value = try JSONParser.parse(body, limits: configuration.limits.json) } catch { throw ServiceError.json(error) }
+            guard case .object(let object) = value else { throw ServiceError.badRequest(field: "body", expected: "a JSON object with \"input\"") }
+            for key in object.keys where !["input", "output_format"].contains(key) {
+                throw ServiceError.badRequest(field: key, expected: "only \"input\" and \"output_format\" (the model is registered)")
+            }
+            guard let inputValue = object["input"] else { throw ServiceError.badRequest(field: "input", expected: "the input tensor") }
+            let input = try TensorDecoder.decode(inputValue, field: "input", limits: configuration.limits.dense)
+            var format: TensorFormat? = nil
+            if let name = object["output_format"] {
+                guard let parsed = name.stringValue.flatMap(TensorFormat.init(rawValue:)) else {
+                    throw ServiceError.badRequest(field: "output_format", expected: "\"nested\", \"flat\" or \"b64\"")
+                }
+                format = parsed
+            }
+            plan = try InferencePlan(model: registered.model, input: input, outputFormat: format, limits: configuration.limits.dense)
+        } catch let error as ServiceError {
+            respond(.error(error))
+            return
+        } catch {
+            respond(.error(.badRequest(field: "body", expected: "\(error)")))
+            return
+        }
+        execute(plan, admitted: admitted, modelName: registered.name, version: registered.version, respond: respond)
+    }
+
+    /// Runs a plan's forward pass, split over rows across workers when it is large enough,
+    /// then encodes the response on a worker.
+    private func execute(_ plan: InferencePlan, admitted: ContinuousClock.Instant, modelName: String? = nil, version: Int? = nil, respond: @escaping @Sendable (APIResponse) -> Void) {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let queueMs = DenseService.milliseconds(started - admitted)
+        guard let model = plan.model, let input = plan.input else {
+            respond(.json(200, ResponseEncoder.denseResponse(output: nil, format: plan.outputFormat, description: plan.description, timing: .init(queueMs: queueMs, computeMs: 0))))
+            return
+        }
+        let rows = plan.rows
+        let finish: @Sendable (TensorStorage) -> Void = { storage in
+            let computeMs = DenseService.milliseconds(clock.now - started)
+            let output = Tensor(shape: Array(input.shape.dropLast()) + [model.outputWidth], storage: storage)
+            let body = ResponseEncoder.denseResponse(
+                output: output, format: plan.outputFormat, description: plan.description,
+                timing: .init(queueMs: queueMs, computeMs: computeMs)
+            ) { writer in
+                if let modelName, let version {
+                    writer.writeKey("model_name")
+                    writer.write(modelName)
+                    writer.writeKey("model_version")
+                    writer.write(version)
+                }
+            }
+            respond(.json(200, body))
+        }
+        let chunks = min(pool.workerCount, rows)
+        if chunks > 1 && model.flops(rows: rows) >= configuration.splitMinFLOPs {
+            let per = (rows + chunks - 1) / chunks
+            let inputDim = model.inputDim
+            pool.split(count: chunks) { index in
+                let low = min(rows, index * per)
+                let high = min(rows, low + per)
+                if low == high { return TensorStorage.float32([]).converted(to: model.outputDType) }
+                return model.forward(rows: high - low, input: input.storage.slice((low * inputDim)..<(high * inputDim)))
+            } completion: { parts in
+                finish(TensorStorage.concatenate(parts, dtype: model.outputDType))
+            }
+        } else {
+            finish(model.forward(rows: rows, input: input.storage))
+        }
+    }
+
+    // MARK: models
+
+    private func putModel(name: String, body: [UInt8]) throws(ServiceError) -> [UInt8] {
+        let value: JSONValue
+        do { value = try JSONParser.parse(body, limits: configuration.limits.json) } catch { throw .json(error) }
+        guard case .object(let object) = value else { throw .badRequest(field: "body", expected: "a model object") }
+        for key in object.keys where !["layer", "layers", "model", "weights", "input_shape", "seed"].contains(key) {
+            throw .badRequest(field: key, expected: "one of layer, layers, model, weights, input_shape, seed")
+        }
+        var spec = try ModelDecoder.decode(body: object, limits: configuration.limits.dense, seed: try DenseRequest.decodeSeed(object["seed"]))
+        if let shape = object["input_shape"] {
+            let symbolic = try TensorDecoder.symbolicShape(shape, field: "input_shape")
+            guard !symbolic.isEmpty, symbolic.count <= configuration.limits.dense.maxRank, symbolic.allSatisfy({ $0 == nil || $0! >= 1 }) else {
+                throw .badRequest(field: "input_shape", expected: "a shape such as [null, 20, 5] with positive dimensions")
+            }
+            spec.declaredInputShape = symbolic
+        }
+        guard let inputDim = spec.knownInputDim ?? spec.declaredInputShape?.last ?? nil else {
+            throw .badRequest(field: "input_shape", expected: "the input shape (e.g. [null, 20, 5]) or a kernel for the first layer, so the weights can be built")
+        }
+        let model: DenseModel
+        do { model = try spec.materialize(inputDim: inputDim, limits: configuration.limits.dense) } catch { throw .dense(error) }
+        let registered = try store.put(name: name, model: model)
+        logger.info("stored model", metadata: ["model": "\(name)", "version": "\(registered.version)"])
+        return modelMetadata(registered, versions: store.versions(name: name))
+    }
+
+    private func listModels() -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.writeKey("models")
+        writer.beginArray()
+        for model in store.list() {
+            writer.beginObject()
+            writer.writeKey("name")
+            writer.write(model.name)
+            writer.writeKey("latest_version")
+            writer.write(model.version)
+            writer.writeKey("versions")
+            writer.beginArray()
+            for version in store.versions(name: model.name) { writer.write(version.version) }
+            writer.endArray()
+            writer.writeKey("params")
+            writer.write(model.describe().totalParams)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+        return writer.bytes
+    }
+
+    private func modelMetadata(_ model: RegisteredModel, versions: [RegisteredModel]) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.writeKey("name")
+        writer.write(model.name)
+        writer.writeKey("version")
+        writer.write(model.version)
+        writer.writeKey("versions")
+        writer.beginArray()
+        for version in versions { writer.write(version.version) }
+        writer.endArray()
+        writer.writeKey("created_at")
+        writer.write(model.createdAt)
+        writer.writeKey("model")
+        ResponseEncoder.writeModel(model.describe(), into: &writer)
+        writer.endObject()
+        return writer.bytes
+    }
+}
+
+/// A Bool shared across queues.
+final class ReadinessFlag: @unchecked Sendable {
+    // `@unchecked Sendable`: `lock` guards `stored`.
+    private let lock = NSLock()
+    private var stored = false
+    var value: Bool {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}

@@ -1,0 +1,79 @@
+import DenseKernel
+
+/// Little-endian raw tensor bytes (the `b64` form and the V2 binary extension).
+public enum RawTensorCodec {
+    /// Decodes `count` little-endian values of `dtype`. Floats keep float32 (float16 and
+    /// bfloat16 widen exactly); float64 and integers go to float64 storage (exact).
+    public static func decode(bytes: ArraySlice<UInt8>, dtype: WireDType, count: Int, field: String) throws(ServiceError) -> TensorStorage {
+        precondition(bytes.count == count * dtype.byteSize)
+        return bytes.withUnsafeBytes { raw -> TensorStorage in
+            switch dtype {
+            case .float32:
+                return .float32((0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) })
+            case .float64:
+                return .float64((0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) })
+            case .float16:
+                return .float32((0..<count).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)))) })
+            case .bfloat16:
+                return .float32((0..<count).map { bfloat16ToFloat(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) })
+            case .int8: return .float64((0..<count).map { Double(Int8(bitPattern: raw[$0])) })
+            case .uint8: return .float64((0..<count).map { Double(raw[$0]) })
+            case .bool: return .float64((0..<count).map { raw[$0] == 0 ? 0 : 1 })
+            case .int16: return .float64((0..<count).map { Double(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: Int16.self))) })
+            case .uint16: return .float64((0..<count).map { Double(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) })
+            case .int32: return .float64((0..<count).map { Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))) })
+            case .uint32: return .float64((0..<count).map { Double(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) })
+            case .int64: return .float64((0..<count).map { Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))) })
+            case .uint64: return .float64((0..<count).map { Double(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) })
+            }
+        }
+    }
+
+    /// Little-endian bytes of a float32 or float64 storage.
+    public static func encode(_ storage: TensorStorage) -> [UInt8] {
+        switch storage {
+        case .float32(let values):
+            var out = [UInt8](repeating: 0, count: values.count * 4)
+            out.withUnsafeMutableBytes { raw in
+                for (index, value) in values.enumerated() {
+                    raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: index * 4, as: UInt32.self)
+                }
+            }
+            return out
+        case .float64(let values):
+            var out = [UInt8](repeating: 0, count: values.count * 8)
+            out.withUnsafeMutableBytes { raw in
+                for (index, value) in values.enumerated() {
+                    raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: index * 8, as: UInt64.self)
+                }
+            }
+            return out
+        }
+    }
+
+    /// bfloat16 is the top half of a float32.
+    public static func bfloat16ToFloat(_ bits: UInt16) -> Float { Float(bitPattern: UInt32(bits) << 16) }
+
+    /// float32 → bfloat16 with round-to-nearest-even (NaN stays NaN).
+    public static func floatToBFloat16(_ value: Float) -> UInt16 {
+        if value.isNaN { return 0x7FC0 }
+        let bits = value.bitPattern
+        let rounding = 0x7FFF + ((bits >> 16) & 1)
+        return UInt16(truncatingIfNeeded: (bits &+ rounding) >> 16)
+    }
+
+    /// The closed range an integer dtype holds, as doubles.
+    static func integerRange(_ dtype: WireDType) -> (Double, Double) {
+        switch dtype {
+        case .int8: (-128, 127)
+        case .uint8: (0, 255)
+        case .int16: (-32768, 32767)
+        case .uint16: (0, 65535)
+        case .int32: (-2_147_483_648, 2_147_483_647)
+        case .uint32: (0, 4_294_967_295)
+        case .int64: (-0x1p63, 0x1p63)
+        case .uint64: (0, 0x1p64)
+        default: (-.infinity, .infinity)
+        }
+    }
+}

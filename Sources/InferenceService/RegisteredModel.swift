@@ -1,0 +1,98 @@
+import DenseKernel
+import TensorJSON
+
+/// One stored version of a registered model.
+public struct RegisteredModel: Sendable {
+    public var name: String
+    public var version: Int
+    public var model: DenseModel
+    /// Seconds since 1970 when this version was stored.
+    public var createdAt: Double
+
+    /// The symbolic input shape reported in metadata: the declared one, else `[null, in]`.
+    public var inputShape: [Int?] { model.declaredInputShape ?? [nil, model.inputDim] }
+
+    public func describe() -> ModelDescription {
+        // The registered model's own layers always chain, so this cannot fail.
+        (try? model.describe(inputShape: inputShape)) ?? (try! model.describe(inputShape: [nil, model.inputDim]))
+    }
+
+    /// The durable file form: the native model body with weights as exact base64 tensors,
+    /// readable back through ``ModelDecoder``.
+    public func fileBytes() -> [UInt8] {
+        var writer = JSONWriter(capacity: model.layers.reduce(0) { $0 + $1.params * 6 } + 1024)
+        writer.beginObject()
+        writer.writeKey("format")
+        writer.write("denseserve-model")
+        writer.writeKey("format_version")
+        writer.write(1)
+        writer.writeKey("name")
+        writer.write(name)
+        writer.writeKey("version")
+        writer.write(version)
+        writer.writeKey("created_at")
+        writer.write(createdAt)
+        writer.writeKey("model_name")
+        writer.write(model.name)
+        if let declared = model.declaredInputShape {
+            writer.writeKey("input_shape")
+            ResponseEncoder.writeShape(declared, into: &writer)
+        }
+        writer.writeKey("layers")
+        writer.beginArray()
+        for layer in model.layers {
+            writer.beginObject()
+            writer.writeKey("name")
+            writer.write(layer.name)
+            writer.writeKey("units")
+            writer.write(layer.units)
+            writer.writeKey("activation")
+            writer.write(layer.config.activation.kerasName)
+            writer.writeKey("use_bias")
+            writer.write(layer.config.useBias)
+            writer.writeKey("dtype")
+            writer.write(layer.config.dtype.rawValue)
+            writer.writeKey("trainable")
+            writer.write(layer.config.trainable)
+            writer.writeKey("kernel")
+            ResponseEncoder.writeTensor(Tensor(shape: [layer.inputDim, layer.units], storage: layer.kernel), format: .b64, into: &writer)
+            if let bias = layer.bias {
+                writer.writeKey("bias")
+                ResponseEncoder.writeTensor(Tensor(shape: [layer.units], storage: bias), format: .b64, into: &writer)
+            }
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// Reads a file written by ``fileBytes()``.
+    public static func load(fileBytes: [UInt8], limits: ServiceLimits) throws(ServiceError) -> RegisteredModel {
+        let value: JSONValue
+        do { value = try JSONParser.parse(fileBytes, limits: limits.json) } catch { throw .json(error) }
+        guard case .object(let object) = value, object["format"]?.stringValue == "denseserve-model" else {
+            throw .badRequest(field: "format", expected: "\"denseserve-model\"")
+        }
+        guard let name = object["name"]?.stringValue, ModelName.isValid(name) else {
+            throw .badRequest(field: "name", expected: "a valid model name")
+        }
+        guard let version = object["version"]?.intValue, version >= 1 else {
+            throw .badRequest(field: "version", expected: "a positive integer")
+        }
+        guard case .array(let layers)? = object["layers"] else { throw .badRequest(field: "layers", expected: "a list") }
+        let body = JSONObject([("layers", .array(layers))])
+        var spec = try ModelDecoder.decode(body: body, limits: limits.dense)
+        spec.name = object["model_name"]?.stringValue ?? "sequential"
+        if let shape = object["input_shape"] {
+            spec.declaredInputShape = try TensorDecoder.symbolicShape(shape, field: "input_shape")
+        }
+        guard let inputDim = spec.knownInputDim else {
+            throw .badRequest(field: "layers[0].kernel", expected: "stored weights")
+        }
+        let model: DenseModel
+        do { model = try spec.materialize(inputDim: inputDim, limits: limits.dense) } catch { throw .dense(error) }
+        return RegisteredModel(
+            name: name, version: version, model: model, createdAt: object["created_at"]?.doubleValue ?? 0)
+    }
+}

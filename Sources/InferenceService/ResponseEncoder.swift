@@ -1,0 +1,133 @@
+import DenseKernel
+import TensorJSON
+
+/// Writes response bodies straight into a byte buffer: no intermediate JSON tree.
+public enum ResponseEncoder {
+    /// Timings reported in `timing_ms`.
+    public struct Timing: Sendable {
+        public var queueMs: Double
+        public var computeMs: Double
+        public init(queueMs: Double, computeMs: Double) {
+            self.queueMs = queueMs
+            self.computeMs = computeMs
+        }
+    }
+
+    /// The `/v1/dense` response: `{"output", "model", "timing_ms"}`. `output` is omitted
+    /// when only shapes were asked for (`input_shape`).
+    public static func denseResponse(output: Tensor?, format: TensorFormat, description: ModelDescription, timing: Timing, extra: ((inout JSONWriter) -> Void)? = nil) -> [UInt8] {
+        var writer = JSONWriter(capacity: (output?.count ?? 0) * 12 + 2048)
+        writer.beginObject()
+        if let output {
+            writer.writeKey("output")
+            writeTensor(output, format: format, into: &writer)
+        }
+        writer.writeKey("model")
+        writeModel(description, into: &writer)
+        extra?(&writer)
+        writer.writeKey("timing_ms")
+        writer.beginObject()
+        writer.writeKey("queue")
+        writer.write(rounded(timing.queueMs))
+        writer.writeKey("compute")
+        writer.write(rounded(timing.computeMs))
+        writer.endObject()
+        writer.endObject()
+        return writer.bytes
+    }
+
+    static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+
+    /// `{"shape", "dtype", "data"|"b64"}` in the requested form.
+    public static func writeTensor(_ tensor: Tensor, format: TensorFormat, into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.writeKey("shape")
+        writeShape(tensor.shape.map { Optional($0) }, into: &writer)
+        writer.writeKey("dtype")
+        writer.write(tensor.dtype.rawValue)
+        switch format {
+        case .b64:
+            writer.writeKey("b64")
+            let bytes = RawTensorCodec.encode(tensor.storage)
+            bytes.withUnsafeBytes { writer.writeBase64String($0) }
+        case .flat:
+            writer.writeKey("data")
+            writeValues(tensor.storage, shape: [tensor.count], into: &writer)
+        case .nested:
+            writer.writeKey("data")
+            writeValues(tensor.storage, shape: tensor.shape, into: &writer)
+        }
+        writer.endObject()
+    }
+
+    /// Nested arrays by `shape` (rank ≥ 1), shortest round-trip numbers.
+    public static func writeValues(_ storage: TensorStorage, shape: [Int], into writer: inout JSONWriter) {
+        switch storage {
+        case .float32(let values):
+            values.withUnsafeBufferPointer { writer.writeNested($0, shape: shape) }
+        case .float64(let values):
+            values.withUnsafeBufferPointer { writer.writeNested($0, shape: shape) }
+        }
+    }
+
+    /// `[null, 20, 5]`.
+    public static func writeShape(_ shape: [Int?], into writer: inout JSONWriter) {
+        writer.beginArray()
+        for dimension in shape {
+            if let dimension { writer.write(dimension) } else { writer.writeNull() }
+        }
+        writer.endArray()
+    }
+
+    /// The `model` section: shapes, per-layer metadata, parameter totals and the summary.
+    public static func writeModel(_ description: ModelDescription, into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.writeKey("name")
+        writer.write(description.name)
+        writer.writeKey("input_shape")
+        writeShape(description.inputShape, into: &writer)
+        writer.writeKey("output_shape")
+        writeShape(description.outputShape, into: &writer)
+        writer.writeKey("layers")
+        writer.beginArray()
+        for layer in description.layers {
+            writer.beginObject()
+            writer.writeKey("name")
+            writer.write(layer.name)
+            writer.writeKey("units")
+            writer.write(layer.units)
+            writer.writeKey("activation")
+            writer.write(layer.activation.kerasName)
+            writer.writeKey("use_bias")
+            writer.write(layer.useBias)
+            writer.writeKey("dtype")
+            writer.write(layer.dtype.rawValue)
+            writer.writeKey("trainable")
+            writer.write(layer.trainable)
+            writer.writeKey("input_shape")
+            writeShape(layer.inputShape, into: &writer)
+            writer.writeKey("output_shape")
+            writeShape(layer.outputShape, into: &writer)
+            writer.writeKey("kernel_shape")
+            writeShape(layer.kernelShape.map { Optional($0) }, into: &writer)
+            writer.writeKey("bias_shape")
+            if let bias = layer.biasShape { writeShape(bias.map { Optional($0) }, into: &writer) } else { writer.writeNull() }
+            writer.writeKey("params")
+            writer.write(layer.params)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.writeKey("params")
+        writer.beginObject()
+        writer.writeKey("total")
+        writer.write(description.totalParams)
+        writer.writeKey("trainable")
+        writer.write(description.trainableParams)
+        writer.writeKey("non_trainable")
+        writer.write(description.nonTrainableParams)
+        writer.endObject()
+        writer.writeKey("summary")
+        writer.write(description.summary)
+        writer.endObject()
+    }
+}

@@ -1,0 +1,125 @@
+import DenseKernel
+import TensorJSON
+
+/// Every failure the inference service can report, with its HTTP status and stable code
+/// decided in exactly one place (``status`` and ``code``).
+public enum ServiceError: Error, Sendable, CustomStringConvertible {
+    /// The body is not valid JSON (or breaks a JSON limit).
+    case json(JSONError)
+    /// The JSON is well-formed but a field has the wrong type, is missing, or is unknown.
+    case badRequest(field: String, expected: String)
+    /// A model or input that is well-formed but impossible (shapes, activations, limits).
+    case dense(DenseError)
+    /// No such route.
+    case routeNotFound(path: String)
+    /// The route exists but not for this method.
+    case methodNotAllowed(method: String, allowed: [String])
+    /// No registered model with that name (or version).
+    case modelNotFound(name: String, version: Int?)
+    /// A model name that breaks the naming rule.
+    case invalidModelName(String)
+    /// Admin route without (valid) credentials.
+    case unauthorized
+    /// Admin route from a non-loopback peer while no token is configured.
+    case forbidden(String)
+    /// Worker queue full: retry after the given seconds.
+    case overloaded(retryAfterSeconds: Int)
+    /// The server is draining for shutdown.
+    case draining
+    /// A request body is needed and missing, or too large.
+    case payloadTooLarge(String)
+    /// Unsupported `Content-Type`.
+    case unsupportedMediaType(String)
+    /// The model store failed to persist (disk full, permissions). A server fault.
+    case storage(String)
+
+    /// The HTTP status for this error. The one exhaustive mapping of errors to statuses.
+    public var status: Int {
+        switch self {
+        case .json(let error): error.code == "too_large" ? 413 : 400
+        case .badRequest: 400
+        case .dense(let error):
+            switch error {
+            case .invalidField: 400
+            case .unknownActivation, .unsupportedActivation, .unknownInitializer, .shapeMismatch, .raggedTensor,
+                .emptyDimension, .limitExceeded, .invalidValue:
+                422
+            }
+        case .routeNotFound, .modelNotFound: 404
+        case .methodNotAllowed: 405
+        case .invalidModelName: 400
+        case .unauthorized: 401
+        case .forbidden: 403
+        case .overloaded, .draining: 503
+        case .payloadTooLarge: 413
+        case .unsupportedMediaType: 415
+        case .storage: 500
+        }
+    }
+
+    /// Stable snake_case code for clients.
+    public var code: String {
+        switch self {
+        case .json(let error): error.code
+        case .badRequest: "invalid_request"
+        case .dense(let error): error.code
+        case .routeNotFound: "route_not_found"
+        case .methodNotAllowed: "method_not_allowed"
+        case .modelNotFound: "model_not_found"
+        case .invalidModelName: "invalid_model_name"
+        case .unauthorized: "unauthorized"
+        case .forbidden: "forbidden"
+        case .overloaded: "overloaded"
+        case .draining: "draining"
+        case .payloadTooLarge: "payload_too_large"
+        case .unsupportedMediaType: "unsupported_media_type"
+        case .storage: "storage_error"
+        }
+    }
+
+    /// Extra headers the status needs (`Allow`, `Retry-After`, `WWW-Authenticate`).
+    public var headers: [(String, String)] {
+        switch self {
+        case .methodNotAllowed(_, let allowed): [("Allow", allowed.joined(separator: ", "))]
+        case .overloaded(let seconds): [("Retry-After", String(seconds))]
+        case .draining: [("Retry-After", "1")]
+        case .unauthorized: [("WWW-Authenticate", "Bearer")]
+        default: []
+        }
+    }
+
+    /// A message for a human, naming the field and what was expected.
+    public var description: String {
+        switch self {
+        case .json(let error): "malformed JSON: \(error.description)"
+        case .badRequest(let field, let expected): "\(field): expected \(expected)"
+        case .dense(let error): error.description
+        case .routeNotFound(let path): "no route for \(path)"
+        case .methodNotAllowed(let method, let allowed):
+            "method \(method) is not allowed here; allowed: \(allowed.joined(separator: ", "))"
+        case .modelNotFound(let name, let version):
+            version.map { "model \"\(name)\" has no version \($0)" } ?? "no model named \"\(name)\""
+        case .invalidModelName(let name):
+            "model name \"\(name)\" is invalid: expected [A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+        case .unauthorized: "this admin route needs Authorization: Bearer <token>"
+        case .forbidden(let why): why
+        case .overloaded(let seconds): "all workers are busy and the queue is full; retry in \(seconds) s"
+        case .draining: "the server is shutting down"
+        case .payloadTooLarge(let why): why
+        case .unsupportedMediaType(let why): why
+        case .storage(let why): "model store: \(why)"
+        }
+    }
+
+    /// The error body `{"error": …, "code": …}`.
+    public var jsonBody: [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.writeKey("error")
+        writer.write(description)
+        writer.writeKey("code")
+        writer.write(code)
+        writer.endObject()
+        return writer.bytes
+    }
+}

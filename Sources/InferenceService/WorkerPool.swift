@@ -1,0 +1,83 @@
+import Dispatch
+import Foundation
+
+/// N serial Dispatch queues that run inference jobs, with bounded admission.
+///
+/// A job is admitted only while fewer than `capacity` jobs are queued or running; beyond
+/// that ``submit(_:)`` refuses at once, so the caller answers 503 instead of queueing
+/// without bound. Large forward passes are split over rows with ``split(count:_:completion:)``
+/// so one big request uses every worker; many small requests run side by side.
+public final class WorkerPool: @unchecked Sendable {
+    // `@unchecked Sendable`: `queues` is immutable after init; `lock` guards `pending`, `next`
+    // and `inFlight`.
+    private let queues: [DispatchQueue]
+    private let lock = NSLock()
+    private var pending = 0
+    private var next = 0
+    /// Jobs admitted at most (queued plus running).
+    public let capacity: Int
+
+    /// - Parameters:
+    ///   - workers: number of serial queues (default: active processor count).
+    ///   - queueDepth: jobs admitted beyond the ones running, in total.
+    public init(workers: Int, queueDepth: Int) {
+        precondition(workers >= 1 && queueDepth >= 0)
+        queues = (0..<workers).map { DispatchQueue(label: "denseserve.worker.\($0)", qos: .userInitiated) }
+        capacity = workers + queueDepth
+    }
+
+    public var workerCount: Int { queues.count }
+
+    /// Jobs admitted and not yet finished.
+    public var depth: Int { lock.withLock { pending } }
+
+    /// Runs `job` on a worker. The job receives a `Completion` it must call exactly once
+    /// when it (and any split work it started) is done. Returns false, running nothing,
+    /// when the pool is full.
+    @discardableResult
+    public func submit(_ job: @escaping @Sendable (Completion) -> Void) -> Bool {
+        let queue: DispatchQueue? = lock.withLock {
+            guard pending < capacity else { return nil }
+            pending += 1
+            next = (next + 1) % queues.count
+            return queues[next]
+        }
+        guard let queue else { return false }
+        let completion = Completion(pool: self, admittedAt: ContinuousClock.now)
+        queue.async { job(completion) }
+        return true
+    }
+
+    /// Marks an admitted job finished.
+    public struct Completion: Sendable {
+        fileprivate let pool: WorkerPool
+        /// When the job was admitted (queue time is measured from here).
+        public let admittedAt: ContinuousClock.Instant
+        public func done() { pool.lock.withLock { pool.pending -= 1 } }
+    }
+
+    /// Runs `count` pieces of work, piece `i` on worker `i % workers`, and calls `completion`
+    /// with the results in order once all finished. Used inside an admitted job.
+    public func split<Result: Sendable>(
+        count: Int, _ work: @escaping @Sendable (Int) -> Result, completion: @escaping @Sendable ([Result]) -> Void
+    ) {
+        let results = ResultSlots<Result>(count: count)
+        let group = DispatchGroup()
+        for index in 0..<count {
+            queues[index % queues.count].async(group: group) { results.set(index, work(index)) }
+        }
+        group.notify(queue: queues[0]) { completion(results.values) }
+    }
+}
+
+/// Slots written once each from different queues, read after a `DispatchGroup` completes.
+private final class ResultSlots<Value: Sendable>: @unchecked Sendable {
+    // `@unchecked Sendable`: each slot is written by exactly one work item, and `values` is
+    // read only in the group's notify block, after every write (the group orders them);
+    // `lock` makes the writes themselves safe.
+    private var slots: [Value?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: Value) { lock.withLock { slots[index] = value } }
+    var values: [Value] { lock.withLock { slots.map { $0! } } }
+}
