@@ -37,6 +37,11 @@ extension Float: DenseScalar {
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
     ) {
+        if m == 1 {
+            // One row: y[n] = Bᵀ[n×k]·x[k]; GEMV skips GEMM's packing, which dominates here.
+            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, accumulate ? 1 : 0, c, 1)
+            return
+        }
         cblas_sgemm(
             CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
             1, a, Int32(k), b, Int32(n), accumulate ? 1 : 0, c, Int32(n))
@@ -55,6 +60,10 @@ extension Double: DenseScalar {
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>, accumulate: Bool
     ) {
+        if m == 1 {
+            cblas_dgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, accumulate ? 1 : 0, c, 1)
+            return
+        }
         cblas_dgemm(
             CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
             1, a, Int32(k), b, Int32(n), accumulate ? 1 : 0, c, Int32(n))

@@ -13,7 +13,7 @@ public struct APIConfiguration: Sendable {
     /// `Retry-After` seconds sent with 503 overload answers.
     public var retryAfterSeconds: Int
 
-    public init(limits: ServiceLimits = ServiceLimits(), adminToken: String? = nil, splitMinFLOPs: Int = 1 << 22, retryAfterSeconds: Int = 1) {
+    public init(limits: ServiceLimits = ServiceLimits(), adminToken: String? = nil, splitMinFLOPs: Int = 1 << 24, retryAfterSeconds: Int = 1) {
         self.limits = limits
         self.adminToken = adminToken
         self.splitMinFLOPs = splitMinFLOPs

@@ -177,6 +177,9 @@ public enum TensorDecoder {
         var out: [Int] = []
         out.reserveCapacity(numbers.count)
         for number in numbers {
+            if number.isFinite && number.rounded(.towardZero) == number && number.magnitude >= 0x1p63 {
+                throw .dense(.limitExceeded(what: "\(field) dimension", value: Int.max, limit: DenseLimits.default.maxElements))
+            }
             guard let integer = exactInt(number) else {
                 throw .badRequest(field: field, expected: "integers, got \(number)")
             }
@@ -206,7 +209,7 @@ public enum TensorDecoder {
     }
 
     static func exactInt(_ number: Double) -> Int? {
-        guard number.isFinite, number.rounded(.towardZero) == number, number.magnitude < 0x1p62 else { return nil }
+        guard number.isFinite, number.rounded(.towardZero) == number, number.magnitude < 0x1p63 else { return nil }
         return Int(number)
     }
 }

@@ -1,0 +1,16 @@
+import Foundation
+
+/// `dense-bench [gemm|json|all]`: benchmarks with same-run baselines. Release builds only.
+@main
+struct DenseBenchCommand {
+    static func main() {
+        let mode = CommandLine.arguments.dropFirst().first ?? "all"
+        switch mode {
+        case "gemm": GEMMBench.run()
+        case "all": GEMMBench.run()
+        default:
+            FileHandle.standardError.write(Data("usage: dense-bench [gemm|all]\n".utf8))
+            exit(64)
+        }
+    }
+}
