@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Dependencies point one way:
-// DenseServer → InferenceService → {DenseKernel, TensorJSON, HTTPServer → HTTPCore}.
+// DenseServer → {InferenceService → {DenseKernel, TensorJSON}, HTTPServer → HTTPCore}.
+// The API layer knows nothing of sockets; the executable adapts HTTP requests to it.
 let package = Package(
     name: "DenseServe",
     platforms: [.macOS(.v14)],
@@ -22,6 +23,9 @@ let package = Package(
             name: "DenseKernel",
             dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "TensorJSON"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "HTTPCore"),
+        .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib"]),
         .target(
             name: "InferenceService",
             dependencies: [
@@ -31,13 +35,15 @@ let package = Package(
         .executableTarget(
             name: "DenseServer",
             dependencies: [
-                "InferenceService",
+                "InferenceService", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService"]),
         .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "CZlib"]),
         .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"]),
         .testTarget(
             name: "ConformanceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"],

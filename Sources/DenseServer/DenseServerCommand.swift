@@ -10,8 +10,8 @@ struct DenseServerCommand: ParsableCommand {
         commandName: "dense-server",
         abstract: "Keras Dense-layer inference over HTTP/1.1.",
         version: DenseServeVersion.string,
-        subcommands: [PredictCommand.self],
-        defaultSubcommand: PredictCommand.self)
+        subcommands: [ServeCommand.self, PredictCommand.self, HealthcheckCommand.self],
+        defaultSubcommand: ServeCommand.self)
 }
 
 enum DenseServeVersion {
@@ -31,9 +31,6 @@ struct PredictCommand: ParsableCommand {
 
     @Argument(help: "The request body file, or - for standard input.")
     var file: String = "-"
-
-    @Flag(name: .long, help: "Pretty-print nothing; write the response bytes exactly as the server would (default).")
-    var raw = true
 
     func run() throws {
         GEMM.useSingleThreadedBLAS()

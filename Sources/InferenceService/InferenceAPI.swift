@@ -48,7 +48,7 @@ public final class InferenceAPI: Sendable {
         do {
             try route(request, respond: respond)
         } catch {
-            respond(.error(error))
+            respond(self.fail(error))
         }
     }
 
@@ -93,7 +93,7 @@ public final class InferenceAPI: Sendable {
                     do throws(ServiceError) {
                         response = .json(201, try self.putModel(name: name, body: request.body))
                     } catch {
-                        response = .error(error)
+                        response = self.fail(error)
                     }
                     completion.done()
                     respond(response)
@@ -135,6 +135,17 @@ public final class InferenceAPI: Sendable {
     }
 
     // MARK: helpers
+
+    /// Maps an error to its response, logging it once: server faults at error level,
+    /// client mistakes at debug.
+    func fail(_ error: ServiceError) -> APIResponse {
+        if error.status >= 500 && error.code != "overloaded" && error.code != "draining" {
+            logger.error("request failed", metadata: ["status": "\(error.status)", "code": "\(error.code)", "error": "\(error.description)"])
+        } else {
+            logger.debug("request rejected", metadata: ["status": "\(error.status)", "code": "\(error.code)", "error": "\(error.description)"])
+        }
+        return .error(error)
+    }
 
     private func allow(_ request: APIRequest, _ methods: [String]) throws(ServiceError) {
         guard methods.contains(request.method) else { throw .methodNotAllowed(method: request.method, allowed: methods) }
@@ -179,7 +190,7 @@ public final class InferenceAPI: Sendable {
             let request = try DenseRequest.decode(body, limits: configuration.limits)
             plan = try InferencePlan(request: request, limits: configuration.limits.dense)
         } catch {
-            respond(.error(error))
+            respond(self.fail(error))
             return
         }
         execute(plan, admitted: admitted, respond: respond)
@@ -205,10 +216,10 @@ public final class InferenceAPI: Sendable {
             }
             plan = try InferencePlan(model: registered.model, input: input, outputFormat: format, limits: configuration.limits.dense)
         } catch let error as ServiceError {
-            respond(.error(error))
+            respond(self.fail(error))
             return
         } catch {
-            respond(.error(.badRequest(field: "body", expected: "\(error)")))
+            respond(self.fail(.badRequest(field: "body", expected: "\(error)")))
             return
         }
         execute(plan, admitted: admitted, modelName: registered.name, version: registered.version, respond: respond)
@@ -259,6 +270,12 @@ public final class InferenceAPI: Sendable {
     }
 
     // MARK: models
+
+    /// Registers `body` (a PUT body) as a new version of `name`; used by PUT and by start-up seeding.
+    public func registerModel(name: String, body: [UInt8]) throws(ServiceError) -> RegisteredModel {
+        _ = try putModel(name: name, body: body)
+        return try store.get(name: name)
+    }
 
     private func putModel(name: String, body: [UInt8]) throws(ServiceError) -> [UInt8] {
         let value: JSONValue

@@ -1,0 +1,70 @@
+import ArgumentParser
+import DenseKernel
+import Dispatch
+import Foundation
+import HTTPServer
+import InferenceService
+import Logging
+
+/// `dense-server serve`: the HTTP service.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the HTTP API (the default when no subcommand is given).",
+        discussion: """
+            Configuration precedence: flag > DENSE_* environment variable > --config file > built-in \
+            default. Every key can be set with --set KEY=VALUE, or DENSE_<KEY> (upper case). Keys:
+
+            \(ServerConfig.keys.map { "  \($0.name): \($0.help)" }.joined(separator: "\n"))
+            """)
+
+    @Option(name: .long, help: "JSON config file (default: config/server.json when it exists).")
+    var config: String?
+    @Option(name: .long, help: "Address to listen on.") var host: String?
+    @Option(name: .long, help: "Port (0 = ephemeral).") var port: Int?
+    @Option(name: .long, help: "Worker queues (0 = one per processor).") var workers: Int?
+    @Option(name: .long, help: "Registered-model directory.") var modelDir: String?
+    @Option(name: .long, help: "Bearer token for admin routes.") var adminToken: String?
+    @Option(name: .long, help: "Log level.") var logLevel: String?
+    @Option(name: .long, help: "text or json.") var logFormat: String?
+    @Option(name: .customLong("set"), help: "KEY=VALUE for any configuration key (repeatable).")
+    var settings: [String] = []
+    @Flag(name: .long, help: "Print the effective configuration (secrets masked) and exit.")
+    var printConfig = false
+
+    /// Resolves the configuration with its precedence rules.
+    func resolve(environment: [String: String]) throws(ConfigError) -> ServerConfig {
+        var resolved = ServerConfig()
+        let file = config ?? environment["DENSE_CONFIG"] ?? (FileManager.default.fileExists(atPath: "config/server.json") ? "config/server.json" : nil)
+        if let file { try resolved.apply(file: file) }
+        try resolved.apply(environment: environment)
+        let flags: [(String, String?)] = [
+            ("host", host), ("port", port.map(String.init)), ("workers", workers.map(String.init)), ("model_dir", modelDir),
+            ("admin_token", adminToken), ("log_level", logLevel), ("log_format", logFormat),
+        ]
+        for (name, value) in flags { if let value { try resolved.set(ServerConfig.key(named: name)!, value, source: "--\(name.replacingOccurrences(of: "_", with: "-"))") } }
+        for setting in settings {
+            guard let equals = setting.firstIndex(of: "="), let key = ServerConfig.key(named: String(setting[..<equals])) else {
+                throw ConfigError("--set \(setting): expected KEY=VALUE with a known key (\(ServerConfig.keys.map(\.name).joined(separator: ", ")))")
+            }
+            try resolved.set(key, String(setting[setting.index(after: equals)...]), source: "--set")
+        }
+        try resolved.validate()
+        return resolved
+    }
+
+    func run() throws {
+        let resolved: ServerConfig
+        do {
+            resolved = try resolve(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("dense-server: invalid configuration: \(error.description)\n".utf8))
+            throw ExitCode(64)
+        }
+        if printConfig {
+            for (name, value) in resolved.rendered() { print("\(name) = \(value)") }
+            return
+        }
+        try Service(config: resolved).runForever()
+    }
+}

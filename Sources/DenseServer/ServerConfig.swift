@@ -1,0 +1,221 @@
+import Foundation
+import TensorJSON
+
+/// Every tunable of `dense-server serve`, validated once at start-up.
+///
+/// Precedence: flag > `DENSE_*` environment variable > config file > built-in default.
+/// Each key is documented in ``ServerConfig/keys`` (the source of `--help`, of
+/// `config/server.json` and of the README's Configuration table, which a test keeps in sync).
+struct ServerConfig: Sendable, Equatable {
+    var host = "127.0.0.1"
+    var port = 8080
+    var workers = 0
+    var queueDepth = 64
+    var modelDir = "data/models"
+    var seedModelDir = "config/models"
+    var adminToken = ""
+    var logLevel = "info"
+    var logFormat = "text"
+    var maxConnections = 4096
+    var ioQueues = 0
+    var headerReadTimeout = 10.0
+    var bodyReadTimeout = 30.0
+    var idleTimeout = 60.0
+    var writeTimeout = 30.0
+    var maxRequestLineBytes = 8192
+    var maxHeaderBytes = 65536
+    var maxHeaderCount = 100
+    var maxBodyBytes = 64 << 20
+    var maxInflatedBodyBytes = 256 << 20
+    var gzipMinBytes = 1024
+    var gzipLevel = 1
+    var maxRank = 32
+    var maxElements = 64 << 20
+    var maxLayers = 1024
+    var maxParams = 64 << 20
+    var maxFLOPs = 1 << 37
+    var maxJSONDepth = 64
+    var splitMinFLOPs = 1 << 24
+    var retryAfter = 1
+    var drainGrace = 2.0
+    var drainTimeout = 25.0
+
+    /// One configuration key: its name, meaning, and how to read it from text.
+    struct Key: Sendable {
+        let name: String
+        let help: String
+        let set: @Sendable (inout ServerConfig, String) -> Bool
+        let get: @Sendable (ServerConfig) -> String
+        let isSecret: Bool
+        let isString: Bool
+
+        var environmentName: String { "DENSE_" + name.uppercased() }
+    }
+
+    static func int(_ name: String, _ path: WritableKeyPath<ServerConfig, Int>, _ help: String) -> Key {
+        nonisolated(unsafe) let path = path  // key paths are immutable values
+        return Key(name: name, help: help, set: { config, text in
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else { return false }
+            config[keyPath: path] = value
+            return true
+        }, get: { String($0[keyPath: path]) }, isSecret: false, isString: false)
+    }
+
+    static func double(_ name: String, _ path: WritableKeyPath<ServerConfig, Double>, _ help: String) -> Key {
+        nonisolated(unsafe) let path = path  // key paths are immutable values
+        return Key(name: name, help: help, set: { config, text in
+            guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else { return false }
+            config[keyPath: path] = value
+            return true
+        }, get: { String($0[keyPath: path]) }, isSecret: false, isString: false)
+    }
+
+    static func string(_ name: String, _ path: WritableKeyPath<ServerConfig, String>, _ help: String, secret: Bool = false) -> Key {
+        nonisolated(unsafe) let path = path  // key paths are immutable values
+        return Key(name: name, help: help, set: { config, text in
+            config[keyPath: path] = text
+            return true
+        }, get: { $0[keyPath: path] }, isSecret: secret, isString: true)
+    }
+
+    static let keys: [Key] = [
+        string("host", \.host, "Address to listen on: 127.0.0.1, 0.0.0.0 (all interfaces, e.g. in a container) or an IPv6 literal."),
+        int("port", \.port, "TCP port; 0 picks an ephemeral port (printed in the `listening on` line)."),
+        int("workers", \.workers, "Worker queues running forward passes; 0 = one per active processor."),
+        int("queue_depth", \.queueDepth, "Requests admitted beyond the ones running; when full, 503 with Retry-After at once."),
+        string("model_dir", \.modelDir, "Directory of registered models (created if missing; survives restarts)."),
+        string("seed_model_dir", \.seedModelDir, "Models (*.json, PUT bodies named by file) copied into an empty model_dir at first start; empty = none."),
+        string("admin_token", \.adminToken, "Bearer token for PUT/DELETE of models; empty = admin routes only from loopback.", secret: true),
+        string("log_level", \.logLevel, "trace, debug, info, notice, warning, error or critical."),
+        string("log_format", \.logFormat, "text or json (one JSON object per line)."),
+        int("max_connections", \.maxConnections, "Open connections above which new ones get 503 and are closed."),
+        int("io_queues", \.ioQueues, "Serial I/O queues for connections; 0 = one per active processor."),
+        double("header_read_timeout_s", \.headerReadTimeout, "Seconds to receive a request head (slow clients get 408)."),
+        double("body_read_timeout_s", \.bodyReadTimeout, "Seconds without body bytes before 408."),
+        double("idle_timeout_s", \.idleTimeout, "Seconds an idle keep-alive connection stays open."),
+        double("write_timeout_s", \.writeTimeout, "Seconds without write progress before a connection is dropped."),
+        int("max_request_line_bytes", \.maxRequestLineBytes, "Longest request line (414 beyond)."),
+        int("max_header_bytes", \.maxHeaderBytes, "Largest header block (431 beyond)."),
+        int("max_header_count", \.maxHeaderCount, "Most header fields (431 beyond)."),
+        int("max_body_bytes", \.maxBodyBytes, "Largest request body, decided from Content-Length before reading (413)."),
+        int("max_inflated_body_bytes", \.maxInflatedBodyBytes, "Largest gzip-inflated request body (413 beyond: zip bombs)."),
+        int("gzip_min_bytes", \.gzipMinBytes, "Responses at least this large are gzipped when the client accepts gzip; 0 disables."),
+        int("gzip_level", \.gzipLevel, "zlib level for responses, 1 (fast) to 9 (small)."),
+        int("max_rank", \.maxRank, "Largest tensor rank."),
+        int("max_elements", \.maxElements, "Largest element count of any one tensor (input, output, kernel)."),
+        int("max_layers", \.maxLayers, "Most layers in one model."),
+        int("max_params", \.maxParams, "Most parameters in one model."),
+        int("max_flops", \.maxFLOPs, "Most FLOPs (2·rows·in·units per layer) in one forward pass."),
+        int("max_json_depth", \.maxJSONDepth, "Deepest JSON nesting accepted."),
+        int("split_min_flops", \.splitMinFLOPs, "Forward passes of at least this many FLOPs are split over rows across workers."),
+        int("retry_after_s", \.retryAfter, "Retry-After seconds sent with 503 overload answers."),
+        double("drain_grace_s", \.drainGrace, "After SIGTERM: seconds readiness is false while still accepting (load balancers stop routing)."),
+        double("drain_timeout_s", \.drainTimeout, "After the grace: seconds to finish accepted requests before closing what is left."),
+    ]
+
+    static func key(named name: String) -> Key? { keys.first { $0.name == name } }
+
+    /// Applies a JSON config file (an object of key: value; unknown keys are errors).
+    mutating func apply(file path: String) throws(ConfigError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError("cannot read config file \(path)")
+        }
+        let value: JSONValue
+        do { value = try JSONParser.parse(Array(data)) } catch { throw ConfigError("config file \(path) is not valid JSON: \(error)") }
+        guard case .object(let object) = value else { throw ConfigError("config file \(path) must hold a JSON object") }
+        for (name, item) in object {
+            if name.hasPrefix("_") { continue }  // "_comment"-style keys document the file
+            guard let key = Self.key(named: name) else {
+                throw ConfigError("config file \(path): unknown key \"\(name)\"; known keys: \(Self.keys.map(\.name).joined(separator: ", "))")
+            }
+            let text: String
+            switch item {
+            case .string(let string) where key.isString: text = string
+            case .number(let number) where !key.isString:
+                text = number.rounded() == number && abs(number) < 0x1p62 ? String(Int(number)) : String(number)
+            case .null where key.isString: text = ""
+            default: throw ConfigError("config file \(path): \(name) must be a \(key.isString ? "string" : "number")")
+            }
+            try set(key, text, source: "config file \(path)")
+        }
+    }
+
+    /// Applies `DENSE_*` variables.
+    mutating func apply(environment: [String: String]) throws(ConfigError) {
+        for key in Self.keys {
+            if let text = environment[key.environmentName] { try set(key, text, source: "environment variable \(key.environmentName)") }
+        }
+    }
+
+    mutating func set(_ key: Key, _ text: String, source: String) throws(ConfigError) {
+        guard key.set(&self, text) else {
+            throw ConfigError("\(source): \(key.name) must be a \(key.isString ? "string" : "number"), got \"\(text)\"")
+        }
+    }
+
+    /// Checks every value; the first problem becomes the one sentence printed at exit 64.
+    func validate() throws(ConfigError) {
+        func require(_ ok: Bool, _ message: String) throws(ConfigError) { if !ok { throw ConfigError(message) } }
+        try require((0...65535).contains(port), "port must be between 0 and 65535, got \(port)")
+        try require(!host.isEmpty, "host must not be empty")
+        try require((0...1024).contains(workers), "workers must be between 0 (auto) and 1024, got \(workers)")
+        try require((0...1_000_000).contains(queueDepth), "queue_depth must be between 0 and 1000000, got \(queueDepth)")
+        try require(!modelDir.isEmpty, "model_dir must not be empty")
+        try require(["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel), "log_level must be one of trace, debug, info, notice, warning, error, critical; got \"\(logLevel)\"")
+        try require(["text", "json"].contains(logFormat), "log_format must be text or json, got \"\(logFormat)\"")
+        try require(maxConnections >= 1, "max_connections must be at least 1, got \(maxConnections)")
+        try require((0...256).contains(ioQueues), "io_queues must be between 0 (auto) and 256, got \(ioQueues)")
+        for (name, value) in [("header_read_timeout_s", headerReadTimeout), ("body_read_timeout_s", bodyReadTimeout), ("idle_timeout_s", idleTimeout), ("write_timeout_s", writeTimeout)] {
+            try require(value > 0 && value <= 86400, "\(name) must be above 0 and at most 86400 seconds, got \(value)")
+        }
+        for (name, value) in [("drain_grace_s", drainGrace), ("drain_timeout_s", drainTimeout)] {
+            try require(value >= 0 && value <= 3600, "\(name) must be between 0 and 3600 seconds, got \(value)")
+        }
+        for (name, value) in [("max_request_line_bytes", maxRequestLineBytes), ("max_header_bytes", maxHeaderBytes), ("max_header_count", maxHeaderCount), ("max_body_bytes", maxBodyBytes), ("max_inflated_body_bytes", maxInflatedBodyBytes), ("max_rank", maxRank), ("max_elements", maxElements), ("max_layers", maxLayers), ("max_params", maxParams), ("max_flops", maxFLOPs), ("max_json_depth", maxJSONDepth), ("retry_after_s", retryAfter)] {
+            try require(value >= 1, "\(name) must be at least 1, got \(value)")
+        }
+        try require(maxInflatedBodyBytes >= maxBodyBytes, "max_inflated_body_bytes (\(maxInflatedBodyBytes)) must be at least max_body_bytes (\(maxBodyBytes))")
+        try require(maxJSONDepth <= 10_000, "max_json_depth must be at most 10000, got \(maxJSONDepth)")
+        try require(gzipMinBytes >= 0, "gzip_min_bytes must be 0 (off) or more, got \(gzipMinBytes)")
+        try require((1...9).contains(gzipLevel), "gzip_level must be between 1 and 9, got \(gzipLevel)")
+        try require(splitMinFLOPs >= 0, "split_min_flops must be 0 or more, got \(splitMinFLOPs)")
+    }
+
+    /// `key = value` lines for `--print-config` and the start-up log; secrets masked.
+    func rendered() -> [(String, String)] {
+        Self.keys.map { key in
+            let value = key.get(self)
+            return (key.name, key.isSecret && !value.isEmpty ? "****" : value)
+        }
+    }
+
+    /// The effective configuration as a JSON object (secrets masked), in key order.
+    func renderedJSON() -> String {
+        var writer = JSONWriter()
+        writer.beginObject()
+        for key in Self.keys {
+            writer.writeKey(key.name)
+            let value = key.get(self)
+            if key.isSecret && !value.isEmpty {
+                writer.write("****")
+            } else if key.isString {
+                writer.write(value)
+            } else if let integer = Int(value) {
+                writer.write(integer)
+            } else {
+                writer.write(Double(value) ?? 0)
+            }
+        }
+        writer.endObject()
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    var effectiveWorkers: Int { workers > 0 ? workers : ProcessInfo.processInfo.activeProcessorCount }
+    var effectiveIOQueues: Int { ioQueues > 0 ? ioQueues : ProcessInfo.processInfo.activeProcessorCount }
+}
+
+/// An invalid configuration: one sentence, exit code 64.
+struct ConfigError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,181 @@
+import ArgumentParser
+import DenseKernel
+import Dispatch
+import Foundation
+import HTTPServer
+import InferenceService
+import Logging
+
+/// Wires configuration, logging, the model store, the worker pool, the API, the HTTP
+/// server and signals together, then runs until SIGTERM/SIGINT.
+final class Service: Sendable {
+    let config: ServerConfig
+    let logger: Logger
+    let api: InferenceAPI
+    let server: HTTPServer
+
+    init(config: ServerConfig) throws {
+        self.config = config
+        let format: LineLogHandler.Format = config.logFormat == "json" ? .json : .text
+        let level = Logger.Level(rawValue: config.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, logLevel: level) }
+        var logger = Logger(label: "dense-server")
+        logger.logLevel = level
+        self.logger = logger
+        GEMM.useSingleThreadedBLAS()
+
+        let limits = ServiceLimits(
+            json: .init(maxDepth: config.maxJSONDepth),
+            dense: DenseLimits(
+                maxRank: config.maxRank, maxElements: config.maxElements, maxLayers: config.maxLayers, maxParams: config.maxParams,
+                maxFLOPs: config.maxFLOPs))
+        let store = ModelStore(directory: config.modelDir, limits: limits, logger: logger)
+        api = InferenceAPI(
+            configuration: APIConfiguration(
+                limits: limits, adminToken: config.adminToken.isEmpty ? nil : config.adminToken,
+                splitMinFLOPs: config.splitMinFLOPs, retryAfterSeconds: config.retryAfter),
+            store: store, pool: WorkerPool(workers: config.effectiveWorkers, queueDepth: config.queueDepth), logger: logger)
+
+        let httpConfiguration = HTTPServerConfiguration(
+            host: config.host, port: config.port,
+            limits: HTTPLimits(
+                maxRequestLineBytes: config.maxRequestLineBytes, maxHeaderBytes: config.maxHeaderBytes,
+                maxHeaderCount: config.maxHeaderCount, maxBodyBytes: config.maxBodyBytes, maxChunkedBodyBytes: config.maxBodyBytes,
+                maxInflatedBodyBytes: config.maxInflatedBodyBytes),
+            headerReadTimeout: config.headerReadTimeout, bodyReadTimeout: config.bodyReadTimeout, idleTimeout: config.idleTimeout,
+            writeTimeout: config.writeTimeout, maxConnections: config.maxConnections, gzipMinBytes: config.gzipMinBytes,
+            gzipLevel: config.gzipLevel, serverName: "DenseServe/\(DenseServeVersion.string)", ioQueueCount: config.effectiveIOQueues)
+        let accessLogger = logger
+        let api = self.api
+        server = HTTPServer(
+            configuration: httpConfiguration,
+            accessLog: { entry in
+                accessLogger.info(
+                    "request",
+                    metadata: [
+                        "method": "\(entry.method)", "path": "\(entry.path)", "status": "\(entry.status)",
+                        "bytes_in": "\(entry.bytesIn)", "bytes_out": "\(entry.bytesOut)",
+                        "duration_ms": "\(String(format: "%.3f", entry.durationSeconds * 1000))",
+                        "request_id": "\(entry.responseRequestID ?? entry.requestID ?? "-")",
+                    ])
+            },
+            handler: { request, responder in Service.handle(request, responder: responder, api: api) })
+    }
+
+    /// Adapts one HTTP request to the API and back, with `X-Request-Id` accepted or generated.
+    static func handle(_ request: HTTPRequest, responder: HTTPResponder, api: InferenceAPI) {
+        let requestID = request.headers["X-Request-Id"].flatMap(validRequestID) ?? newRequestID()
+        let apiRequest = APIRequest(
+            method: request.method, path: request.path, headers: request.headers.map { (name: $0.name, value: $0.value) },
+            body: request.body, remoteIsLoopback: request.remoteIsLoopback)
+        api.handle(apiRequest) { response in
+            var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
+            headers.replaceOrAdd(name: "X-Request-Id", value: requestID)
+            responder.send(HTTPResponse(status: response.status, headers: headers, body: response.body))
+        }
+    }
+
+    /// Accepts a client's request id when it is short printable ASCII.
+    static func validRequestID(_ value: String) -> String? {
+        let bytes = value.utf8
+        guard (1...128).contains(bytes.count), bytes.allSatisfy({ (0x21...0x7E).contains($0) }) else { return nil }
+        return value
+    }
+
+    static func newRequestID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return String(high, radix: 16).leftPadded(16) + String(low, radix: 16).leftPadded(16)
+    }
+
+    /// Loads models, starts listening, installs signal handling and never returns.
+    func runForever() throws -> Never {
+        logger.info(
+            "starting", metadata: ["version": "\(DenseServeVersion.string)", "config": "\(config.renderedJSON())"])
+        do {
+            try api.store.load()
+        } catch {
+            logger.critical("cannot open model directory", metadata: ["model_dir": "\(config.modelDir)", "error": "\(error)"])
+            throw ExitCode(1)
+        }
+        seedModelsIfEmpty()
+        let port: Int
+        do {
+            port = try server.start()
+        } catch {
+            logger.critical("cannot listen", metadata: ["host": "\(config.host)", "port": "\(config.port)", "error": "\(error)"])
+            throw ExitCode(1)
+        }
+        api.setReady(true)
+        let hostText = config.host.contains(":") ? "[\(config.host)]" : config.host
+        print("listening on http://\(hostText):\(port)")
+        fflush(nil)
+        logger.info("listening", metadata: ["url": "http://\(hostText):\(port)", "models": "\(api.store.count)", "workers": "\(api.pool.workerCount)"])
+        installSignalHandlers()
+        dispatchMain()
+    }
+
+    private func seedModelsIfEmpty() {
+        guard api.store.count == 0, !config.seedModelDir.isEmpty,
+            let files = try? FileManager.default.contentsOfDirectory(atPath: config.seedModelDir)
+        else { return }
+        for file in files.sorted() where file.hasSuffix(".json") {
+            let name = String(file.dropLast(5))
+            let path = (config.seedModelDir as NSString).appendingPathComponent(file)
+            do {
+                guard let data = FileManager.default.contents(atPath: path) else { throw ServiceError.storage("unreadable") }
+                let model = try api.registerModel(name: name, body: Array(data))
+                logger.info("seeded model", metadata: ["model": "\(name)", "version": "\(model.version)", "from": "\(path)"])
+            } catch {
+                logger.error("cannot seed model", metadata: ["path": "\(path)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// SIGTERM/SIGINT: readiness false at once, keep serving for `drain_grace_s`, then stop
+    /// accepting, finish accepted requests within `drain_timeout_s`, exit 0. A second
+    /// signal exits at once.
+    private func installSignalHandlers() {
+        let queue = DispatchQueue(label: "denseserve.signals")
+        let state = SignalState()
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+            source.setEventHandler { [self] in
+                if state.received() > 1 {
+                    logger.warning("second signal: exiting now")
+                    exit(1)
+                }
+                logger.info("draining", metadata: ["signal": "\(signalNumber)", "grace_s": "\(config.drainGrace)", "timeout_s": "\(config.drainTimeout)"])
+                api.setReady(false)
+                DispatchQueue.global().asyncAfter(deadline: .now() + config.drainGrace) { [self] in
+                    server.shutdown(grace: config.drainTimeout)
+                    logger.info("stopped")
+                    exit(0)
+                }
+            }
+            source.resume()
+            state.keep(source)
+        }
+        signal(SIGPIPE, SIG_IGN)
+    }
+}
+
+/// Counts signals; keeps the sources alive.
+final class SignalState: @unchecked Sendable {
+    // `@unchecked Sendable`: used only on the "denseserve.signals" queue, plus `keep` before
+    // the sources resume.
+    private var count = 0
+    private var sources: [DispatchSourceSignal] = []
+    func received() -> Int {
+        count += 1
+        return count
+    }
+    func keep(_ source: DispatchSourceSignal) { sources.append(source) }
+}
+
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}

@@ -1,0 +1,21 @@
+/// A response to serialize: status, header fields, body.
+///
+/// `Content-Length`, `Transfer-Encoding` and `Connection` set here are ignored
+/// by the serializer, which writes its own framing (see ``HTTPResponseSerializer``).
+public struct HTTPResponse: Sendable, Hashable {
+    /// Status code, 100…999 (see ``HTTPStatus``).
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A response whose body is the UTF-8 of `text`.
+    public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), text: String) {
+        self.init(status: status, headers: headers, body: Array(text.utf8))
+    }
+}

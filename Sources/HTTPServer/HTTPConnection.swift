@@ -1,0 +1,546 @@
+import Dispatch
+import Glibc
+import HTTPCore
+
+/// One accepted socket: an explicit state machine confined to its I/O loop.
+///
+/// Phases: `open` (reading, parsing, dispatching, writing in order) →
+/// `closingAfterWrite` (a final response is queued: no more parsing) →
+/// `lingering` (write side shut down, input discarded until EOF or
+/// `lingerTimeout`) → `closed`. Idle, write and linger timeouts close silently;
+/// header and body timeouts answer 408 first.
+///
+/// Flow control: a request is parsed only while fewer than
+/// `limits.maxPipelinedRequests` are unanswered and fewer than
+/// `limits.maxPendingOutputBytes` wait for the socket; otherwise the read source
+/// is suspended and the kernel's TCP window pushes back on the client.
+///
+/// Safety of `@unchecked Sendable`: every `var` is read and written only on
+/// `loop.queue` (responders hop there before touching it).
+final class HTTPConnection: @unchecked Sendable {
+    enum Phase { case open, closingAfterWrite, lingering, closed }
+    enum DeadlineKind { case none, fresh, idle, header, body, write, linger }
+
+    struct Slot {
+        var response: HTTPResponse?
+        var isHead: Bool
+        var keepAlive: Bool
+        var forceClose: Bool
+        var bytesIn: Int
+        var started: UInt64
+        var method: String
+        var path: String
+        var requestID: String?
+    }
+
+    let core: ServerCore
+    let loop: IOLoop
+    let fd: Int32
+    let remoteIsLoopback: Bool
+    private var limits: HTTPLimits { core.configuration.limits }
+
+    private var parser: HTTPRequestParser
+    private var readSource: DispatchSourceRead?
+    private var readSuspended = false
+    private var writeSource: DispatchSourceWrite?
+    private var writeSuspended = true
+    private var pendingCancels = 0
+
+    private var out: [UInt8] = []
+    private var outStart = 0
+    private var slots: [Slot] = []
+    private var slotBase = 0
+    private var nextSequence = 0
+    private var continuePending = false
+    private var stopParsing = false
+    private(set) var phase = Phase.open
+    private var readEOF = false
+    private var draining = false
+    private var processing = false
+    private var servedAny = false
+    private var lingerBytes = 0
+    private var consumedAtLastRequest = 0
+    private var lastCompleted = 0
+
+    private(set) var deadline: UInt64 = 0
+    private var deadlineKind = DeadlineKind.none
+    private var requestStart: UInt64 = 0
+    private var lastRead: UInt64 = 0
+    private var lastActivity: UInt64 = 0
+    private var lastWrite: UInt64 = 0
+
+    init(core: ServerCore, loop: IOLoop, fd: Int32, remoteIsLoopback: Bool) {
+        self.core = core
+        self.loop = loop
+        self.fd = fd
+        self.remoteIsLoopback = remoteIsLoopback
+        self.parser = HTTPRequestParser(limits: core.configuration.limits)
+    }
+
+    // MARK: Lifecycle
+
+    /// Registers with the loop and starts reading. On `loop.queue`.
+    func start() {
+        loop.connections[ObjectIdentifier(self)] = self
+        let now = loop.now()
+        lastActivity = now
+        if loop.draining {
+            finalClose()
+            return
+        }
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
+        source.setEventHandler { [self] in onReadable() }
+        source.setCancelHandler { [self] in sourceCancelled() }
+        pendingCancels += 1
+        readSource = source
+        updateDeadline(now)
+        source.resume()
+    }
+
+    /// Closes now: cancels sources (the descriptor is closed once both cancel
+    /// handlers ran), unregisters, releases buffers. Idempotent.
+    func finalClose() {
+        guard phase != .closed else { return }
+        phase = .closed
+        deadline = 0
+        deadlineKind = .none
+        if let rs = readSource {
+            rs.cancel()
+            if readSuspended {
+                readSuspended = false
+                rs.resume()
+            }
+        }
+        if let ws = writeSource {
+            ws.cancel()
+            if writeSuspended {
+                writeSuspended = false
+                ws.resume()
+            }
+        }
+        loop.connections[ObjectIdentifier(self)] = nil
+        slots.removeAll()
+        out = []
+        outStart = 0
+        parser = HTTPRequestParser(limits: limits)
+        if pendingCancels == 0 { close(fd) }
+        core.connectionClosed()
+    }
+
+    private func sourceCancelled() {
+        pendingCancels -= 1
+        if pendingCancels == 0 && phase == .closed {
+            close(fd)
+            readSource = nil
+            writeSource = nil
+        }
+    }
+
+    /// Server shutdown: finish what was received, close when idle.
+    func beginDrain() {
+        guard phase != .closed else { return }
+        draining = true
+        advance(now: loop.now())
+    }
+
+    // MARK: Reading
+
+    private func onReadable() {
+        guard phase != .closed else { return }
+        let buffer = loop.readBuffer
+        var n: Int
+        repeat {
+            n = recv(fd, buffer.baseAddress, buffer.count, 0)
+        } while n < 0 && errno == EINTR
+        if n < 0 {
+            let e = errno
+            if e == EAGAIN || e == EWOULDBLOCK { return }
+            finalClose()
+            return
+        }
+        if phase == .lingering {
+            lingerBytes += n
+            if n == 0 || lingerBytes > (1 << 20) { finalClose() }
+            return
+        }
+        let now = loop.now()
+        if n == 0 {
+            readEOF = true
+            suspendReading()
+            advance(now: now)
+            return
+        }
+        lastRead = now
+        lastActivity = now
+        if !parser.hasPartialRequest { requestStart = now }
+        parser.feed(UnsafeRawBufferPointer(start: buffer.baseAddress, count: n))
+        advance(now: now)
+    }
+
+    private func suspendReading() {
+        if let rs = readSource, !readSuspended {
+            readSuspended = true
+            rs.suspend()
+        }
+    }
+
+    private func resumeReading() {
+        if let rs = readSource, readSuspended {
+            readSuspended = false
+            rs.resume()
+        }
+    }
+
+    private var pendingOutput: Int { out.count - outStart }
+
+    private var canParse: Bool {
+        slots.count < limits.maxPipelinedRequests && pendingOutput < limits.maxPendingOutputBytes
+            && !(draining && !slots.isEmpty)
+    }
+
+    /// Parses and dispatches what flow control allows, then re-decides reading
+    /// and deadlines. Re-entrant calls (a handler answering synchronously) return
+    /// at once; the outer call picks up their effects.
+    func advance(now: UInt64) {
+        guard !processing, phase != .closed else { return }
+        processing = true
+        defer { processing = false }
+        parsing: while phase == .open && !stopParsing && canParse {
+            let event: HTTPParserEvent?
+            do {
+                event = try parser.next()
+            } catch {
+                queueError(.parse(error), now: now)
+                break
+            }
+            guard let event else { break }
+            switch event {
+            case .expectContinue(let head):
+                if contentEncoding(of: head.headers) == .unsupported {
+                    queueError(.unsupportedContentEncoding, now: now)
+                    break parsing
+                }
+                continuePending = true
+                flush()
+            case .request(let request):
+                dispatch(request, now: now)
+            }
+        }
+        guard phase != .closed else { return }
+        if parser.completedRequests != lastCompleted {
+            lastCompleted = parser.completedRequests
+            if parser.hasPartialRequest { requestStart = now }
+        }
+        if phase == .open && slots.isEmpty && pendingOutput == 0 {
+            if readEOF {
+                if parser.hasPartialRequest && !stopParsing {
+                    queueError(.incompleteRequest, now: now)
+                } else {
+                    finalClose()
+                    return
+                }
+            } else if draining && !parser.hasPartialRequest {
+                finalClose()
+                return
+            }
+        }
+        guard phase != .closed else { return }
+        if phase == .lingering || (phase == .open && !readEOF && !stopParsing && !parser.isClosed && canParse) {
+            resumeReading()
+        } else {
+            suspendReading()
+        }
+        updateDeadline(now)
+    }
+
+    // MARK: Dispatch
+
+    private enum ContentEncoding { case identity, gzip, unsupported }
+
+    private func contentEncoding(of headers: HTTPHeaders) -> ContentEncoding {
+        var result = ContentEncoding.identity
+        for field in headers where field.name.utf8.count == 16 && equalsLower(field.name, "content-encoding") {
+            for coding in field.value.split(separator: ",") {
+                let c = coding.trimmingSpaces().lowercased()
+                switch c {
+                case "", "identity": continue
+                case "gzip", "x-gzip":
+                    if result == .gzip { return .unsupported }  // gzip applied twice
+                    result = .gzip
+                default: return .unsupported
+                }
+            }
+        }
+        return result
+    }
+
+    private func dispatch(_ parsed: HTTPRequest, now: UInt64) {
+        var request = parsed
+        request.remoteIsLoopback = remoteIsLoopback
+        continuePending = false
+        let sequence = nextSequence
+        nextSequence += 1
+        let consumed = parser.consumedBytes
+        let bytesIn = consumed - consumedAtLastRequest
+        consumedAtLastRequest = consumed
+        let logging = core.accessLog != nil
+        slots.append(
+            Slot(
+                response: nil, isHead: request.method == "HEAD", keepAlive: request.keepAlive, forceClose: false,
+                bytesIn: bytesIn, started: logging ? now : 0, method: logging ? request.method : "",
+                path: logging ? request.path : "", requestID: logging ? request.headers["x-request-id"] : nil))
+        let responder = HTTPResponder(
+            connection: self, sequence: sequence,
+            acceptsGzip: core.gzipEnabled && ServerCore.acceptsGzip(request.headers))
+        switch contentEncoding(of: request.headers) {
+        case .identity:
+            core.handler(request, responder)
+        case .unsupported:
+            complete(sequence, HTTPServerError.unsupportedContentEncoding.response)
+        case .gzip:
+            if request.body.count <= 256 * 1024 {
+                core.inflateAndHandle(request, responder)
+            } else {
+                // Large bodies inflate off the I/O queue; the handler then runs there too.
+                let core = self.core
+                let compressed = request
+                DispatchQueue.global().async { core.inflateAndHandle(compressed, responder) }
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    /// Stores a response and writes every response that is next in order. On `loop.queue`.
+    func complete(_ sequence: Int, _ response: HTTPResponse) {
+        guard phase == .open else { return }
+        let index = sequence - slotBase
+        guard index >= 0, index < slots.count, slots[index].response == nil else { return }
+        slots[index].response = response
+        let now = loop.now()
+        lastActivity = now
+        flush()
+        advance(now: now)
+    }
+
+    private func queueError(_ error: HTTPServerError, now: UInt64) {
+        stopParsing = true
+        continuePending = false
+        nextSequence += 1
+        slots.append(
+            Slot(
+                response: error.response, isHead: false, keepAlive: false, forceClose: true,
+                bytesIn: parser.consumedBytes - consumedAtLastRequest, started: now, method: "", path: "",
+                requestID: nil))
+        flush()
+    }
+
+    /// Serializes the responses that are next in order, then writes.
+    private func flush() {
+        if outStart > 0 && outStart * 2 >= out.count {
+            out.removeSubrange(0..<outStart)
+            outStart = 0
+        }
+        while phase == .open, let first = slots.first, let response = first.response {
+            slots.removeFirst()
+            slotBase += 1
+            let close = serialize(response, slot: first)
+            if close {
+                phase = .closingAfterWrite
+                stopParsing = true
+                slotBase += slots.count
+                slots.removeAll()
+                break
+            }
+        }
+        if phase == .open && continuePending && slots.isEmpty {
+            out.append(contentsOf: ServerCore.continueBytes)
+            continuePending = false
+        }
+        write()
+    }
+
+    /// Appends one response; returns whether the connection closes after it.
+    private func serialize(_ response: HTTPResponse, slot: Slot) -> Bool {
+        var hasDate = false
+        var hasServer = false
+        var handlerClose = false
+        var responseRequestID: String?
+        for field in response.headers {
+            switch field.name.utf8.count {
+            case 4 where equalsLower(field.name, "date"): hasDate = true
+            case 6 where equalsLower(field.name, "server"): hasServer = true
+            case 10 where equalsLower(field.name, "connection"):
+                if field.value.lowercased().contains("close") { handlerClose = true }
+            case 12 where core.accessLog != nil && equalsLower(field.name, "x-request-id"): responseRequestID = field.value
+            default: break
+            }
+        }
+        let close = !slot.keepAlive || slot.forceClose || draining || handlerClose
+        let before = out.count
+        let serverLine = core.serverLine
+        HTTPResponseSerializer.serialize(response, omitBody: slot.isHead, into: &out) { o in
+            o.append(contentsOf: close ? ServerCore.connectionClose : ServerCore.connectionKeepAlive)
+            if !hasDate {
+                o.append(contentsOf: ServerCore.datePrefix)
+                o.append(contentsOf: loop.dateCache.current())
+                o.append(13)
+                o.append(10)
+            }
+            if !hasServer { o.append(contentsOf: serverLine) }
+        }
+        servedAny = true
+        if let log = core.accessLog {
+            let duration = Double(loop.now() &- slot.started) / 1e9
+            log(
+                HTTPAccessLogEntry(
+                    method: slot.method, path: slot.path, status: response.status, bytesIn: slot.bytesIn,
+                    bytesOut: out.count - before, durationSeconds: duration, requestID: slot.requestID,
+                    responseRequestID: responseRequestID, remoteIsLoopback: remoteIsLoopback))
+        }
+        return close
+    }
+
+    private func write() {
+        var progressed = false
+        while outStart < out.count {
+            let n = out.withUnsafeBytes { p in
+                send(fd, p.baseAddress! + outStart, p.count - outStart, Int32(MSG_NOSIGNAL))
+            }
+            if n > 0 {
+                outStart += n
+                progressed = true
+                continue
+            }
+            let e = errno
+            if n < 0 && e == EINTR { continue }
+            if n < 0 && (e == EAGAIN || e == EWOULDBLOCK) {
+                if progressed || deadlineKind != .write { lastWrite = loop.now() }
+                enableWriteSource()
+                return
+            }
+            finalClose()  // EPIPE, ECONNRESET, …
+            return
+        }
+        if out.capacity > 64 * 1024 { out = [] } else { out.removeAll(keepingCapacity: true) }
+        outStart = 0
+        disableWriteSource()
+        if phase == .closingAfterWrite { beginLinger() }
+    }
+
+    private func enableWriteSource() {
+        if writeSource == nil {
+            let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
+            source.setEventHandler { [self] in onWritable() }
+            source.setCancelHandler { [self] in sourceCancelled() }
+            pendingCancels += 1
+            writeSource = source
+            writeSuspended = true
+        }
+        if writeSuspended, let ws = writeSource {
+            writeSuspended = false
+            ws.resume()
+        }
+    }
+
+    private func disableWriteSource() {
+        if let ws = writeSource, !writeSuspended {
+            writeSuspended = true
+            ws.suspend()
+        }
+    }
+
+    private func onWritable() {
+        guard phase == .open || phase == .closingAfterWrite else { return }
+        write()
+        advance(now: loop.now())
+    }
+
+    private func beginLinger() {
+        phase = .lingering
+        shutdown(fd, Int32(SHUT_WR))
+        if readEOF {
+            finalClose()
+            return
+        }
+        deadline = loop.now() + UInt64(max(core.configuration.lingerTimeout, 0) * 1e9)
+        deadlineKind = .linger
+        parser = HTTPRequestParser(limits: limits)
+        resumeReading()
+    }
+
+    // MARK: Deadlines
+
+    private func updateDeadline(_ now: UInt64) {
+        let c = core
+        switch phase {
+        case .closed:
+            deadline = 0
+            deadlineKind = .none
+        case .lingering:
+            break
+        case .open, .closingAfterWrite:
+            if pendingOutput > 0 {
+                deadline = lastWrite + c.writeTimeoutNs
+                deadlineKind = .write
+            } else if !slots.isEmpty || phase == .closingAfterWrite {
+                deadline = 0
+                deadlineKind = .none
+            } else if parser.isReadingBody {
+                deadline = lastRead + c.bodyTimeoutNs
+                deadlineKind = .body
+            } else if parser.hasPartialRequest {
+                deadline = requestStart + c.headerTimeoutNs
+                deadlineKind = .header
+            } else if servedAny {
+                deadline = lastActivity + c.idleTimeoutNs
+                deadlineKind = .idle
+            } else {
+                deadline = lastActivity + c.headerTimeoutNs
+                deadlineKind = .fresh
+            }
+        }
+    }
+
+    /// Called by the loop's sweep when `deadline` passed.
+    func deadlinePassed(now: UInt64) {
+        switch deadlineKind {
+        case .none:
+            deadline = 0
+        case .fresh, .idle, .write, .linger:
+            finalClose()
+        case .header, .body:
+            guard phase == .open else { return }
+            deadline = 0
+            deadlineKind = .none
+            queueError(.requestTimeout, now: now)
+            if phase != .closed { advance(now: now) }
+        }
+    }
+}
+
+@inline(__always)
+func equalsLower(_ s: String, _ lower: String) -> Bool {
+    var a = s
+    var b = lower
+    return a.withUTF8 { x in
+        b.withUTF8 { y in
+            guard x.count == y.count else { return false }
+            for i in 0..<x.count {
+                let c = x[i]
+                let l = (c >= 65 && c <= 90) ? c | 0x20 : c
+                if l != y[i] { return false }
+            }
+            return true
+        }
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> Substring {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return s
+    }
+}

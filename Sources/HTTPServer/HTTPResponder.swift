@@ -1,0 +1,28 @@
+import Dispatch
+import HTTPCore
+
+/// Answers one request. Call ``send(_:)`` exactly once, from any thread, now or
+/// later; responses of pipelined requests go out in request order whatever the
+/// order of the `send` calls. Extra calls are ignored. A responder that is never
+/// called leaves its connection waiting (no timeout applies while the handler runs).
+public struct HTTPResponder: Sendable {
+    let connection: HTTPConnection
+    let sequence: Int
+    let acceptsGzip: Bool
+
+    /// Queues `response`. The server adds `Content-Length`, `Date`, `Server`
+    /// and `Connection`, drops the body for HEAD, and gzips the body (on the
+    /// calling thread) when the client accepts gzip, the body has at least
+    /// `gzipMinBytes` bytes, and the handler set no `Content-Encoding`. A handler
+    /// `Connection: close` closes the connection after this response.
+    public func send(_ response: HTTPResponse) {
+        let prepared = connection.core.prepareResponse(response, acceptsGzip: acceptsGzip)
+        let connection = self.connection
+        let sequence = self.sequence
+        if connection.loop.isCurrent {
+            connection.complete(sequence, prepared)
+        } else {
+            connection.loop.queue.async { connection.complete(sequence, prepared) }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import HTTPCore
+
+/// Everything `HTTPServer` needs to bind and to defend itself. One `Sendable`
+/// value, validated by the executable; every field has a default.
+public struct HTTPServerConfiguration: Sendable {
+    /// Address to bind: `127.0.0.1` (default), `0.0.0.0`, or an IPv6 literal such as `::1`.
+    public var host: String
+    /// Port to bind; 0 picks an ephemeral port (see `HTTPServer.boundPort`). Default 8080.
+    public var port: Int
+    /// Size limits of requests and of per-connection buffering (see `HTTPLimits`).
+    public var limits: HTTPLimits
+    /// Seconds from the first byte of a request head to its last (slowloris
+    /// guard); also how long a new connection may stay silent. Expired with a
+    /// partial head → 408 `request_timeout` then close; silent → close. Default 10.
+    public var headerReadTimeout: Double
+    /// Seconds without any body byte while a body is being read → 408 then close. Default 30.
+    public var bodyReadTimeout: Double
+    /// Seconds a keep-alive connection may wait for its next request before a
+    /// silent close. Default 60.
+    public var idleTimeout: Double
+    /// Seconds without write progress while responses wait for the client → abort. Default 30.
+    public var writeTimeout: Double
+    /// Open connections above which a new one gets an immediate 503
+    /// `too_many_connections` with `Retry-After: 1` and is closed. Default 4096.
+    public var maxConnections: Int
+    /// Responses with at least this many body bytes are gzipped when the request's
+    /// `Accept-Encoding` allows gzip and the handler set no `Content-Encoding`.
+    /// 0 or less disables response compression. Default 1024.
+    public var gzipMinBytes: Int
+    /// zlib level for responses (1 fastest … 9 smallest). Default 1.
+    public var gzipLevel: Int
+    /// `Server` header value. Default `DenseServe/0.1`.
+    public var serverName: String
+    /// Serial I/O queues connections are spread over. Default: online CPUs (at least 1).
+    public var ioQueueCount: Int
+    /// `listen(2)` backlog. Default 1024.
+    public var backlog: Int
+    /// After a final response (`Connection: close`, errors) the server half-closes
+    /// and discards input for up to this many seconds so the client reads the
+    /// response instead of a reset. Default 2.
+    public var lingerTimeout: Double
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        limits: HTTPLimits = .default,
+        headerReadTimeout: Double = 10,
+        bodyReadTimeout: Double = 30,
+        idleTimeout: Double = 60,
+        writeTimeout: Double = 30,
+        maxConnections: Int = 4096,
+        gzipMinBytes: Int = 1024,
+        gzipLevel: Int = 1,
+        serverName: String = "DenseServe/0.1",
+        ioQueueCount: Int = HTTPServerConfiguration.onlineCPUCount,
+        backlog: Int = 1024,
+        lingerTimeout: Double = 2
+    ) {
+        self.host = host
+        self.port = port
+        self.limits = limits
+        self.headerReadTimeout = headerReadTimeout
+        self.bodyReadTimeout = bodyReadTimeout
+        self.idleTimeout = idleTimeout
+        self.writeTimeout = writeTimeout
+        self.maxConnections = maxConnections
+        self.gzipMinBytes = gzipMinBytes
+        self.gzipLevel = gzipLevel
+        self.serverName = serverName
+        self.ioQueueCount = ioQueueCount
+        self.backlog = backlog
+        self.lingerTimeout = lingerTimeout
+    }
+
+    /// Online CPUs as reported by `sysconf`, at least 1.
+    public static var onlineCPUCount: Int { Socket.onlineCPUCount }
+}

@@ -1,0 +1,415 @@
+import CZlib
+import Dispatch
+import Foundation
+import Glibc
+import Synchronization
+import Testing
+
+@testable import HTTPServer
+
+let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
+
+@Suite struct HTTPServerTests {
+    @Test func keepAliveServesSeveralRequestsWithStandardHeaders() throws {
+        try withServer { _, port in
+            let c = try RawClient(port: port)
+            for i in 0..<3 {
+                c.send("POST /echo/\(i)?q=\(i) HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello")
+                let r = try #require(c.readResponse())
+                #expect(r.status == 200)
+                #expect(r.text == "hello")
+                #expect(r.header("X-Path") == "/echo/\(i)" && r.header("X-Query") == "q=\(i)")
+                #expect(r.header("Connection") == "keep-alive")
+                #expect(r.header("Content-Length") == "5")
+                #expect(r.header("Server") == "DenseServe/test")
+                #expect(r.header("Date")?.hasSuffix(" GMT") == true)
+                #expect(r.header("X-Loopback") == "true")
+            }
+        }
+    }
+
+    @Test func pipelinedResponsesComeBackInRequestOrder() throws {
+        try withServer { _, port in
+            let c = try RawClient(port: port)
+            // /slow answers later from another queue; the fast ones must wait for it.
+            c.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\nPOST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\naGET /slow?2 HTTP/1.1\r\nHost: t\r\n\r\nPOST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nb")
+            let bodies = (0..<4).compactMap { _ in c.readResponse()?.text }
+            #expect(bodies == ["slow", "a", "slow", "b"])
+        }
+    }
+
+    @Test func http10ClosesUnlessKeepAlive() throws {
+        try withServer { _, port in
+            let a = try RawClient(port: port)
+            a.send("GET /old HTTP/1.0\r\n\r\n")
+            let r = try #require(a.readResponse())
+            #expect(r.status == 200 && r.header("Connection") == "close")
+            #expect(a.readsEOF())
+            let b = try RawClient(port: port)
+            b.send("GET /1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            #expect(b.readResponse()?.header("Connection") == "keep-alive")
+            b.send("GET /2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            #expect(b.readResponse()?.header("X-Path") == "/2")
+        }
+    }
+
+    @Test func connectionCloseFromClientOrHandler() throws {
+        try withServer { _, port in
+            let a = try RawClient(port: port)
+            a.send("GET /x HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\nGET /ignored HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(a.readResponse()?.header("Connection") == "close")
+            #expect(a.readsEOF())
+            let b = try RawClient(port: port)
+            b.send("GET /close HTTP/1.1\r\nHost: t\r\n\r\n")
+            let r = try #require(b.readResponse())
+            #expect(r.text == "bye" && r.header("Connection") == "close")
+            #expect(b.readsEOF())
+        }
+    }
+
+    @Test func halfClosedClientStillGetsItsResponses() throws {
+        try withServer { _, port in
+            let c = try RawClient(port: port)
+            c.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\nPOST /p HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok")
+            c.shutdownWrite()
+            #expect(c.readResponse()?.text == "slow")
+            #expect(c.readResponse()?.text == "ok")
+            #expect(c.readsEOF())
+        }
+    }
+
+    @Test func truncatedRequestAfterHalfCloseGets400() throws {
+        try withServer { _, port in
+            let c = try RawClient(port: port)
+            c.send("POST /p HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
+            c.shutdownWrite()
+            let r = try #require(c.readResponse())
+            #expect(r.status == 400 && r.errorCode == "incomplete_request")
+            #expect(c.readsEOF())
+        }
+    }
+
+    @Test func expectContinueGets100BeforeBody() throws {
+        try withServer { _, port in
+            let c = try RawClient(port: port)
+            c.send("PUT /up HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+            let interim = try #require(c.readResponse())
+            #expect(interim.status == 100)
+            c.send("hello")
+            let r = try #require(c.readResponse())
+            #expect(r.status == 200 && r.text == "hello")
+        }
+    }
+
+    @Test func expectContinueRejectedEarlyWhenTooLarge() throws {
+        var limits = HTTPLimits()
+        limits.maxBodyBytes = 100
+        try withServer(testConfiguration(limits: limits)) { _, port in
+            let c = try RawClient(port: port)
+            c.send("PUT /up HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n")
+            let r = try #require(c.readResponse())
+            #expect(r.status == 413 && r.errorCode == "body_too_large" && r.header("Connection") == "close")
+        }
+    }
+
+    @Test func chunkedUploadWithTrailers() throws {
+        try withServer { _, port in
+            let c = try RawClient(port: port)
+            c.send("POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nWiki\r\n")
+            c.send("5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nX-Sum: 9\r\n\r\n")
+            let r = try #require(c.readResponse())
+            #expect(r.text == "Wikipedia in\r\n\r\nchunks.")
+            #expect(r.header("X-Trailers") == "X-Sum=9")
+        }
+    }
+
+    @Test func headHasLengthButNoBody() throws {
+        try withServer { _, port in
+            let c = try RawClient(port: port)
+            c.send("HEAD /big?n=1234 HTTP/1.1\r\nHost: t\r\n\r\n")
+            let r = try #require(c.readResponse(head: true))
+            #expect(r.status == 200 && r.header("Content-Length") == "1234")
+            c.send(get)
+            #expect(c.readResponse()?.status == 200)  // no stray body bytes in between
+        }
+    }
+
+    static let smallLimits = HTTPLimits(
+        maxRequestLineBytes: 256, maxHeaderBytes: 1024, maxHeaderCount: 10, maxBodyBytes: 1000,
+        maxChunkedBodyBytes: 1000, maxChunkLineBytes: 64, maxInflatedBodyBytes: 100_000)
+
+    static let limitCases: [(String, String, Int, String)] = [
+        ("request line", "GET /" + String(repeating: "a", count: 300) + " HTTP/1.1\r\nHost: t\r\n\r\n", 414, "request_line_too_long"),
+        ("header bytes", "GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + String(repeating: "b", count: 2000) + "\r\n\r\n", 431, "headers_too_large"),
+        ("header count", "GET / HTTP/1.1\r\nHost: t\r\n" + (0..<11).map { "X-\($0): v\r\n" }.joined() + "\r\n", 431, "too_many_headers"),
+        ("content length", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1001\r\n\r\n", 413, "body_too_large"),
+        ("chunked total", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n200\r\n" + String(repeating: "c", count: 512) + "\r\n200\r\n", 413, "chunked_body_too_large"),
+        ("chunk line", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "e", count: 100) + "\r\n", 400, "chunk_line_too_long"),
+        ("smuggling CL+TE", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, "content_length_with_transfer_encoding"),
+        ("unknown coding", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: br\r\n\r\n", 501, "unsupported_transfer_coding"),
+        ("h2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505, "http_version_not_supported"),
+        ("garbage", "\u{16}\u{3}\u{1}\u{0}\u{1}\r\n\r\n", 400, "invalid_request_line"),
+        ("bad method", "G(T / HTTP/1.1\r\nHost: t\r\n\r\n", 400, "invalid_method"),
+        ("bare LF", "GET / HTTP/1.1\nHost: t\n\n", 400, "bare_lf"),
+    ]
+
+    @Test(arguments: 0..<limitCases.count)
+    func everyLimitAndParseErrorGetsOneJSONErrorThenClose(_ index: Int) throws {
+        let (name, input, status, code) = Self.limitCases[index]
+        try withServer(testConfiguration(limits: Self.smallLimits)) { _, port in
+            let c = try RawClient(port: port)
+            c.send(input)
+            let r = try #require(c.readResponse(), "\(name)")
+            #expect(r.status == status, "\(name)")
+            #expect(r.errorCode == code, "\(name): \(r.text)")
+            #expect(r.header("Connection") == "close" && r.header("Content-Type") == "application/json", "\(name)")
+            #expect(r.text == "{\"error\":\"\(HTTPServerError.parse(HTTPParseError.allCases.first { $0.code == code }!).message)\",\"code\":\"\(code)\"}")
+            #expect(c.readsEOF(), "\(name)")
+        }
+    }
+
+    @Test func errorAfterPipelinedRequestsComesInOrder() throws {
+        try withServer { _, port in
+            let c = try RawClient(port: port)
+            c.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\nGET /ok HTTP/1.1\r\nHost: t\r\n\r\nGET /bad HTTP/9.9\r\n\r\n")
+            #expect(c.readResponse()?.text == "slow")
+            #expect(c.readResponse()?.header("X-Path") == "/ok")
+            let r = try #require(c.readResponse())
+            #expect(r.status == 505 && r.errorCode == "http_version_not_supported")
+            #expect(c.readsEOF())
+        }
+    }
+
+    @Test func slowHeadGets408ThenClose() throws {
+        try withServer(testConfiguration(timeouts: 0.3, idle: 30)) { _, port in
+            let c = try RawClient(port: port)
+            c.send("GET / HTTP/1.1\r\nHost: t\r\n")  // never finished
+            let r = try #require(c.readResponse())
+            #expect(r.status == 408 && r.errorCode == "request_timeout" && r.header("Connection") == "close")
+            #expect(c.readsEOF())
+        }
+    }
+
+    @Test func slowBodyGets408ThenClose() throws {
+        try withServer(testConfiguration(timeouts: 0.3, idle: 30)) { _, port in
+            let c = try RawClient(port: port)
+            c.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
+            let r = try #require(c.readResponse())
+            #expect(r.status == 408 && r.errorCode == "request_timeout")
+            #expect(c.readsEOF())
+        }
+    }
+
+    @Test func idleKeepAliveClosesSilently() throws {
+        try withServer(testConfiguration(timeouts: 30, idle: 0.3)) { server, port in
+            let c = try RawClient(port: port)
+            c.send(get)
+            #expect(c.readResponse()?.status == 200)
+            #expect(c.readsEOF())
+            #expect(eventually { server.openConnectionCount == 0 })
+        }
+    }
+
+    @Test func silentNewConnectionClosedAfterHeaderTimeout() throws {
+        try withServer(testConfiguration(timeouts: 0.3, idle: 30)) { server, port in
+            let c = try RawClient(port: port)
+            #expect(c.readsEOF())
+            #expect(eventually { server.openConnectionCount == 0 })
+        }
+    }
+
+    @Test func writeTimeoutAbortsAClientThatNeverReads() throws {
+        try withServer(testConfiguration(timeouts: 0.3, idle: 30)) { server, port in
+            let c = try RawClient(port: port, receiveBufferBytes: 4096)
+            c.send("GET /big?n=20000000 HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(eventually { server.openConnectionCount == 0 })
+        }
+    }
+
+    @Test func connectionCapAnswers503WithRetryAfter() throws {
+        try withServer(testConfiguration(maxConnections: 2)) { server, port in
+            let a = try RawClient(port: port)
+            let b = try RawClient(port: port)
+            for c in [a, b] {
+                c.send(get)
+                #expect(c.readResponse()?.status == 200)
+            }
+            let over = try RawClient(port: port)
+            over.send(get)
+            let r = try #require(over.readResponse())
+            #expect(r.status == 503 && r.errorCode == "too_many_connections")
+            #expect(r.header("Retry-After") == "1" && r.header("Connection") == "close")
+            #expect(server.openConnectionCount == 2)
+            // The capped connections still work.
+            a.send(get)
+            #expect(a.readResponse()?.status == 200)
+        }
+    }
+
+    @Test func slowReaderIsFlowControlled() throws {
+        let calls = Counter()
+        let handler: @Sendable (HTTPRequest, HTTPResponder) -> Void = { request, responder in
+            calls.increment()
+            echoHandler(request, responder)
+        }
+        var limits = HTTPLimits()
+        limits.maxPendingOutputBytes = 64 * 1024
+        limits.maxPipelinedRequests = 4
+        try withServer(testConfiguration(limits: limits), handler: handler) { _, port in
+            let total = 100
+            let c = try RawClient(port: port, receiveBufferBytes: 16 * 1024)
+            let request = "GET /big?n=1000000 HTTP/1.1\r\nHost: t\r\n\r\n"
+            #expect(c.send(String(repeating: request, count: total)))
+            // Wait until the server stops making progress while we do not read.
+            var last = -1
+            var stable = 0
+            for _ in 0..<200 where stable < 10 {
+                usleep(20_000)
+                let now = calls.count
+                stable = now == last ? stable + 1 : 0
+                last = now
+            }
+            // 100 MB of answers were asked for; only a bounded few were produced.
+            #expect(calls.count < 20, "handler ran \(calls.count) times while the client read nothing")
+            // Reading resumes the flow: every response arrives, in order, complete.
+            for _ in 0..<total {
+                let r = try #require(c.readResponse())
+                #expect(r.body.count == 1_000_000)
+            }
+            #expect(calls.count == total)
+        }
+    }
+
+    @Test func gzipRequestBodyIsInflated() throws {
+        try withServer { _, port in
+            let original = Array(String(repeating: "tensor ", count: 5000).utf8)
+            let compressed = try #require(Gzip.deflate(original, level: 6))
+            let c = try RawClient(port: port)
+            c.send("POST /z HTTP/1.1\r\nHost: t\r\nContent-Encoding: gzip\r\nContent-Length: \(compressed.count)\r\n\r\n")
+            c.send(compressed)
+            let r = try #require(c.readResponse())
+            #expect(r.status == 200 && r.body == original)
+            // Concatenated members and a large body (inflated off the I/O queue).
+            var seed: UInt64 = 0x9E3779B97F4A7C15
+            let big = (0..<400_000).map { _ -> UInt8 in
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                return UInt8(truncatingIfNeeded: seed >> 56)
+            }
+            let two = try #require(Gzip.deflate(Array(big[..<200_000]), level: 1)) + (try #require(Gzip.deflate(Array(big[200_000...]), level: 1)))
+            #expect(two.count > 256 * 1024)
+            c.send("POST /z HTTP/1.1\r\nHost: t\r\nContent-Encoding: x-gzip\r\nContent-Length: \(two.count)\r\n\r\n")
+            c.send(two)
+            let r2 = try #require(c.readResponse())
+            #expect(r2.status == 200 && r2.body == big)
+        }
+    }
+
+    @Test func gzipBombGets413AndBadEncodings415Or400() throws {
+        try withServer(testConfiguration(limits: Self.smallLimits.with { $0.maxBodyBytes = 1 << 20 })) { _, port in
+            let bomb = try #require(Gzip.deflate([UInt8](repeating: 0, count: 10_000_000), level: 9))
+            #expect(bomb.count < 20_000)
+            let c = try RawClient(port: port)
+            c.send("POST /z HTTP/1.1\r\nHost: t\r\nContent-Encoding: gzip\r\nContent-Length: \(bomb.count)\r\n\r\n")
+            c.send(bomb)
+            let r = try #require(c.readResponse())
+            #expect(r.status == 413 && r.errorCode == "inflated_body_too_large")
+            c.send("POST /z HTTP/1.1\r\nHost: t\r\nContent-Encoding: br\r\nContent-Length: 3\r\n\r\nabc")
+            let r2 = try #require(c.readResponse())
+            #expect(r2.status == 415 && r2.errorCode == "unsupported_content_encoding")
+            c.send("POST /z HTTP/1.1\r\nHost: t\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc")
+            let r3 = try #require(c.readResponse())
+            #expect(r3.status == 400 && r3.errorCode == "invalid_gzip_body")
+            c.send(get)
+            #expect(c.readResponse()?.status == 200)  // framing was intact: connection kept
+        }
+    }
+
+    @Test func responsesGzippedOnlyWhenAcceptedAndLargeEnough() throws {
+        try withServer { _, port in
+            let c = try RawClient(port: port)
+            let expected = Array(String(repeating: "{\"outputs\":[0.125,0.25,0.5]}\n", count: 700).utf8)
+            c.send("GET /text HTTP/1.1\r\nHost: t\r\nAccept-Encoding: br;q=1, gzip;q=0.5\r\n\r\n")
+            let z = try #require(c.readResponse())
+            #expect(z.header("Content-Encoding") == "gzip" && z.header("Vary") == "Accept-Encoding")
+            #expect(z.body.count < expected.count / 4)
+            #expect(try Gzip.inflate(z.body, limit: 1 << 20).get() == expected)
+            c.send("GET /text HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip;q=0, identity\r\n\r\n")
+            let plain = try #require(c.readResponse())
+            #expect(plain.header("Content-Encoding") == nil && plain.body == expected)
+            c.send("GET /text HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(c.readResponse()?.header("Content-Encoding") == nil)
+            c.send("POST /small HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\nContent-Length: 5\r\n\r\nsmall")
+            let small = try #require(c.readResponse())
+            #expect(small.header("Content-Encoding") == nil && small.text == "small")
+        }
+    }
+
+    @Test func gracefulShutdownFinishesInFlightAndClosesIdle() throws {
+        let entered = DispatchSemaphore(value: 0)
+        let handler: @Sendable (HTTPRequest, HTTPResponder) -> Void = { request, responder in
+            if request.path == "/work" {
+                entered.signal()
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(300)) {
+                    responder.send(HTTPResponse(status: 200, text: "done"))
+                }
+            } else {
+                responder.send(HTTPResponse(status: 200, text: "quick"))
+            }
+        }
+        let server = HTTPServer(configuration: testConfiguration(), handler: handler)
+        let port = try server.start()
+        let idle = try RawClient(port: port)
+        idle.send(get)
+        #expect(idle.readResponse()?.text == "quick")
+        let busy = try RawClient(port: port)
+        busy.send("GET /work HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(entered.wait(timeout: .now() + 10) == .success)
+        let finished = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            server.shutdown(grace: 10)
+            finished.signal()
+        }
+        #expect(idle.readsEOF())  // idle keep-alive closed without waiting
+        let r = try #require(busy.readResponse())
+        #expect(r.text == "done" && r.header("Connection") == "close")
+        #expect(busy.readsEOF())
+        #expect(finished.wait(timeout: .now() + 10) == .success)
+        #expect(server.openConnectionCount == 0)
+        #expect(throws: TestError.self) { try RawClient(port: port) }
+    }
+
+    @Test func accessLogSeesEveryResponse() throws {
+        let entries = Mutex<[HTTPAccessLogEntry]>([])
+        try withServer(accessLog: { e in entries.withLock { $0.append(e) } }) { _, port in
+            let c = try RawClient(port: port)
+            c.send("POST /logged?x=1 HTTP/1.1\r\nHost: t\r\nX-Request-Id: abc\r\nContent-Length: 3\r\n\r\nxyz")
+            #expect(c.readResponse()?.status == 200)
+            c.send("GET / HTTP/7.0\r\n\r\n")
+            #expect(c.readResponse()?.status == 505)
+            #expect(eventually { entries.withLock { $0.count } == 2 })
+            let e = entries.withLock { $0 }
+            #expect(e[0].method == "POST" && e[0].path == "/logged" && e[0].status == 200)
+            #expect(e[0].requestID == "abc" && e[0].responseRequestID == "abc")
+            #expect(e[0].bytesIn == 79 && e[0].bytesOut > 100 && e[0].durationSeconds >= 0)
+            #expect(e[1].status == 505 && e[1].method == "")
+        }
+    }
+
+    @Test func startFailsCleanlyOnBadAddressAndDoubleStart() throws {
+        let bad = HTTPServer(configuration: HTTPServerConfiguration(host: "not-an-ip", port: 0)) { _, r in r.send(HTTPResponse()) }
+        #expect(throws: HTTPServerError.invalidListenAddress("not-an-ip")) { try bad.start() }
+        try withServer { server, port in
+            #expect(throws: HTTPServerError.alreadyStarted) { try server.start() }
+            let taken = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: port)) { _, r in r.send(HTTPResponse()) }
+            #expect(throws: HTTPServerError.self) { try taken.start() }
+        }
+    }
+}
+
+extension HTTPLimits {
+    func with(_ change: (inout HTTPLimits) -> Void) -> HTTPLimits {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+}

@@ -1,0 +1,182 @@
+import Dispatch
+import Foundation
+import Testing
+
+@testable import HTTPServer
+
+/// Result of a bounded child process.
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Absolute path of `name` on PATH, or nil (tests then skip with a message).
+func findExecutable(_ name: String) -> String? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+    for dir in path.split(separator: ":") + ["/usr/bin", "/usr/local/bin"] {
+        let candidate = "\(dir)/\(name)"
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+}
+
+/// Runs `executable` with a hard timeout; stdout/stderr go through temp files (no pipe deadlock).
+func runProcess(_ executable: String, _ arguments: [String], stdinFile: String? = nil, timeoutSeconds: Double = 60) throws -> ProcessResult {
+    let dir = FileManager.default.temporaryDirectory
+    let outURL = dir.appendingPathComponent("http-test-\(UUID().uuidString).out")
+    let errURL = dir.appendingPathComponent("http-test-\(UUID().uuidString).err")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.standardOutput = try FileHandle(forWritingTo: outURL)
+    process.standardError = try FileHandle(forWritingTo: errURL)
+    process.standardInput = try stdinFile.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice
+    try process.run()
+    let pid = process.processIdentifier
+    let killer = DispatchWorkItem { kill(pid, SIGKILL) }
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds, execute: killer)
+    process.waitUntilExit()
+    killer.cancel()
+    return ProcessResult(
+        status: process.terminationStatus,
+        stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+        stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+}
+
+func tempFile(_ bytes: [UInt8]) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("http-body-\(UUID().uuidString)").path
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
+@Suite(.serialized) struct RealClientTests {
+    let curl = findExecutable("curl")
+    let python = findExecutable("python3")
+    let wrk = findExecutable("wrk")
+
+    @Test func curlKeepAliveReusesTheConnection() throws {
+        guard let curl else {
+            print("SKIP curl tests: curl not found on PATH")
+            return
+        }
+        try withServer { _, port in
+            let r = try runProcess(curl, ["-sS", "-v", "http://127.0.0.1:\(port)/one", "http://127.0.0.1:\(port)/two"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stderr.contains("X-Path: /one") && r.stderr.contains("X-Path: /two"))
+            #expect(r.stderr.localizedCaseInsensitiveContains("Re-using existing connection")
+                || r.stderr.localizedCaseInsensitiveContains("Reusing existing"), "\(r.stderr)")
+        }
+    }
+
+    @Test func curlExpect100ContinueWithFiveMegabytes() throws {
+        guard let curl else {
+            print("SKIP curl tests: curl not found on PATH")
+            return
+        }
+        try withServer { _, port in
+            let body = (0..<5_000_000).map { UInt8(truncatingIfNeeded: $0 % 251) }
+            let path = try tempFile(body)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let out = path + ".echo"
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let r = try runProcess(curl, [
+                "-sS", "-D", "-", "-o", out, "-H", "Expect: 100-continue", "-H", "Content-Type: application/octet-stream",
+                "--data-binary", "@\(path)", "http://127.0.0.1:\(port)/upload",
+            ])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("HTTP/1.1 100 Continue"), "\(r.stdout)")
+            #expect(r.stdout.contains("X-Body-Count: 5000000"), "\(r.stdout)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data(body))
+        }
+    }
+
+    @Test func curlCompressedResponse() throws {
+        guard let curl else {
+            print("SKIP curl tests: curl not found on PATH")
+            return
+        }
+        try withServer { _, port in
+            let r = try runProcess(curl, ["-sS", "--compressed", "-D", "/dev/stderr", "http://127.0.0.1:\(port)/text"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stderr.lowercased().contains("content-encoding: gzip"), "\(r.stderr)")
+            #expect(r.stdout == String(repeating: "{\"outputs\":[0.125,0.25,0.5]}\n", count: 700))
+        }
+    }
+
+    @Test func curlChunkedUploadFromStdin() throws {
+        guard let curl else {
+            print("SKIP curl tests: curl not found on PATH")
+            return
+        }
+        try withServer { _, port in
+            let text = String(repeating: "streamed line of input\n", count: 20_000)
+            let path = try tempFile(Array(text.utf8))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let r = try runProcess(curl, ["-sS", "-v", "-T", "-", "http://127.0.0.1:\(port)/chunked"], stdinFile: path)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stderr.contains("Transfer-Encoding: chunked"), "\(r.stderr)")
+            #expect(r.stderr.contains("X-Method: PUT"))
+            #expect(r.stdout == text)
+        }
+    }
+
+    @Test func pythonHTTPClient() throws {
+        guard let python else {
+            print("SKIP python test: python3 not found on PATH")
+            return
+        }
+        try withServer { _, port in
+            let script = """
+                import http.client, gzip
+                c = http.client.HTTPConnection("127.0.0.1", \(port), timeout=10)
+                out = []
+                c.request("GET", "/py?x=1"); r = c.getresponse(); b = r.read()
+                out.append(f"{r.status} {r.getheader('X-Query')} {r.getheader('Connection')} {len(b)}")
+                c.request("POST", "/py", body=b"abc" * 1000, headers={"Content-Type": "application/octet-stream"})
+                r = c.getresponse(); b = r.read(); out.append(f"{r.status} {len(b)} {b == b'abc' * 1000}")
+                c.request("POST", "/py", body=iter([b"one", b"two", b"three"]), encode_chunked=True)
+                r = c.getresponse(); b = r.read(); out.append(f"{r.status} {b.decode()}")
+                c.request("HEAD", "/big?n=77"); r = c.getresponse(); b = r.read()
+                out.append(f"{r.status} {r.getheader('Content-Length')} {len(b)}")
+                c.request("GET", "/text", headers={"Accept-Encoding": "gzip"}); r = c.getresponse(); b = r.read()
+                out.append(f"{r.status} {r.getheader('Content-Encoding')} {len(gzip.decompress(b))}")
+                c.request("POST", "/z", body=gzip.compress(b"q" * 100000), headers={"Content-Encoding": "gzip"})
+                r = c.getresponse(); b = r.read(); out.append(f"{r.status} {len(b)}")
+                c.request("GET", "/", headers={"X-Bad": "ok"}); r = c.getresponse(); r.read()
+                out.append(f"{r.status} {r.getheader('Server')}")
+                print("|".join(out))
+                """
+            let r = try runProcess(python, ["-c", script])
+            #expect(r.status == 0, "\(r.stderr)")
+            let parts = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").map(String.init)
+            #expect(parts == [
+                "200 x=1 keep-alive 0", "200 3000 True", "200 onetwothree", "200 77 0", "200 gzip 20300", "200 100000",
+                "200 DenseServe/test",
+            ], "\(r.stdout) \(r.stderr)")
+        }
+    }
+
+    @Test func wrkBurstHasNoSocketErrors() throws {
+        guard let wrk else {
+            print("SKIP wrk test: wrk not found on PATH")
+            return
+        }
+        try withServer { server, port in
+            let r = try runProcess(wrk, ["-t1", "-c8", "-d1s", "http://127.0.0.1:\(port)/v2/health/live"], timeoutSeconds: 30)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(!r.stdout.contains("Socket errors"), "\(r.stdout)")
+            #expect(!r.stdout.contains("Non-2xx"), "\(r.stdout)")
+            let requests = r.stdout.split(separator: "\n").first { $0.contains("requests in") }
+                .flatMap { Int($0.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") } ?? 0
+            #expect(requests > 100, "\(r.stdout)")
+            #expect(eventually { server.openConnectionCount <= 8 })
+        }
+    }
+}
