@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "CZlib"]),
         .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["DenseServer"]),
         .testTarget(
             name: "ConformanceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"],
             resources: [.copy("keras-dense")]),
