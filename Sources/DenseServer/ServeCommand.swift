@@ -31,6 +31,10 @@ struct ServeCommand: ParsableCommand {
     var settings: [String] = []
     @Flag(name: .long, help: "Print the effective configuration (secrets masked) and exit.")
     var printConfig = false
+    @Flag(name: .long, help: "Print the built-in defaults as config/server.json (with documentation) and exit.")
+    var printDefaultConfigFile = false
+    @Flag(name: .long, help: "Print the README's Configuration table (markdown) and exit.")
+    var printConfigTable = false
 
     /// Resolves the configuration with its precedence rules.
     func resolve(environment: [String: String]) throws(ConfigError) -> ServerConfig {
@@ -54,6 +58,14 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        if printDefaultConfigFile {
+            print(ServerConfig.defaultFileText())
+            return
+        }
+        if printConfigTable {
+            print(ServerConfig.markdownTable())
+            return
+        }
         let resolved: ServerConfig
         do {
             resolved = try resolve(environment: ProcessInfo.processInfo.environment)

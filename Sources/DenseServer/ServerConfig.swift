@@ -210,6 +210,31 @@ struct ServerConfig: Sendable, Equatable {
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 
+    /// `config/server.json`: every key with its default, each preceded by a `_doc_<key>` line.
+    static func defaultFileText() -> String {
+        let defaults = ServerConfig()
+        var lines = ["{", "  \"_comment\": \"DenseServe configuration. Every key with its built-in default. Precedence: flag > DENSE_<KEY> environment variable > this file > built-in default. Keys starting with _ are documentation.\","]
+        for (index, key) in keys.enumerated() {
+            let value = key.get(defaults)
+            let rendered = key.isString ? "\"\(value)\"" : value
+            lines.append("  \"_doc_\(key.name)\": \"\(key.help.replacingOccurrences(of: "\"", with: "'"))\",")
+            lines.append("  \"\(key.name)\": \(rendered)\(index == keys.count - 1 ? "" : ",")")
+        }
+        lines.append("}")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The README's Configuration table.
+    static func markdownTable() -> String {
+        let defaults = ServerConfig()
+        var lines = ["| key | environment | default | meaning |", "|---|---|---|---|"]
+        for key in keys {
+            let value = key.get(defaults)
+            lines.append("| `\(key.name)` | `\(key.environmentName)` | `\(key.isString ? "\"\(value)\"" : value)` | \(key.help.replacingOccurrences(of: "|", with: "\\|")) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     var effectiveWorkers: Int { workers > 0 ? workers : ProcessInfo.processInfo.activeProcessorCount }
     var effectiveIOQueues: Int { ioQueues > 0 ? ioQueues : ProcessInfo.processInfo.activeProcessorCount }
 }

@@ -155,3 +155,33 @@ import Testing
         #expect(outcomes.reduce(0) { $0 + $1.0 } > 0)
     }
 }
+
+/// `config/server.json` and the README's table are generated from the code; keep them in sync.
+@Suite struct ConfigurationDocsTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func run(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = ServerProcess.binary
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func configFileMatchesTheBuiltInDefaults() throws {
+        let generated = try Self.run(["serve", "--print-default-config-file"])
+        let shipped = try String(contentsOf: Self.root.appendingPathComponent("config/server.json"), encoding: .utf8)
+        #expect(generated.trimmingCharacters(in: .whitespacesAndNewlines) == shipped.trimmingCharacters(in: .whitespacesAndNewlines),
+                "regenerate with: .build/debug/dense-server serve --print-default-config-file > config/server.json")
+    }
+
+    @Test func readmeTableMatchesTheCode() throws {
+        let table = try Self.run(["serve", "--print-config-table"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("<!-- config-table:begin -->\n" + table + "\n<!-- config-table:end -->"))
+    }
+}
