@@ -14,5 +14,12 @@ if [ -d Sources/HTTPCore ] && grep -rlE '^\s*import\s+(Foundation|FoundationEsse
   echo "test.sh: HTTPCore must not import Foundation, Dispatch or Glibc" >&2; exit 1
 fi
 
+# Python test tooling (never part of the service): a real Prometheus text parser.
+if ! .venv-test/bin/python -c 'import prometheus_client' 2>/dev/null; then
+  python3 -m venv .venv-test
+  .venv-test/bin/pip install -q --disable-pip-version-check prometheus-client requests
+fi
+export DENSE_TEST_PYTHON="$PWD/.venv-test/bin/python"
+
 swift build --build-tests
 swift test --skip-build --parallel "$@"

@@ -5,6 +5,7 @@ import Foundation
 import HTTPServer
 import InferenceService
 import Logging
+import Synchronization
 
 /// Wires configuration, logging, the model store, the worker pool, the API, the HTTP
 /// server and signals together, then runs until SIGTERM/SIGINT.
@@ -13,6 +14,8 @@ final class Service: Sendable {
     let logger: Logger
     let api: InferenceAPI
     let server: HTTPServer
+    let metrics = ServiceMetrics()
+    let inFlight = InFlightCounter()
 
     init(config: ServerConfig) throws {
         self.config = config
@@ -30,10 +33,21 @@ final class Service: Sendable {
                 maxRank: config.maxRank, maxElements: config.maxElements, maxLayers: config.maxLayers, maxParams: config.maxParams,
                 maxFLOPs: config.maxFLOPs))
         let store = ModelStore(directory: config.modelDir, limits: limits, logger: logger)
+        var apiConfiguration = APIConfiguration(
+            limits: limits, adminToken: config.adminToken.isEmpty ? nil : config.adminToken,
+            splitMinFLOPs: config.splitMinFLOPs, retryAfterSeconds: config.retryAfter)
+        apiConfiguration.observer = metrics
+        // The server exists only after the API; the scrape closure finds it through this box.
+        let serverBox = Mutex<HTTPServer?>(nil)
+        let metrics = self.metrics
+        let inFlight = self.inFlight
+        let apiBox = Mutex<InferenceAPI?>(nil)
+        apiConfiguration.metricsText = {
+            guard let server = serverBox.withLock({ $0 }), let api = apiBox.withLock({ $0 }) else { return [] }
+            return metrics.render(api: api, server: server, inFlightRequests: inFlight.value.load(ordering: .relaxed))
+        }
         api = InferenceAPI(
-            configuration: APIConfiguration(
-                limits: limits, adminToken: config.adminToken.isEmpty ? nil : config.adminToken,
-                splitMinFLOPs: config.splitMinFLOPs, retryAfterSeconds: config.retryAfter),
+            configuration: apiConfiguration,
             store: store, pool: WorkerPool(workers: config.effectiveWorkers, queueDepth: config.queueDepth), logger: logger)
 
         let httpConfiguration = HTTPServerConfiguration(
@@ -47,9 +61,11 @@ final class Service: Sendable {
             gzipLevel: config.gzipLevel, serverName: "DenseServe/\(DenseServeVersion.string)", ioQueueCount: config.effectiveIOQueues)
         let accessLogger = logger
         let api = self.api
+        apiBox.withLock { $0 = api }
         server = HTTPServer(
             configuration: httpConfiguration,
             accessLog: { entry in
+                metrics.record(entry)
                 accessLogger.info(
                     "request",
                     metadata: [
@@ -59,11 +75,13 @@ final class Service: Sendable {
                         "request_id": "\(entry.responseRequestID ?? entry.requestID ?? "-")",
                     ])
             },
-            handler: { request, responder in Service.handle(request, responder: responder, api: api) })
+            handler: { request, responder in Service.handle(request, responder: responder, api: api, inFlight: inFlight) })
+        serverBox.withLock { $0 = server }
     }
 
     /// Adapts one HTTP request to the API and back, with `X-Request-Id` accepted or generated.
-    static func handle(_ request: HTTPRequest, responder: HTTPResponder, api: InferenceAPI) {
+    static func handle(_ request: HTTPRequest, responder: HTTPResponder, api: InferenceAPI, inFlight: InFlightCounter) {
+        inFlight.value.add(1, ordering: .relaxed)
         let requestID = request.headers["X-Request-Id"].flatMap(validRequestID) ?? newRequestID()
         let apiRequest = APIRequest(
             method: request.method, path: request.path, headers: request.headers.map { (name: $0.name, value: $0.value) },
@@ -71,6 +89,7 @@ final class Service: Sendable {
         api.handle(apiRequest) { response in
             var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
             headers.replaceOrAdd(name: "X-Request-Id", value: requestID)
+            inFlight.value.subtract(1, ordering: .relaxed)
             responder.send(HTTPResponse(status: response.status, headers: headers, body: response.body))
         }
     }
@@ -160,6 +179,11 @@ final class Service: Sendable {
         }
         signal(SIGPIPE, SIG_IGN)
     }
+}
+
+/// HTTP requests handed to the API and not yet answered.
+final class InFlightCounter: Sendable {
+    let value = Atomic<Int>(0)
 }
 
 /// Counts signals; keeps the sources alive.

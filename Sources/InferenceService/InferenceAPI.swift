@@ -13,6 +13,11 @@ public struct APIConfiguration: Sendable {
     /// `Retry-After` seconds sent with 503 overload answers.
     public var retryAfterSeconds: Int
 
+    /// Receives compute observations (for metrics); nil records nothing.
+    public var observer: (any InferenceObserver)?
+    /// Renders `GET /metrics` (Prometheus text); nil answers 404.
+    public var metricsText: (@Sendable () -> [UInt8])?
+
     public init(limits: ServiceLimits = ServiceLimits(), adminToken: String? = nil, splitMinFLOPs: Int = 1 << 24, retryAfterSeconds: Int = 1) {
         self.limits = limits
         self.adminToken = adminToken
@@ -61,6 +66,10 @@ public final class InferenceAPI: Sendable {
         case ["healthz"]:
             try allow(request, ["GET", "HEAD"])
             respond(.json(200, Array(#"{"status":"ok"}"#.utf8)))
+        case ["metrics"]:
+            try allow(request, ["GET", "HEAD"])
+            guard let metricsText = configuration.metricsText else { throw .routeNotFound(path: request.path) }
+            respond(APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: metricsText()))
         case ["v2", "health", "live"]:
             try allow(request, ["GET", "HEAD"])
             respond(.json(200, Array(#"{"live":true}"#.utf8)))
@@ -236,8 +245,10 @@ public final class InferenceAPI: Sendable {
             return
         }
         let rows = plan.rows
+        let observer = configuration.observer
         let finish: @Sendable (TensorStorage) -> Void = { storage in
             let computeMs = DenseService.milliseconds(clock.now - started)
+            observer?.computed(seconds: computeMs / 1000, rows: rows)
             let output = Tensor(shape: Array(input.shape.dropLast()) + [model.outputWidth], storage: storage)
             let body = ResponseEncoder.denseResponse(
                 output: output, format: plan.outputFormat, description: plan.description,
@@ -343,6 +354,36 @@ public final class InferenceAPI: Sendable {
         ResponseEncoder.writeModel(model.describe(), into: &writer)
         writer.endObject()
         return writer.bytes
+    }
+}
+
+/// Observations the API reports for metrics. Called on worker queues; must be cheap.
+public protocol InferenceObserver: Sendable {
+    /// A forward pass over `rows` rows took `seconds` (split passes count once).
+    func computed(seconds: Double, rows: Int)
+}
+
+extension InferenceAPI {
+    /// A low-cardinality label for a request path: model names and versions become
+    /// placeholders; unknown paths are `other`.
+    public static func routeTemplate(_ path: String) -> String {
+        let s = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        switch s.count {
+        case 1 where ["healthz", "metrics", "openapi.yaml"].contains(s[0]): return path
+        case 1 where s[0] == "v2": return "/v2"
+        case 2 where s == ["v1", "dense"] || s == ["v1", "models"]: return path
+        case 3 where s[0] == "v2" && s[1] == "health" && ["live", "ready"].contains(s[2]): return path
+        case 3 where s[0] == "v1" && s[1] == "models": return "/v1/models/{name}"
+        case 3 where s[0] == "v2" && s[1] == "models": return "/v2/models/{name}"
+        case 4 where s[0] == "v1" && s[1] == "models" && s[3] == "predict": return "/v1/models/{name}/predict"
+        case 4 where s[0] == "v2" && s[1] == "models" && ["ready", "infer", "config"].contains(s[3]): return "/v2/models/{name}/\(s[3])"
+        case 5 where s[0] == "v2" && s[1] == "models" && s[3] == "versions": return "/v2/models/{name}/versions/{version}"
+        case 6 where s[0] == "v1" && s[1] == "models" && s[3] == "versions" && s[5] == "predict":
+            return "/v1/models/{name}/versions/{version}/predict"
+        case 6 where s[0] == "v2" && s[1] == "models" && s[3] == "versions" && ["ready", "infer", "config"].contains(s[5]):
+            return "/v2/models/{name}/versions/{version}/\(s[5])"
+        default: return "other"
+        }
     }
 }
 

@@ -1,0 +1,87 @@
+import Foundation
+import HTTPServer
+import InferenceService
+import Prometheus
+
+/// The Prometheus metrics of `GET /metrics`, fed by the access log and the API observer.
+///
+/// Exposed: `denseserve_http_requests_total{route,method,status}`,
+/// `denseserve_http_request_duration_seconds{route}` (histogram),
+/// `denseserve_http_request_bytes_total`, `denseserve_http_response_bytes_total`,
+/// `denseserve_compute_duration_seconds` (histogram), `denseserve_compute_rows` (histogram),
+/// `denseserve_batch_rows` (histogram), and gauges sampled at scrape time:
+/// `denseserve_queue_depth`, `denseserve_in_flight_requests`,
+/// `denseserve_open_connections`, `denseserve_models_loaded`, `denseserve_ready`.
+final class ServiceMetrics: InferenceObserver {
+    let registry = PrometheusCollectorRegistry()
+    private let latencyBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
+    private let rowBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384, 65536]
+    private let computeHistogram: DurationHistogram
+    private let computeRows: ValueHistogram
+    private let batchRows: ValueHistogram
+    private let bytesIn: Counter
+    private let bytesOut: Counter
+    private let queueDepth: Gauge
+    private let inFlight: Gauge
+    private let openConnections: Gauge
+    private let modelsLoaded: Gauge
+    private let ready: Gauge
+
+    init() {
+        computeHistogram = registry.makeDurationHistogram(
+            name: "denseserve_compute_duration_seconds", buckets: latencyBuckets, help: "Forward pass time per request.")
+        computeRows = registry.makeValueHistogram(name: "denseserve_compute_rows", buckets: rowBuckets, help: "Rows per forward pass.")
+        batchRows = registry.makeValueHistogram(
+            name: "denseserve_batch_rows", buckets: rowBuckets, help: "Rows per dynamically batched forward pass.")
+        bytesIn = registry.makeCounter(name: "denseserve_http_request_bytes_total", help: "Request bytes received.")
+        bytesOut = registry.makeCounter(name: "denseserve_http_response_bytes_total", help: "Response bytes sent.")
+        queueDepth = registry.makeGauge(name: "denseserve_queue_depth", help: "Jobs admitted to the worker pool and not finished.")
+        inFlight = registry.makeGauge(name: "denseserve_in_flight_requests", help: "HTTP requests received and not yet answered.")
+        openConnections = registry.makeGauge(name: "denseserve_open_connections", help: "Open client connections.")
+        modelsLoaded = registry.makeGauge(name: "denseserve_models_loaded", help: "Registered models loaded.")
+        ready = registry.makeGauge(name: "denseserve_ready", help: "1 when /v2/health/ready answers 200.")
+    }
+
+    func computed(seconds: Double, rows: Int) {
+        computeHistogram.record(.nanoseconds(Int64(seconds * 1e9)))
+        computeRows.record(Double(rows))
+    }
+
+    func batched(rows: Int) { batchRows.record(Double(rows)) }
+
+    /// One finished HTTP exchange.
+    func record(_ entry: HTTPAccessLogEntry) {
+        let route = InferenceAPI.routeTemplate(entry.path)
+        registry.makeCounter(
+            name: "denseserve_http_requests_total",
+            labels: [("route", route), ("method", Self.methodLabel(entry.method)), ("status", String(entry.status))],
+            help: "HTTP requests by route, method and status."
+        ).increment()
+        registry.makeDurationHistogram(
+            name: "denseserve_http_request_duration_seconds", labels: [("route", route)], buckets: latencyBuckets,
+            help: "Time from the request's last byte to its response queued."
+        ).record(.nanoseconds(Int64(entry.durationSeconds * 1e9)))
+        bytesIn.increment(by: Int64(entry.bytesIn))
+        bytesOut.increment(by: Int64(entry.bytesOut))
+    }
+
+    static func methodLabel(_ method: String) -> String {
+        ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"].contains(method) ? method : "other"
+    }
+
+    /// Samples the gauges and renders the text exposition format.
+    func render(api: InferenceAPI, server: HTTPServer, inFlightRequests: Int) -> [UInt8] {
+        queueDepth.set(Int64(api.pool.depth))
+        inFlight.set(Int64(inFlightRequests))
+        openConnections.set(Int64(server.openConnectionCount))
+        modelsLoaded.set(Int64(api.store.count))
+        ready.set(Int64(api.isReady ? 1 : 0))
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}
