@@ -26,7 +26,7 @@ struct ServerConfig: Sendable, Equatable {
     var maxHeaderBytes = 65536
     var maxHeaderCount = 100
     var maxBodyBytes = 64 << 20
-    var maxInflatedBodyBytes = 256 << 20
+    var maxInflatedBodyBytes = 64 << 20
     var gzipMinBytes = 1024
     var gzipLevel = 1
     var maxRank = 32
