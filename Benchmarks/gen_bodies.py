@@ -19,7 +19,8 @@ def main(out):
         fan_in = shape[-1]
         kernel = rng.uniform(-0.1, 0.1, (fan_in, units)).astype(np.float32)
         bias = rng.uniform(-0.1, 0.1, units).astype(np.float32)
-        x = rng.uniform(-1, 1, shape).astype(np.float32)
+        # Shortest float32 text, as a client holding float32 data would send it.
+        x = np.array([float(str(v)) for v in rng.uniform(-1, 1, shape).astype(np.float32).ravel()]).reshape(shape)
         layer = {"name": "dense", "units": units, "activation": activation,
                  "kernel": kernel.tolist(), "bias": bias.tolist()}
         with open(f"{out}/{name}.model.json", "w") as f:

@@ -15,7 +15,7 @@ public enum DenseService {
             let computeMs = milliseconds(clock.now - start)
             return .success(
                 ResponseEncoder.denseResponse(
-                    output: output, format: plan.outputFormat, description: plan.description,
+                    output: output, format: plan.outputFormat, plan: plan,
                     timing: .init(queueMs: 0, computeMs: computeMs)))
         } catch let error as ServiceError {
             return .failure(error)

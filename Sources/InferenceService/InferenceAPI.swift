@@ -223,7 +223,7 @@ public final class InferenceAPI: Sendable {
                 }
                 format = parsed
             }
-            plan = try InferencePlan(model: registered.model, input: input, outputFormat: format, limits: configuration.limits.dense)
+            plan = try InferencePlan(registered: registered, input: input, outputFormat: format, limits: configuration.limits.dense)
         } catch let error as ServiceError {
             respond(self.fail(error))
             return
@@ -241,7 +241,7 @@ public final class InferenceAPI: Sendable {
         let started = clock.now
         let queueMs = DenseService.milliseconds(started - admitted)
         guard let model = plan.model, let input = plan.input else {
-            respond(.json(200, ResponseEncoder.denseResponse(output: nil, format: plan.outputFormat, description: plan.description, timing: .init(queueMs: queueMs, computeMs: 0))))
+            respond(.json(200, ResponseEncoder.denseResponse(output: nil, format: plan.outputFormat, plan: plan, timing: .init(queueMs: queueMs, computeMs: 0))))
             return
         }
         let rows = plan.rows
@@ -251,7 +251,7 @@ public final class InferenceAPI: Sendable {
             observer?.computed(seconds: computeMs / 1000, rows: rows)
             let output = Tensor(shape: Array(input.shape.dropLast()) + [model.outputWidth], storage: storage)
             let body = ResponseEncoder.denseResponse(
-                output: output, format: plan.outputFormat, description: plan.description,
+                output: output, format: plan.outputFormat, plan: plan,
                 timing: .init(queueMs: queueMs, computeMs: computeMs)
             ) { writer in
                 if let modelName, let version {

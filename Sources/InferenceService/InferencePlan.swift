@@ -4,7 +4,10 @@ import DenseKernel
 public struct InferencePlan: Sendable {
     public var model: DenseModel?
     public var input: Tensor?
-    public var description: ModelDescription
+    /// Shapes and parameters; nil when ``modelSection`` already holds them encoded.
+    public var description: ModelDescription?
+    /// The `model` response section, pre-encoded (registered models cache it).
+    public var modelSection: [UInt8]?
     public var outputFormat: TensorFormat
 
     /// Rows the forward pass runs over (product of the leading axes).
@@ -33,11 +36,16 @@ public struct InferencePlan: Sendable {
         }
     }
 
-    /// Plans a run of an already built model (a registered one).
-    public init(model: DenseModel, input: WireTensor, outputFormat: TensorFormat?, limits: DenseLimits) throws(ServiceError) {
+    /// Plans a run of a registered model; its `model` section comes from the model's cache.
+    public init(registered: RegisteredModel, input: WireTensor, outputFormat: TensorFormat?, limits: DenseLimits) throws(ServiceError) {
+        let model = registered.model
         do {
             try model.validate(inputShape: input.tensor.shape, limits: limits)
-            self.description = try model.describe(inputShape: DenseModel.symbolicShape(of: input.tensor.shape))
+            let symbolic = DenseModel.symbolicShape(of: input.tensor.shape)
+            self.modelSection = try registered.modelSection(for: symbolic) { () throws(DenseError) in
+                try model.describe(inputShape: symbolic)
+            }
+            self.description = nil
         } catch {
             throw .dense(error)
         }

@@ -1,4 +1,5 @@
 import DenseKernel
+import Foundation
 import TensorJSON
 
 /// One stored version of a registered model.
@@ -8,9 +9,28 @@ public struct RegisteredModel: Sendable {
     public var model: DenseModel
     /// Seconds since 1970 when this version was stored.
     public var createdAt: Double
+    /// Encoded `model` response sections by symbolic input shape: a registered model's
+    /// shapes, parameters and summary are the same for every request of that shape.
+    let sectionCache = ModelSectionCache()
+
+    public init(name: String, version: Int, model: DenseModel, createdAt: Double) {
+        self.name = name
+        self.version = version
+        self.model = model
+        self.createdAt = createdAt
+    }
 
     /// The symbolic input shape reported in metadata: the declared one, else `[null, in]`.
     public var inputShape: [Int?] { model.declaredInputShape ?? [nil, model.inputDim] }
+
+    /// The encoded `model` section for a symbolic input shape (cached).
+    func modelSection(for shape: [Int?], description: () throws(DenseError) -> ModelDescription) throws(DenseError) -> [UInt8] {
+        if let cached = sectionCache.get(shape) { return cached }
+        var writer = JSONWriter()
+        ResponseEncoder.writeModel(try description(), into: &writer)
+        sectionCache.put(shape, writer.bytes)
+        return writer.bytes
+    }
 
     public func describe() -> ModelDescription {
         // The registered model's own layers always chain, so this cannot fail.
@@ -94,5 +114,23 @@ public struct RegisteredModel: Sendable {
         do { model = try spec.materialize(inputDim: inputDim, limits: limits.dense) } catch { throw .dense(error) }
         return RegisteredModel(
             name: name, version: version, model: model, createdAt: object["created_at"]?.doubleValue ?? 0)
+    }
+}
+
+/// A small bounded map from symbolic input shape to encoded JSON (shared by copies of a
+/// ``RegisteredModel``).
+final class ModelSectionCache: @unchecked Sendable {
+    // `@unchecked Sendable`: `lock` guards `entries`.
+    private let lock = NSLock()
+    private var entries: [[Int?]: [UInt8]] = [:]
+    private let capacity = 32
+
+    func get(_ shape: [Int?]) -> [UInt8]? { lock.withLock { entries[shape] } }
+
+    func put(_ shape: [Int?], _ bytes: [UInt8]) {
+        lock.withLock {
+            if entries.count >= capacity { entries.removeAll() }
+            entries[shape] = bytes
+        }
     }
 }

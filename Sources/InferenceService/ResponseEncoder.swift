@@ -15,6 +15,35 @@ public enum ResponseEncoder {
 
     /// The `/v1/dense` response: `{"output", "model", "timing_ms"}`. `output` is omitted
     /// when only shapes were asked for (`input_shape`).
+    public static func denseResponse(output: Tensor?, format: TensorFormat, plan: InferencePlan, timing: Timing, extra: ((inout JSONWriter) -> Void)? = nil) -> [UInt8] {
+        var writer = JSONWriter(capacity: (output?.count ?? 0) * 12 + 2048)
+        writer.beginObject()
+        if let output {
+            writer.writeKey("output")
+            writeTensor(output, format: format, into: &writer)
+        }
+        writer.writeKey("model")
+        if let section = plan.modelSection {
+            section.withUnsafeBytes { writer.writeRawJSON($0) }
+        } else if let description = plan.description {
+            writeModel(description, into: &writer)
+        }
+        extra?(&writer)
+        writeTiming(timing, into: &writer)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    static func writeTiming(_ timing: Timing, into writer: inout JSONWriter) {
+        writer.writeKey("timing_ms")
+        writer.beginObject()
+        writer.writeKey("queue")
+        writer.write(rounded(timing.queueMs))
+        writer.writeKey("compute")
+        writer.write(rounded(timing.computeMs))
+        writer.endObject()
+    }
+
     public static func denseResponse(output: Tensor?, format: TensorFormat, description: ModelDescription, timing: Timing, extra: ((inout JSONWriter) -> Void)? = nil) -> [UInt8] {
         var writer = JSONWriter(capacity: (output?.count ?? 0) * 12 + 2048)
         writer.beginObject()
@@ -25,13 +54,7 @@ public enum ResponseEncoder {
         writer.writeKey("model")
         writeModel(description, into: &writer)
         extra?(&writer)
-        writer.writeKey("timing_ms")
-        writer.beginObject()
-        writer.writeKey("queue")
-        writer.write(rounded(timing.queueMs))
-        writer.writeKey("compute")
-        writer.write(rounded(timing.computeMs))
-        writer.endObject()
+        writeTiming(timing, into: &writer)
         writer.endObject()
         return writer.bytes
     }
