@@ -33,7 +33,10 @@ final class Service: Sendable {
         api = InferenceAPI(
             configuration: APIConfiguration(
                 limits: limits, adminToken: config.adminToken.isEmpty ? nil : config.adminToken,
-                splitMinFLOPs: config.splitMinFLOPs, retryAfterSeconds: config.retryAfter),
+                splitMinFLOPs: config.splitMinFLOPs, retryAfterSeconds: config.retryAfter,
+                batching: BatchingPolicy(
+                    enabled: config.batching, maxBatchRows: config.maxBatchRows, maxQueueDelayMicroseconds: config.maxQueueDelayMicroseconds),
+                serverName: "DenseServe", serverVersion: DenseServeVersion.string),
             store: store, pool: WorkerPool(workers: config.effectiveWorkers, queueDepth: config.queueDepth), logger: logger)
 
         let httpConfiguration = HTTPServerConfiguration(

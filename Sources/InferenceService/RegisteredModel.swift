@@ -8,6 +8,8 @@ public struct RegisteredModel: Sendable {
     public var model: DenseModel
     /// Seconds since 1970 when this version was stored.
     public var createdAt: Double
+    /// The model's own batching settings (the PUT body's `batching`); nil follows the server.
+    public var batching: BatchingOverrides? = nil
 
     /// The symbolic input shape reported in metadata: the declared one, else `[null, in]`.
     public var inputShape: [Int?] { model.declaredInputShape ?? [nil, model.inputDim] }
@@ -37,6 +39,10 @@ public struct RegisteredModel: Sendable {
         if let declared = model.declaredInputShape {
             writer.writeKey("input_shape")
             ResponseEncoder.writeShape(declared, into: &writer)
+        }
+        if let batching, !batching.isEmpty {
+            writer.writeKey("batching")
+            batching.write(into: &writer)
         }
         writer.writeKey("layers")
         writer.beginArray()
@@ -92,7 +98,10 @@ public struct RegisteredModel: Sendable {
         }
         let model: DenseModel
         do { model = try spec.materialize(inputDim: inputDim, limits: limits.dense) } catch { throw .dense(error) }
+        // Files written before batching existed have no "batching" and follow the server.
+        var batching: BatchingOverrides? = nil
+        if let value = object["batching"] { batching = try BatchingOverrides.decode(value, field: "batching") }
         return RegisteredModel(
-            name: name, version: version, model: model, createdAt: object["created_at"]?.doubleValue ?? 0)
+            name: name, version: version, model: model, createdAt: object["created_at"]?.doubleValue ?? 0, batching: batching)
     }
 }
