@@ -12,6 +12,8 @@ if [ "${1:-}" = "--test" ]; then
   command -v curl >/dev/null 2>&1 || need+=(curl)
   command -v wrk >/dev/null 2>&1 || need+=(wrk)
   command -v python3 >/dev/null 2>&1 || need+=(python3)
+  # venv + pip for the tritonclient conformance test.
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

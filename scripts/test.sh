@@ -21,5 +21,14 @@ if ! .venv-test/bin/python -c 'import prometheus_client' 2>/dev/null; then
 fi
 export DENSE_TEST_PYTHON="$PWD/.venv-test/bin/python"
 
+# The V2 conformance test drives the server with the real tritonclient (Python): a venv with
+# it is created once (git-ignored) and handed to the Swift test.
+if [ ! -x .venv-triton/bin/python ] || ! .venv-triton/bin/python -c 'import tritonclient.http, numpy' 2>/dev/null; then
+  echo "test.sh: creating .venv-triton with tritonclient[http] and numpy" >&2
+  python3 -m venv .venv-triton
+  .venv-triton/bin/pip install -q 'tritonclient[http]' numpy
+fi
+export DENSESERVE_TRITON_PYTHON="$PWD/.venv-triton/bin/python"
+
 swift build --build-tests
 swift test --skip-build --parallel "$@"

@@ -1,4 +1,5 @@
 import Foundation
+import InferenceService
 import TensorJSON
 
 /// Every tunable of `dense-server serve`, validated once at start-up.
@@ -36,6 +37,9 @@ struct ServerConfig: Sendable, Equatable {
     var maxFLOPs = 1 << 37
     var maxJSONDepth = 64
     var splitMinFLOPs = 1 << 24
+    var batching = true
+    var maxBatchRows = BatchingPolicy.default.maxBatchRows
+    var maxQueueDelayMicroseconds = BatchingPolicy.default.maxQueueDelayMicroseconds
     var retryAfter = 1
     var drainGrace = 2.0
     var drainTimeout = 25.0
@@ -48,8 +52,10 @@ struct ServerConfig: Sendable, Equatable {
         let get: @Sendable (ServerConfig) -> String
         let isSecret: Bool
         let isString: Bool
+        var isBool = false
 
         var environmentName: String { "DENSE_" + name.uppercased() }
+        var kindName: String { isString ? "string" : isBool ? "boolean (true or false)" : "number" }
     }
 
     static func int(_ name: String, _ path: WritableKeyPath<ServerConfig, Int>, _ help: String) -> Key {
@@ -68,6 +74,18 @@ struct ServerConfig: Sendable, Equatable {
             config[keyPath: path] = value
             return true
         }, get: { String($0[keyPath: path]) }, isSecret: false, isString: false)
+    }
+
+    static func bool(_ name: String, _ path: WritableKeyPath<ServerConfig, Bool>, _ help: String) -> Key {
+        nonisolated(unsafe) let path = path  // key paths are immutable values
+        return Key(name: name, help: help, set: { config, text in
+            switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "true", "1", "on", "yes": config[keyPath: path] = true
+            case "false", "0", "off", "no": config[keyPath: path] = false
+            default: return false
+            }
+            return true
+        }, get: { String($0[keyPath: path]) }, isSecret: false, isString: false, isBool: true)
     }
 
     static func string(_ name: String, _ path: WritableKeyPath<ServerConfig, String>, _ help: String, secret: Bool = false) -> Key {
@@ -108,6 +126,9 @@ struct ServerConfig: Sendable, Equatable {
         int("max_flops", \.maxFLOPs, "Most FLOPs (2·rows·in·units per layer) in one forward pass."),
         int("max_json_depth", \.maxJSONDepth, "Deepest JSON nesting accepted."),
         int("split_min_flops", \.splitMinFLOPs, "Forward passes of at least this many FLOPs are split over rows across workers."),
+        bool("batching", \.batching, "Dynamic batching of registered models (true or false): concurrent requests to one model version run as one forward pass. A model's PUT body may override it (`batching.enabled`)."),
+        int("max_batch_rows", \.maxBatchRows, "Most rows in one batched forward pass; a request with at least this many rows runs alone. Per model: `batching.max_batch_rows`."),
+        int("max_queue_delay_us", \.maxQueueDelayMicroseconds, "Microseconds a queued request waits for others to batch with (0 = only those already queued). Per model: `batching.max_queue_delay_us`."),
         int("retry_after_s", \.retryAfter, "Retry-After seconds sent with 503 overload answers."),
         double("drain_grace_s", \.drainGrace, "After SIGTERM: seconds readiness is false while still accepting (load balancers stop routing)."),
         double("drain_timeout_s", \.drainTimeout, "After the grace: seconds to finish accepted requests before closing what is left."),
@@ -131,10 +152,11 @@ struct ServerConfig: Sendable, Equatable {
             let text: String
             switch item {
             case .string(let string) where key.isString: text = string
+            case .bool(let flag) where key.isBool: text = String(flag)
             case .number(let number) where !key.isString:
                 text = number.rounded() == number && abs(number) < 0x1p62 ? String(Int(number)) : String(number)
             case .null where key.isString: text = ""
-            default: throw ConfigError("config file \(path): \(name) must be a \(key.isString ? "string" : "number")")
+            default: throw ConfigError("config file \(path): \(name) must be a \(key.kindName)")
             }
             try set(key, text, source: "config file \(path)")
         }
@@ -149,7 +171,7 @@ struct ServerConfig: Sendable, Equatable {
 
     mutating func set(_ key: Key, _ text: String, source: String) throws(ConfigError) {
         guard key.set(&self, text) else {
-            throw ConfigError("\(source): \(key.name) must be a \(key.isString ? "string" : "number"), got \"\(text)\"")
+            throw ConfigError("\(source): \(key.name) must be a \(key.kindName), got \"\(text)\"")
         }
     }
 
@@ -179,6 +201,8 @@ struct ServerConfig: Sendable, Equatable {
         try require(gzipMinBytes >= 0, "gzip_min_bytes must be 0 (off) or more, got \(gzipMinBytes)")
         try require((1...9).contains(gzipLevel), "gzip_level must be between 1 and 9, got \(gzipLevel)")
         try require(splitMinFLOPs >= 0, "split_min_flops must be 0 or more, got \(splitMinFLOPs)")
+        try require((1...BatchingPolicy.maxRowsLimit).contains(maxBatchRows), "max_batch_rows must be between 1 and \(BatchingPolicy.maxRowsLimit), got \(maxBatchRows)")
+        try require((0...BatchingPolicy.maxDelayLimit).contains(maxQueueDelayMicroseconds), "max_queue_delay_us must be between 0 and \(BatchingPolicy.maxDelayLimit), got \(maxQueueDelayMicroseconds)")
     }
 
     /// `key = value` lines for `--print-config` and the start-up log; secrets masked.
@@ -200,6 +224,8 @@ struct ServerConfig: Sendable, Equatable {
                 writer.write("****")
             } else if key.isString {
                 writer.write(value)
+            } else if key.isBool {
+                writer.write(value == "true")
             } else if let integer = Int(value) {
                 writer.write(integer)
             } else {

@@ -33,13 +33,17 @@ final class Service: Sendable {
                 maxRank: config.maxRank, maxElements: config.maxElements, maxLayers: config.maxLayers, maxParams: config.maxParams,
                 maxFLOPs: config.maxFLOPs))
         let store = ModelStore(directory: config.modelDir, limits: limits, logger: logger)
+        let metrics = self.metrics
         var apiConfiguration = APIConfiguration(
             limits: limits, adminToken: config.adminToken.isEmpty ? nil : config.adminToken,
-            splitMinFLOPs: config.splitMinFLOPs, retryAfterSeconds: config.retryAfter)
+            splitMinFLOPs: config.splitMinFLOPs, retryAfterSeconds: config.retryAfter,
+            batching: BatchingPolicy(
+                enabled: config.batching, maxBatchRows: config.maxBatchRows, maxQueueDelayMicroseconds: config.maxQueueDelayMicroseconds),
+            batchObserver: { observation in metrics.batched(rows: observation.rows) },
+            serverName: "DenseServe", serverVersion: DenseServeVersion.string)
         apiConfiguration.observer = metrics
         // The server exists only after the API; the scrape closure finds it through this box.
         let serverBox = Mutex<HTTPServer?>(nil)
-        let metrics = self.metrics
         let inFlight = self.inFlight
         let apiBox = Mutex<InferenceAPI?>(nil)
         apiConfiguration.metricsText = {

@@ -12,17 +12,33 @@ public struct APIConfiguration: Sendable {
     public var splitMinFLOPs: Int
     /// `Retry-After` seconds sent with 503 overload answers.
     public var retryAfterSeconds: Int
+    /// Dynamic batching of registered models, unless a model sets its own.
+    public var batching: BatchingPolicy
+    /// Called once per forward pass of a registered model with how many requests and rows
+    /// it combined (for a batch-size histogram). Runs on a worker: keep it cheap.
+    public var batchObserver: (@Sendable (BatchObservation) -> Void)?
+    /// `name` and `version` reported by `GET /v2`.
+    public var serverName: String
+    public var serverVersion: String
 
     /// Receives compute observations (for metrics); nil records nothing.
     public var observer: (any InferenceObserver)?
     /// Renders `GET /metrics` (Prometheus text); nil answers 404.
     public var metricsText: (@Sendable () -> [UInt8])?
 
-    public init(limits: ServiceLimits = ServiceLimits(), adminToken: String? = nil, splitMinFLOPs: Int = 1 << 24, retryAfterSeconds: Int = 1) {
+    public init(
+        limits: ServiceLimits = ServiceLimits(), adminToken: String? = nil, splitMinFLOPs: Int = 1 << 24, retryAfterSeconds: Int = 1,
+        batching: BatchingPolicy = .default, batchObserver: (@Sendable (BatchObservation) -> Void)? = nil,
+        serverName: String = "DenseServe", serverVersion: String = "0.0.0"
+    ) {
         self.limits = limits
         self.adminToken = adminToken
         self.splitMinFLOPs = splitMinFLOPs
         self.retryAfterSeconds = retryAfterSeconds
+        self.batching = batching
+        self.batchObserver = batchObserver
+        self.serverName = serverName
+        self.serverVersion = serverVersion
     }
 }
 
@@ -33,6 +49,7 @@ public final class InferenceAPI: Sendable {
     public let store: ModelStore
     public let pool: WorkerPool
     let logger: Logger
+    let batcher: DynamicBatcher
     private let readiness = ReadinessFlag()
 
     public init(configuration: APIConfiguration, store: ModelStore, pool: WorkerPool, logger: Logger) {
@@ -40,6 +57,12 @@ public final class InferenceAPI: Sendable {
         self.store = store
         self.pool = pool
         self.logger = logger
+        self.batcher = DynamicBatcher(pool: pool, splitMinFLOPs: configuration.splitMinFLOPs, observer: configuration.batchObserver)
+    }
+
+    /// The batching a registered model runs with: its own settings over the server's.
+    public func batchingPolicy(for model: RegisteredModel) -> BatchingPolicy {
+        model.batching?.applied(to: configuration.batching) ?? configuration.batching
     }
 
     /// Whether `/v2/health/ready` answers 200. False while loading or draining.
@@ -138,6 +161,8 @@ public final class InferenceAPI: Sendable {
                     respond(response)
                 }
             }
+        case let s where s.first == "v2":
+            try routeV2(s, request, respond: respond)
         default:
             throw .routeNotFound(path: request.path)
         }
@@ -156,7 +181,7 @@ public final class InferenceAPI: Sendable {
         return .error(error)
     }
 
-    private func allow(_ request: APIRequest, _ methods: [String]) throws(ServiceError) {
+    func allow(_ request: APIRequest, _ methods: [String]) throws(ServiceError) {
         guard methods.contains(request.method) else { throw .methodNotAllowed(method: request.method, allowed: methods) }
     }
 
@@ -187,7 +212,7 @@ public final class InferenceAPI: Sendable {
     }
 
     /// Admits a job onto the pool or answers 503 at once.
-    private func runOnPool(_ respond: @escaping @Sendable (APIResponse) -> Void, _ job: @escaping @Sendable (WorkerPool.Completion) -> Void) throws(ServiceError) {
+    func runOnPool(_ respond: @escaping @Sendable (APIResponse) -> Void, _ job: @escaping @Sendable (WorkerPool.Completion) -> Void) throws(ServiceError) {
         guard pool.submit(job) else { throw .overloaded(retryAfterSeconds: configuration.retryAfterSeconds) }
     }
 
@@ -231,12 +256,25 @@ public final class InferenceAPI: Sendable {
             respond(self.fail(.badRequest(field: "body", expected: "\(error)")))
             return
         }
-        execute(plan, admitted: admitted, modelName: registered.name, version: registered.version, respond: respond)
+        let input = plan.input!
+        let model = registered.model
+        let observer = configuration.observer
+        batcher.submit(model: registered, policy: batchingPolicy(for: registered), rows: plan.rows, input: input.storage, admitted: admitted) { storage, timing in
+            observer?.computed(seconds: timing.computeMs / 1000, rows: plan.rows)
+            let output = Tensor(shape: Array(input.shape.dropLast()) + [model.outputWidth], storage: storage)
+            let body = ResponseEncoder.denseResponse(output: output, format: plan.outputFormat, plan: plan, timing: timing) { writer in
+                writer.writeKey("model_name")
+                writer.write(registered.name)
+                writer.writeKey("model_version")
+                writer.write(registered.version)
+            }
+            respond(.json(200, body))
+        }
     }
 
-    /// Runs a plan's forward pass, split over rows across workers when it is large enough,
-    /// then encodes the response on a worker.
-    private func execute(_ plan: InferencePlan, admitted: ContinuousClock.Instant, modelName: String? = nil, version: Int? = nil, respond: @escaping @Sendable (APIResponse) -> Void) {
+    /// Runs a one-shot plan's forward pass (split over rows across workers when it is large
+    /// enough), then encodes the response on a worker.
+    private func execute(_ plan: InferencePlan, admitted: ContinuousClock.Instant, respond: @escaping @Sendable (APIResponse) -> Void) {
         let clock = ContinuousClock()
         let started = clock.now
         let queueMs = DenseService.milliseconds(started - admitted)
@@ -246,37 +284,14 @@ public final class InferenceAPI: Sendable {
         }
         let rows = plan.rows
         let observer = configuration.observer
-        let finish: @Sendable (TensorStorage) -> Void = { storage in
+        pool.forward(model, rows: rows, input: input.storage, splitMinFLOPs: configuration.splitMinFLOPs) { storage in
             let computeMs = DenseService.milliseconds(clock.now - started)
             observer?.computed(seconds: computeMs / 1000, rows: rows)
             let output = Tensor(shape: Array(input.shape.dropLast()) + [model.outputWidth], storage: storage)
             let body = ResponseEncoder.denseResponse(
                 output: output, format: plan.outputFormat, plan: plan,
-                timing: .init(queueMs: queueMs, computeMs: computeMs)
-            ) { writer in
-                if let modelName, let version {
-                    writer.writeKey("model_name")
-                    writer.write(modelName)
-                    writer.writeKey("model_version")
-                    writer.write(version)
-                }
-            }
+                timing: .init(queueMs: queueMs, computeMs: computeMs))
             respond(.json(200, body))
-        }
-        let chunks = min(pool.workerCount, rows)
-        if chunks > 1 && model.flops(rows: rows) >= configuration.splitMinFLOPs {
-            let per = (rows + chunks - 1) / chunks
-            let inputDim = model.inputDim
-            pool.split(count: chunks) { index in
-                let low = min(rows, index * per)
-                let high = min(rows, low + per)
-                if low == high { return TensorStorage.float32([]).converted(to: model.outputDType) }
-                return model.forward(rows: high - low, input: input.storage.slice((low * inputDim)..<(high * inputDim)))
-            } completion: { parts in
-                finish(TensorStorage.concatenate(parts, dtype: model.outputDType))
-            }
-        } else {
-            finish(model.forward(rows: rows, input: input.storage))
         }
     }
 
@@ -292,9 +307,11 @@ public final class InferenceAPI: Sendable {
         let value: JSONValue
         do { value = try JSONParser.parse(body, limits: configuration.limits.json) } catch { throw .json(error) }
         guard case .object(let object) = value else { throw .badRequest(field: "body", expected: "a model object") }
-        for key in object.keys where !["layer", "layers", "model", "weights", "input_shape", "seed"].contains(key) {
-            throw .badRequest(field: key, expected: "one of layer, layers, model, weights, input_shape, seed")
+        for key in object.keys where !["layer", "layers", "model", "weights", "input_shape", "seed", "batching"].contains(key) {
+            throw .badRequest(field: key, expected: "one of layer, layers, model, weights, input_shape, seed, batching")
         }
+        var batching: BatchingOverrides? = nil
+        if let value = object["batching"] { batching = try BatchingOverrides.decode(value, field: "batching") }
         var spec = try ModelDecoder.decode(body: object, limits: configuration.limits.dense, seed: try DenseRequest.decodeSeed(object["seed"]))
         if let shape = object["input_shape"] {
             let symbolic = try TensorDecoder.symbolicShape(shape, field: "input_shape")
@@ -308,7 +325,7 @@ public final class InferenceAPI: Sendable {
         }
         let model: DenseModel
         do { model = try spec.materialize(inputDim: inputDim, limits: configuration.limits.dense) } catch { throw .dense(error) }
-        let registered = try store.put(name: name, model: model)
+        let registered = try store.put(name: name, model: model, batching: batching)
         logger.info("stored model", metadata: ["model": "\(name)", "version": "\(registered.version)"])
         return modelMetadata(registered, versions: store.versions(name: name))
     }
@@ -350,6 +367,8 @@ public final class InferenceAPI: Sendable {
         writer.endArray()
         writer.writeKey("created_at")
         writer.write(model.createdAt)
+        writer.writeKey("batching")
+        batchingPolicy(for: model).write(into: &writer)
         writer.writeKey("model")
         ResponseEncoder.writeModel(model.describe(), into: &writer)
         writer.endObject()

@@ -79,14 +79,14 @@ public final class ModelStore: @unchecked Sendable {
     }
 
     /// Stores `model` as the next version of `name`; returns it once durable.
-    public func put(name: String, model: DenseModel) throws(ServiceError) -> RegisteredModel {
+    public func put(name: String, model: DenseModel, batching: BatchingOverrides? = nil) throws(ServiceError) -> RegisteredModel {
         try ModelName.validate(name)
         writeLock.lock()
         defer { writeLock.unlock() }
         do {
             let version = lock.withLock { nextVersion[name] ?? 1 }
             let registered = RegisteredModel(
-                name: name, version: version, model: model, createdAt: Date().timeIntervalSince1970)
+                name: name, version: version, model: model, createdAt: Date().timeIntervalSince1970, batching: batching)
             if let directory {
                 try Self.writeDurably(
                     registered.fileBytes(), folder: directory.appendingPathComponent(name, isDirectory: true),

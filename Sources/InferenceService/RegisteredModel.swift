@@ -13,12 +13,16 @@ public struct RegisteredModel: Sendable {
     /// shapes, parameters and summary are the same for every request of that shape.
     let sectionCache = ModelSectionCache()
 
-    public init(name: String, version: Int, model: DenseModel, createdAt: Double) {
+    public init(name: String, version: Int, model: DenseModel, createdAt: Double, batching: BatchingOverrides? = nil) {
+        self.batching = batching
         self.name = name
         self.version = version
         self.model = model
         self.createdAt = createdAt
     }
+
+    /// The model's own batching settings (the PUT body's `batching`); nil follows the server.
+    public var batching: BatchingOverrides? = nil
 
     /// The symbolic input shape reported in metadata: the declared one, else `[null, in]`.
     public var inputShape: [Int?] { model.declaredInputShape ?? [nil, model.inputDim] }
@@ -57,6 +61,10 @@ public struct RegisteredModel: Sendable {
         if let declared = model.declaredInputShape {
             writer.writeKey("input_shape")
             ResponseEncoder.writeShape(declared, into: &writer)
+        }
+        if let batching, !batching.isEmpty {
+            writer.writeKey("batching")
+            batching.write(into: &writer)
         }
         writer.writeKey("layers")
         writer.beginArray()
@@ -112,8 +120,11 @@ public struct RegisteredModel: Sendable {
         }
         let model: DenseModel
         do { model = try spec.materialize(inputDim: inputDim, limits: limits.dense) } catch { throw .dense(error) }
+        // Files written before batching existed have no "batching" and follow the server.
+        var batching: BatchingOverrides? = nil
+        if let value = object["batching"] { batching = try BatchingOverrides.decode(value, field: "batching") }
         return RegisteredModel(
-            name: name, version: version, model: model, createdAt: object["created_at"]?.doubleValue ?? 0)
+            name: name, version: version, model: model, createdAt: object["created_at"]?.doubleValue ?? 0, batching: batching)
     }
 }
 

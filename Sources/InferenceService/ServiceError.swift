@@ -32,6 +32,12 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
     case unsupportedMediaType(String)
     /// The model store failed to persist (disk full, permissions). A server fault.
     case storage(String)
+    /// A V2 (Open Inference Protocol) body whose binary tensor framing is broken:
+    /// `Inference-Header-Content-Length` beyond the body, `binary_data_size` not matching
+    /// the tensor or the bytes present, bytes left over.
+    case binaryFraming(String)
+    /// A V2 input whose `shape` disagrees with its `data` (element count or nesting).
+    case shapeDataMismatch(String)
 
     /// The HTTP status for this error. The one exhaustive mapping of errors to statuses.
     public var status: Int {
@@ -54,6 +60,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .payloadTooLarge: 413
         case .unsupportedMediaType: 415
         case .storage: 500
+        case .binaryFraming, .shapeDataMismatch: 400
         }
     }
 
@@ -74,6 +81,8 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .payloadTooLarge: "payload_too_large"
         case .unsupportedMediaType: "unsupported_media_type"
         case .storage: "storage_error"
+        case .binaryFraming: "invalid_binary_data"
+        case .shapeDataMismatch: "shape_data_mismatch"
         }
     }
 
@@ -108,6 +117,8 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .payloadTooLarge(let why): why
         case .unsupportedMediaType(let why): why
         case .storage(let why): "model store: \(why)"
+        case .binaryFraming(let why): "binary tensor data: \(why)"
+        case .shapeDataMismatch(let why): why
         }
     }
 

@@ -48,6 +48,21 @@ public final class WorkerPool: @unchecked Sendable {
         return true
     }
 
+    /// Runs work that belongs to already admitted jobs (a batch, a delivery) on the next
+    /// worker queue, after `microseconds` when positive. Never refused: admission was
+    /// decided when the jobs were submitted.
+    public func async(afterMicroseconds microseconds: Int = 0, _ work: @escaping @Sendable () -> Void) {
+        let queue: DispatchQueue = lock.withLock {
+            next = (next + 1) % queues.count
+            return queues[next]
+        }
+        if microseconds > 0 {
+            queue.asyncAfter(deadline: .now() + .microseconds(microseconds), execute: work)
+        } else {
+            queue.async(execute: work)
+        }
+    }
+
     /// Marks an admitted job finished.
     public struct Completion: Sendable {
         fileprivate let pool: WorkerPool

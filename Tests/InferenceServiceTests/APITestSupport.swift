@@ -9,28 +9,41 @@ final class APIHarness: Sendable {
     let api: InferenceAPI
     let directory: String
 
-    init(workers: Int = 2, queueDepth: Int = 16, adminToken: String? = nil, directory: String? = nil, limits: ServiceLimits = ServiceLimits()) throws {
+    init(
+        workers: Int = 2, queueDepth: Int = 16, adminToken: String? = nil, directory: String? = nil, limits: ServiceLimits = ServiceLimits(),
+        batching: BatchingPolicy = .default, batchObserver: (@Sendable (BatchObservation) -> Void)? = nil
+    ) throws {
         let dir = directory ?? (NSTemporaryDirectory() + "denseserve-test-\(UUID().uuidString)")
         self.directory = dir
         let logger = Logger(label: "test")
         let store = ModelStore(directory: dir, limits: limits, logger: logger)
         try store.load()
         api = InferenceAPI(
-            configuration: APIConfiguration(limits: limits, adminToken: adminToken, splitMinFLOPs: 1 << 10),
+            configuration: APIConfiguration(
+                limits: limits, adminToken: adminToken, splitMinFLOPs: 1 << 10, batching: batching, batchObserver: batchObserver,
+                serverName: "DenseServe", serverVersion: "test"),
             store: store, pool: WorkerPool(workers: workers, queueDepth: queueDepth), logger: logger)
         api.setReady(true)
     }
 
     func call(_ method: String, _ path: String, _ body: String = "", headers: [(name: String, value: String)] = [], loopback: Bool = true) -> (status: Int, json: [String: Any], response: APIResponse) {
+        call(method, path, bytes: Array(body.utf8), headers: headers, loopback: loopback)
+    }
+
+    /// Calls with a raw body; `json` is the body parsed as JSON (or the JSON header of a
+    /// binary V2 response when it carries `Inference-Header-Content-Length`).
+    func call(_ method: String, _ path: String, bytes: [UInt8], headers: [(name: String, value: String)] = [], loopback: Bool = true) -> (status: Int, json: [String: Any], response: APIResponse) {
         let semaphore = DispatchSemaphore(value: 0)
         let box = ResponseBox()
-        api.handle(APIRequest(method: method, path: path, headers: headers, body: Array(body.utf8), remoteIsLoopback: loopback)) { response in
+        api.handle(APIRequest(method: method, path: path, headers: headers, body: bytes, remoteIsLoopback: loopback)) { response in
             box.response = response
             semaphore.signal()
         }
         semaphore.wait()
         let response = box.response!
-        let json = (try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed])) as? [String: Any] ?? [:]
+        let headerLength = response.headers.first { $0.name == "Inference-Header-Content-Length" }.flatMap { Int($0.value) }
+        let jsonBytes = headerLength.map { Data(response.body.prefix($0)) } ?? Data(response.body)
+        let json = (try? JSONSerialization.jsonObject(with: jsonBytes, options: [.fragmentsAllowed])) as? [String: Any] ?? [:]
         return (response.status, json, response)
     }
 
@@ -40,4 +53,13 @@ final class APIHarness: Sendable {
 final class ResponseBox: @unchecked Sendable {
     // `@unchecked Sendable`: written once before the semaphore signals, read after it.
     var response: APIResponse?
+}
+
+/// Collects values from any queue.
+final class Collector<Value: Sendable>: @unchecked Sendable {
+    // `@unchecked Sendable`: `lock` guards `stored`.
+    private let lock = NSLock()
+    private var stored: [Value] = []
+    func append(_ value: Value) { lock.withLock { stored.append(value) } }
+    var values: [Value] { lock.withLock { stored } }
 }

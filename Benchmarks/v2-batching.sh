@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Benchmark (not a test; not run by CI): Open Inference Protocol (V2) infer throughput.
+#
+# 1. Dense(256, relu) on 256 inputs, batch-1 V2 JSON requests, 64 connections (wrk, Lua
+#    script Benchmarks/v2-infer.lua): dense-server with dynamic batching off vs on, beside
+#    MLServer 1.7 serving the same weights with a numpy runtime through its own V2 endpoint
+#    (pip-installed into a venv here when missing; skipped with a note if it cannot install).
+# 2. Dense(1024, gelu) on [256, 1024] FP32 at 1 connection: V2 JSON in/out vs binary tensor
+#    data in/out, against the in-process compute time the server reports (timing_ms.compute
+#    of the native route, median of 20).
+#
+# Usage: Benchmarks/v2-batching.sh
+# Environment: SCRATCH (SwiftPM scratch path, default .build), DURATION (seconds per run,
+# default 8), CONNECTIONS (default 64), MLSERVER_VENV (default .venv-mlserver),
+# SKIP_MLSERVER=1 to leave MLServer out.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SCRATCH=${SCRATCH:-.build}
+DURATION=${DURATION:-8}
+CONNECTIONS=${CONNECTIONS:-64}
+MLSERVER_VENV=${MLSERVER_VENV:-.venv-mlserver}
+
+command -v wrk >/dev/null || { echo "v2-batching: needs wrk (apt-get install wrk)" >&2; exit 1; }
+swift build -c release --scratch-path "$SCRATCH" --product dense-server >&2
+BIN="$SCRATCH/release/dense-server"
+WORK=$(mktemp -d)
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+python3 Benchmarks/make_bodies.py "$WORK"
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# Starts dense-server with extra flags; sets PORT and SERVER_PID.
+start_dense() {
+  local out="$WORK/dense-$RANDOM"
+  "$BIN" serve --port 0 --model-dir "$out.models" --set seed_model_dir= --log-level warning "$@" >"$out.out" 2>"$out.err" &
+  SERVER_PID=$!
+  for _ in $(seq 1 300); do
+    PORT=$(sed -n 's/^listening on http:.*:\([0-9]*\)$/\1/p' "$out.out")
+    [ -n "$PORT" ] && return 0
+    sleep 0.1
+  done
+  echo "v2-batching: dense-server did not start: $(cat "$out.err")" >&2
+  exit 1
+}
+
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+put() { curl -sf -X PUT "http://127.0.0.1:$PORT/v1/models/$1" -H 'Content-Type: application/json' --data-binary "@$2" >/dev/null; }
+
+# run_wrk URL BODY CONNECTIONS [CONTENT_TYPE] [HEADER_LENGTH] -> "rps p50 p99 errors"
+run_wrk() {
+  local threads=$(( $3 < 2 ? 1 : 2 ))
+  WRK_BODY="$2" WRK_CONTENT_TYPE="${4:-application/json}" WRK_HEADER_LENGTH="${5:-}" \
+    wrk -t"$threads" -c"$3" -d2s -s Benchmarks/v2-infer.lua "$1" >/dev/null  # warm-up
+  WRK_BODY="$2" WRK_CONTENT_TYPE="${4:-application/json}" WRK_HEADER_LENGTH="${5:-}" \
+    wrk -t"$threads" -c"$3" -d"${DURATION}s" -s Benchmarks/v2-infer.lua "$1" | sed -n 's/^RESULT //p'
+}
+
+declare -A RESULT
+for mode in off on; do
+  start_dense --set batching=$([ $mode = on ] && echo true || echo false)
+  put small "$WORK/put-small.json"
+  RESULT[$mode]=$(run_wrk "http://127.0.0.1:$PORT/v2/models/small/infer" "$WORK/v2-small.json" "$CONNECTIONS")
+  stop_server
+  echo "dense-server batching $mode: ${RESULT[$mode]}" >&2
+done
+
+MLSERVER_NOTE=""
+if [ -z "${SKIP_MLSERVER:-}" ]; then
+  if [ ! -x "$MLSERVER_VENV/bin/mlserver" ]; then
+    echo "v2-batching: installing MLServer 1.7 into $MLSERVER_VENV" >&2
+    (python3 -m venv "$MLSERVER_VENV" && "$MLSERVER_VENV/bin/pip" install -q 'mlserver==1.7.*' numpy) >&2 || MLSERVER_NOTE="MLServer 1.7 did not install"
+  fi
+  if [ -z "$MLSERVER_NOTE" ]; then
+    mkdir -p "$WORK/mlserver/small"
+    cp Benchmarks/mlserver_numpy_dense.py "$WORK/mlserver/small/"
+    MPORT=$(free_port); GPORT=$(free_port); XPORT=$(free_port)
+    printf '{"http_port": %s, "grpc_port": %s, "metrics_port": %s}\n' "$MPORT" "$GPORT" "$XPORT" >"$WORK/mlserver/settings.json"
+    printf '{"name": "small", "implementation": "mlserver_numpy_dense.NumpyDense", "parameters": {"uri": "%s"}}\n' "$WORK/weights.json" >"$WORK/mlserver/small/model-settings.json"
+    (cd "$WORK/mlserver" && exec "$OLDPWD/$MLSERVER_VENV/bin/mlserver" start . >"$WORK/mlserver.log" 2>&1) &
+    SERVER_PID=$!
+    for _ in $(seq 1 600); do
+      curl -sf "http://127.0.0.1:$MPORT/v2/models/small/ready" >/dev/null 2>&1 && break
+      sleep 0.2
+    done
+    if curl -sf "http://127.0.0.1:$MPORT/v2/models/small/ready" >/dev/null 2>&1; then
+      RESULT[mlserver]=$(run_wrk "http://127.0.0.1:$MPORT/v2/models/small/infer" "$WORK/v2-small.json" "$CONNECTIONS")
+      echo "MLServer: ${RESULT[mlserver]}" >&2
+    else
+      MLSERVER_NOTE="MLServer did not become ready: $(tail -3 "$WORK/mlserver.log")"
+    fi
+    pkill -P "$SERVER_PID" 2>/dev/null || true  # mlserver's worker processes
+    stop_server
+  fi
+else
+  MLSERVER_NOTE="skipped (SKIP_MLSERVER)"
+fi
+
+# Binary vs JSON, [256, 1024] FP32, one connection.
+start_dense
+curl -sf -X PUT "http://127.0.0.1:$PORT/v1/models/big" -H 'Content-Type: application/json' \
+  -d '{"layer": {"units": 1024, "activation": "gelu", "seed": 1}, "input_shape": [null, 1024]}' >/dev/null
+COMPUTE=$(for _ in $(seq 1 20); do
+  curl -sf "http://127.0.0.1:$PORT/v1/models/big/predict" -H 'Content-Type: application/json' --data-binary "@$WORK/v1-big.json" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["timing_ms"]["compute"])'
+done | sort -n | sed -n '10p')
+RESULT[json]=$(run_wrk "http://127.0.0.1:$PORT/v2/models/big/infer" "$WORK/v2-big.json" 1)
+RESULT[binary]=$(run_wrk "http://127.0.0.1:$PORT/v2/models/big/infer" "$WORK/v2-big.bin" 1 application/octet-stream "$(cat "$WORK/v2-big.bin.len")")
+stop_server
+
+field() { echo "${RESULT[$1]:-}" | awk -v n="$2" '{print $n}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+echo
+echo "## Dense(256, relu) on [1, 256], V2 JSON, c=$CONNECTIONS, ${DURATION}s (wrk -t2), 2 shared cores"
+echo
+echo "| server | requests/s | p50 ms | p99 ms | errors |"
+echo "|---|---|---|---|---|"
+for mode in off on mlserver; do
+  [ -n "${RESULT[$mode]:-}" ] || continue
+  label=$([ $mode = mlserver ] && echo "MLServer 1.7, numpy runtime" || echo "dense-server, batching $mode")
+  echo "| $label | $(field $mode 1) | $(field $mode 2) | $(field $mode 3) | $(field $mode 4) |"
+done
+[ -n "$MLSERVER_NOTE" ] && echo "| MLServer 1.7 | $MLSERVER_NOTE | | | |"
+echo
+echo "- batching on / off: $(ratio "$(field on 1)" "$(field off 1)")× requests/s"
+[ -n "${RESULT[mlserver]:-}" ] && echo "- batching on / MLServer: $(ratio "$(field on 1)" "$(field mlserver 1)")× requests/s, p99 $(field on 3) ms vs $(field mlserver 3) ms"
+echo
+echo "## Dense(1024, gelu) on [256, 1024] FP32, c=1, ${DURATION}s"
+echo
+echo "| path | requests/s | p50 ms | p99 ms | errors |"
+echo "|---|---|---|---|---|"
+echo "| V2 JSON in, JSON out | $(field json 1) | $(field json 2) | $(field json 3) | $(field json 4) |"
+echo "| V2 binary in, binary out | $(field binary 1) | $(field binary 2) | $(field binary 3) | $(field binary 4) |"
+echo "| in-process compute (timing_ms.compute, median of 20) | | $COMPUTE | | |"
+echo
+echo "- binary vs JSON end-to-end (p50): $(ratio "$(field json 2)" "$(field binary 2)")× faster"
+echo "- binary end-to-end / in-process compute (p50): $(ratio "$(field binary 2)" "$COMPUTE")×"

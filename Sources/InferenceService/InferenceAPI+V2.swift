@@ -1,0 +1,257 @@
+import DenseKernel
+import Foundation
+import TensorJSON
+
+/// The Open Inference Protocol (KServe V2) REST routes, with Triton's binary tensor data
+/// extension. Health routes live with the others in ``InferenceAPI``.
+extension InferenceAPI {
+    /// Routes `/v2` and `/v2/models/{name}[/versions/{v}][/ready|/config|/infer]`.
+    /// Like Triton, infer ignores `Content-Type` (tritonclient sends none, curl sends a form
+    /// type): the body is the JSON request, followed by binary data when
+    /// `Inference-Header-Content-Length` says where the JSON ends.
+    func routeV2(_ segments: [String], _ request: APIRequest, respond: @escaping @Sendable (APIResponse) -> Void) throws(ServiceError) {
+        if segments == ["v2"] {
+            try allow(request, ["GET", "HEAD"])
+            respond(.json(200, serverMetadata()))
+            return
+        }
+        guard segments.count >= 3, segments[1] == "models" else { throw .routeNotFound(path: request.path) }
+        let name = segments[2]
+        var rest = Array(segments.dropFirst(3))
+        var version: Int? = nil
+        if rest.first == "versions" {
+            guard rest.count >= 2 else { throw .routeNotFound(path: request.path) }
+            guard let parsed = Int(rest[1]), parsed >= 1 else {
+                throw .badRequest(field: "version", expected: "a positive integer in the path, got \"\(rest[1])\"")
+            }
+            version = parsed
+            rest.removeFirst(2)
+        }
+        guard rest.count <= 1 else { throw .routeNotFound(path: request.path) }
+        try ModelName.validate(name)
+        switch rest.first {
+        case nil:
+            try allow(request, ["GET", "HEAD"])
+            let model = try store.get(name: name, version: version)
+            respond(.json(200, v2ModelMetadata(model, versions: store.versions(name: name))))
+        case "ready":
+            try allow(request, ["GET", "HEAD"])
+            let model = try store.get(name: name, version: version)
+            var writer = JSONWriter()
+            writer.beginObject()
+            writer.writeKey("name")
+            writer.write(model.name)
+            writer.writeKey("ready")
+            writer.write(isReady)
+            writer.endObject()
+            respond(isReady ? .json(200, writer.bytes) : .json(503, writer.bytes, headers: [("Retry-After", "1")]))
+        case "config":
+            try allow(request, ["GET", "HEAD"])
+            let model = try store.get(name: name, version: version)
+            respond(.json(200, v2ModelConfig(model)))
+        case "infer":
+            try allow(request, ["POST"])
+            let model = try store.get(name: name, version: version)
+            try runOnPool(respond) { completion in
+                self.v2Infer(model, request: request, admitted: completion.admittedAt) { response in
+                    completion.done()
+                    respond(response)
+                }
+            }
+        default:
+            throw .routeNotFound(path: request.path)
+        }
+    }
+
+    // MARK: inference
+
+    private func v2Infer(_ registered: RegisteredModel, request: APIRequest, admitted: ContinuousClock.Instant, respond: @escaping @Sendable (APIResponse) -> Void) {
+        let decoded: V2InferenceRequest
+        let plan: InferencePlan
+        do {
+            decoded = try V2InferenceRequest.decode(body: request.body, headerLength: request.header(V2Protocol.headerLengthField), limits: configuration.limits)
+            plan = try InferencePlan(registered: registered, input: decoded.input, outputFormat: .flat, limits: configuration.limits.dense)
+        } catch {
+            respond(self.fail(error))
+            return
+        }
+        let model = registered.model
+        let inputShape = decoded.input.tensor.shape
+        let observer = configuration.observer
+        let rows = plan.rows
+        batcher.submit(
+            model: registered, policy: batchingPolicy(for: registered), rows: rows, input: decoded.input.tensor.storage,
+            admitted: admitted
+        ) { storage, timing in
+            observer?.computed(seconds: timing.computeMs / 1000, rows: rows)
+            let output = Tensor(shape: Array(inputShape.dropLast()) + [model.outputWidth], storage: storage)
+            respond(Self.v2InferResponse(registered, id: decoded.id, output: output, outputsBinary: decoded.outputsBinary))
+        }
+    }
+
+    /// `{"model_name", "model_version", "id"?, "outputs": [...]}`, then the binary outputs.
+    static func v2InferResponse(_ registered: RegisteredModel, id: String?, output: Tensor, outputsBinary: [Bool]) -> APIResponse {
+        var writer = JSONWriter(capacity: outputsBinary.contains(false) ? output.count * 12 + 256 : 256)
+        writer.beginObject()
+        writer.writeKey("model_name")
+        writer.write(registered.name)
+        writer.writeKey("model_version")
+        writer.write(String(registered.version))
+        if let id {
+            writer.writeKey("id")
+            writer.write(id)
+        }
+        writer.writeKey("outputs")
+        writer.beginArray()
+        var binary: [UInt8] = []
+        for isBinary in outputsBinary {
+            writer.beginObject()
+            writer.writeKey("name")
+            writer.write(V2Protocol.outputName)
+            writer.writeKey("datatype")
+            writer.write(V2Protocol.datatype(of: output.dtype))
+            writer.writeKey("shape")
+            writer.beginArray()
+            for dimension in output.shape { writer.write(dimension) }
+            writer.endArray()
+            if isBinary {
+                let bytes = RawTensorCodec.encode(output.storage)
+                writer.writeKey("parameters")
+                writer.beginObject()
+                writer.writeKey("binary_data_size")
+                writer.write(bytes.count)
+                writer.endObject()
+                binary += bytes
+            } else {
+                writer.writeKey("data")
+                ResponseEncoder.writeValues(output.storage, shape: [output.count], into: &writer)
+            }
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+        guard outputsBinary.contains(true) else { return .json(200, writer.bytes) }
+        let jsonLength = writer.bytes.count
+        var body = writer.takeBytes()
+        body += binary
+        return APIResponse(
+            status: 200,
+            headers: [("Content-Type", "application/octet-stream"), (V2Protocol.headerLengthField, String(jsonLength))],
+            body: body)
+    }
+
+    // MARK: metadata
+
+    func serverMetadata() -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.writeKey("name")
+        writer.write(configuration.serverName)
+        writer.writeKey("version")
+        writer.write(configuration.serverVersion)
+        writer.writeKey("extensions")
+        writer.beginArray()
+        for name in V2Protocol.extensions { writer.write(name) }
+        writer.endArray()
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// Input and output shapes with -1 for the batch axis, plus their dtypes.
+    static func v2Signature(_ registered: RegisteredModel) -> (input: [Int?], inputType: DType, output: [Int?], outputType: DType) {
+        let description = registered.describe()
+        return (registered.inputShape, registered.model.layers[0].config.dtype, description.outputShape, registered.model.outputDType)
+    }
+
+    func v2ModelMetadata(_ registered: RegisteredModel, versions: [RegisteredModel]) -> [UInt8] {
+        let signature = Self.v2Signature(registered)
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.writeKey("name")
+        writer.write(registered.name)
+        writer.writeKey("versions")
+        writer.beginArray()
+        for version in versions { writer.write(String(version.version)) }
+        writer.endArray()
+        writer.writeKey("platform")
+        writer.write(V2Protocol.platform)
+        for (key, name, shape, dtype) in [("inputs", V2Protocol.inputName, signature.input, signature.inputType), ("outputs", V2Protocol.outputName, signature.output, signature.outputType)] {
+            writer.writeKey(key)
+            writer.beginArray()
+            writer.beginObject()
+            writer.writeKey("name")
+            writer.write(name)
+            writer.writeKey("datatype")
+            writer.write(V2Protocol.datatype(of: dtype))
+            writer.writeKey("shape")
+            writer.beginArray()
+            for dimension in shape { writer.write(dimension ?? -1) }
+            writer.endArray()
+            writer.endObject()
+            writer.endArray()
+        }
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// A Triton-style model configuration, enough for `perf_analyzer`: with a batch axis,
+    /// `max_batch_size` is how many batch items fit in `max_batch_rows` and `dims` leave
+    /// the batch axis out; without one, `max_batch_size` is 0 and `dims` are the full shape.
+    func v2ModelConfig(_ registered: RegisteredModel) -> [UInt8] {
+        let signature = Self.v2Signature(registered)
+        let policy = batchingPolicy(for: registered)
+        let batched = signature.input.count >= 2 && signature.input[0] == nil
+        let inputDims = batched ? Array(signature.input.dropFirst()) : signature.input
+        let outputDims = batched && signature.output.first == Optional<Int>.none ? Array(signature.output.dropFirst()) : signature.output
+        let rowsPerItem = inputDims.dropLast().reduce(1) { $0 * max(1, $1 ?? 1) }
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.writeKey("name")
+        writer.write(registered.name)
+        writer.writeKey("platform")
+        writer.write(V2Protocol.platform)
+        writer.writeKey("backend")
+        writer.write("denseserve")
+        writer.writeKey("version_policy")
+        writer.beginObject()
+        writer.writeKey("all")
+        writer.beginObject()
+        writer.endObject()
+        writer.endObject()
+        writer.writeKey("max_batch_size")
+        writer.write(batched ? max(1, policy.maxBatchRows / rowsPerItem) : 0)
+        for (key, name, dims, dtype) in [("input", V2Protocol.inputName, inputDims, signature.inputType), ("output", V2Protocol.outputName, outputDims, signature.outputType)] {
+            writer.writeKey(key)
+            writer.beginArray()
+            writer.beginObject()
+            writer.writeKey("name")
+            writer.write(name)
+            writer.writeKey("data_type")
+            writer.write(dtype == .float32 ? "TYPE_FP32" : "TYPE_FP64")
+            if key == "input" {
+                writer.writeKey("format")
+                writer.write("FORMAT_NONE")
+            }
+            writer.writeKey("dims")
+            writer.beginArray()
+            for dimension in dims { writer.write(dimension ?? -1) }
+            writer.endArray()
+            writer.endObject()
+            writer.endArray()
+        }
+        if batched && policy.enabled {
+            writer.writeKey("dynamic_batching")
+            writer.beginObject()
+            writer.writeKey("max_queue_delay_microseconds")
+            writer.write(policy.maxQueueDelayMicroseconds)
+            writer.endObject()
+        }
+        writer.writeKey("model_transaction_policy")
+        writer.beginObject()
+        writer.writeKey("decoupled")
+        writer.write(false)
+        writer.endObject()
+        writer.endObject()
+        return writer.bytes
+    }
+}

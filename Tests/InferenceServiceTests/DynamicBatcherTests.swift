@@ -1,0 +1,150 @@
+import DenseKernel
+import Foundation
+import Logging
+import Testing
+
+@testable import InferenceService
+
+/// Concurrent requests batched into one forward pass each get exactly their own rows.
+@Suite struct DynamicBatcherTests {
+    static let model = #"{"layers": [{"units": 16, "activation": "gelu", "seed": 3}, {"units": 5, "activation": "softmax", "seed": 4}], "input_shape": [null, 8]}"#
+
+    /// Distinct inputs: request `index` with `rows` rows.
+    static func values(index: Int, rows: Int) -> [Double] {
+        (0..<(rows * 8)).map { (position: Int) -> Double in
+            let step = Double((position * 7 + index * 13) % 23)
+            return step * 0.125 - 1.25 + Double(index) * 0.001
+        }
+    }
+
+    /// The unbatched result, computed by the kernel directly.
+    static func expected(_ harness: APIHarness, _ values: [Double]) throws -> [Double] {
+        let model = try harness.api.store.get(name: "b").model
+        let output = model.forward(Tensor(shape: [values.count / 8, 8], storage: .float32(values.map(Float.init))))
+        return (0..<output.count).map { output.storage[$0] }
+    }
+
+    /// Fires every request at once (as concurrent clients do) and waits for all answers, bounded.
+    static func fire(_ harness: APIHarness, _ requests: [(path: String, body: String)]) -> [APIResponse?] {
+        let group = DispatchGroup()
+        let slots = Collector<(Int, APIResponse)>()
+        for (index, request) in requests.enumerated() {
+            group.enter()
+            harness.api.handle(APIRequest(method: "POST", path: request.path, headers: [], body: Array(request.body.utf8), remoteIsLoopback: true)) { response in
+                slots.append((index, response))
+                group.leave()
+            }
+        }
+        _ = group.wait(timeout: .now() + 60)
+        var out = [APIResponse?](repeating: nil, count: requests.count)
+        for (index, response) in slots.values { out[index] = response }
+        return out
+    }
+
+    static func outputData(_ response: APIResponse?) -> [Double]? {
+        guard let response, response.status == 200,
+            let json = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+        else { return nil }
+        if let outputs = json["outputs"] as? [[String: Any]] { return outputs[0]["data"] as? [Double] }
+        return (json["output"] as? [String: Any])?["data"] as? [Double]
+    }
+
+    static func request(index: Int, rows: Int, v2: Bool) -> (path: String, body: String) {
+        let text = values(index: index, rows: rows).map { "\(Float($0))" }.joined(separator: ",")
+        return v2
+            ? ("/v2/models/b/infer", #"{"id": "\#(index)", "inputs": [{"name": "input", "shape": [\#(rows), 8], "datatype": "FP32", "data": [\#(text)]}]}"#)
+            : ("/v1/models/b/predict", #"{"input": {"shape": [\#(rows), 8], "data": [\#(text)]}, "output_format": "flat"}"#)
+    }
+
+    /// Many clients, mixed sizes, V1 and V2 together, one above max_batch_rows.
+    @Test(arguments: [true, false])
+    func concurrentClientsGetTheirOwnRows(batching: Bool) throws {
+        let observed = Collector<BatchObservation>()
+        let harness = try APIHarness(
+            workers: 2, queueDepth: 256, batching: BatchingPolicy(enabled: batching, maxBatchRows: 16, maxQueueDelayMicroseconds: 2000),
+            batchObserver: { observed.append($0) })
+        #expect(harness.call("PUT", "/v1/models/b", Self.model).status == 201)
+        let sizes = (0..<96).map { $0 == 50 ? 40 : 1 + ($0 * 5) % 6 }
+        let requests = sizes.enumerated().map { Self.request(index: $0.offset, rows: $0.element, v2: $0.offset % 2 == 0) }
+        let responses = Self.fire(harness, requests)
+        for (index, rows) in sizes.enumerated() {
+            let got = Self.outputData(responses[index])
+            #expect(got != nil, "request \(index) failed: \(responses[index].map { String(decoding: $0.body, as: UTF8.self) } ?? "no answer")")
+            let want = try Self.expected(harness, Self.values(index: index, rows: rows).map { Double(Float($0)) })
+            #expect(close(got ?? [], want), "request \(index) got someone else's rows")
+        }
+        let observations = observed.values
+        #expect(observations.reduce(0) { $0 + $1.requests } == sizes.count)
+        #expect(observations.reduce(0) { $0 + $1.rows } == sizes.reduce(0, +))
+        #expect(observations.allSatisfy { $0.rows <= 16 || $0.requests == 1 })
+        #expect(observations.contains { $0.rows == 40 && $0.requests == 1 })
+        if !batching { #expect(observations.allSatisfy { $0.requests == 1 }) }
+    }
+
+    /// With a long delay and max_batch_rows equal to the total, every request lands in one
+    /// forward pass: the queue flushes when it is full, not on the timer.
+    @Test func aFullQueueRunsAsOneForwardPass() throws {
+        let observed = Collector<BatchObservation>()
+        let sizes = [3, 1, 4, 1, 5, 2, 6, 2, 3, 5, 8]
+        let harness = try APIHarness(
+            workers: 2, queueDepth: 64,
+            batching: BatchingPolicy(enabled: true, maxBatchRows: sizes.reduce(0, +), maxQueueDelayMicroseconds: BatchingPolicy.maxDelayLimit),
+            batchObserver: { observed.append($0) })
+        #expect(harness.call("PUT", "/v1/models/b", Self.model).status == 201)
+        let responses = Self.fire(harness, sizes.enumerated().map { Self.request(index: $0.offset, rows: $0.element, v2: true) })
+        for (index, rows) in sizes.enumerated() {
+            let want = try Self.expected(harness, Self.values(index: index, rows: rows).map { Double(Float($0)) })
+            #expect(close(Self.outputData(responses[index]) ?? [], want), "request \(index)")
+            let json = try JSONSerialization.jsonObject(with: Data(responses[index]!.body)) as! [String: Any]
+            #expect(json["id"] as? String == String(index))
+        }
+        #expect(observed.values.reduce(0) { $0 + $1.rows } == sizes.reduce(0, +))
+        #expect(observed.values.contains { $0.requests > 1 })
+    }
+
+    /// Queued requests keep their admission slots: beyond the pool's capacity, 503 at once.
+    @Test func queuedRequestsCountAgainstAdmission() throws {
+        let harness = try APIHarness(
+            workers: 1, queueDepth: 2, batching: BatchingPolicy(enabled: true, maxBatchRows: 1000, maxQueueDelayMicroseconds: BatchingPolicy.maxDelayLimit))
+        #expect(harness.call("PUT", "/v1/models/b", Self.model).status == 201)
+        let group = DispatchGroup()
+        let statuses = Collector<Int>()
+        for index in 0..<3 {
+            group.enter()
+            let request = Self.request(index: index, rows: 1, v2: true)
+            harness.api.handle(APIRequest(method: "POST", path: request.path, headers: [], body: Array(request.body.utf8), remoteIsLoopback: true)) { response in
+                statuses.append(response.status)
+                group.leave()
+            }
+        }
+        // Admission is decided synchronously in `handle`: the three hold every slot until the
+        // delay ends (1 s), so a fourth is refused at once.
+        let refused = harness.call("POST", "/v2/models/b/infer", Self.request(index: 9, rows: 1, v2: true).body)
+        #expect(refused.status == 503)
+        #expect(refused.json["code"] as? String == "overloaded")
+        #expect(group.wait(timeout: .now() + 60) == .success)
+        #expect(statuses.values == [200, 200, 200])
+        #expect(harness.api.pool.depth == 0)
+    }
+
+    @Test func perModelSettingsOverrideAndSurviveARestart() throws {
+        let harness = try APIHarness()
+        let put = harness.call("PUT", "/v1/models/b", #"{"layer": {"units": 2, "seed": 1}, "input_shape": [null, 3], "batching": {"enabled": false, "max_queue_delay_us": 5}}"#)
+        #expect(put.status == 201)
+        let batching = put.json["batching"] as? [String: Any]
+        #expect(batching?["enabled"] as? Bool == false)
+        #expect(batching?["max_queue_delay_us"] as? Int == 5)
+        #expect(batching?["max_batch_rows"] as? Int == BatchingPolicy.default.maxBatchRows)
+        for bad in [#"{"enabled": 1}"#, #"{"max_batch_rows": 0}"#, #"{"max_queue_delay_us": -1}"#, #"{"rows": 3}"#, "true"] {
+            let rejected = harness.call("PUT", "/v1/models/c", #"{"layer": {"units": 2}, "input_shape": [null, 3], "batching": \#(bad)}"#)
+            #expect(rejected.status == 400, "\(bad)")
+        }
+        // A second store on the same directory reads what a restart would.
+        let reopened = ModelStore(directory: harness.directory, limits: ServiceLimits(), logger: Logger(label: "test"))
+        try reopened.load()
+        let model = try reopened.get(name: "b")
+        #expect(model.batching == BatchingOverrides(enabled: false, maxQueueDelayMicroseconds: 5))
+        #expect(harness.api.batchingPolicy(for: model) == BatchingPolicy(enabled: false, maxBatchRows: BatchingPolicy.default.maxBatchRows, maxQueueDelayMicroseconds: 5))
+        #expect(reopened.loadProblems.isEmpty)
+    }
+}
