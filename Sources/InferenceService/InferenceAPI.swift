@@ -61,6 +61,9 @@ public final class InferenceAPI: Sendable {
         case ["healthz"]:
             try allow(request, ["GET", "HEAD"])
             respond(.json(200, Array(#"{"status":"ok"}"#.utf8)))
+        case ["openapi.yaml"]:
+            try allow(request, ["GET", "HEAD"])
+            respond(APIResponse(status: 200, headers: [("Content-Type", "application/yaml")], body: OpenAPIDocument.bytes))
         case ["v2", "health", "live"]:
             try allow(request, ["GET", "HEAD"])
             respond(.json(200, Array(#"{"live":true}"#.utf8)))
