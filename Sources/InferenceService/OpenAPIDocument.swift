@@ -65,7 +65,9 @@ paths:
           description: The OpenAPI document the server was built with.
           content:
             application/yaml:
-              schema: {type: string}
+              schema:
+                type: object
+                required: [openapi, info, paths]
   /metrics:
     get:
       tags: [operations]
@@ -571,6 +573,7 @@ components:
       description: A Keras activation name (e.g. linear, relu, gelu, softmax, sigmoid, tanh, swish, …).
     Shape:
       type: array
+      minItems: 1
       items: {type: integer, minimum: 0}
     SymbolicShape:
       type: array
@@ -627,14 +630,21 @@ components:
         bias: {$ref: "#/components/schemas/NestedNumbers"}
         kernel_initializer: {}
         bias_initializer: {}
-        seed: {type: integer}
+        seed: {type: integer, nullable: true}
         class_name: {type: string}
         config: {type: object}
         weights: {type: array}
+    OneModelForm:
+      oneOf:
+        - {required: [layer]}
+        - {required: [layers]}
+        - {required: [model]}
     ModelBody:
       type: object
       description: One of `layer`, `layers` or `model` (+ `weights`); `input_shape` when the first layer has no kernel.
       additionalProperties: false
+      allOf:
+        - {$ref: "#/components/schemas/OneModelForm"}
       properties:
         layer: {$ref: "#/components/schemas/Layer"}
         layers:
@@ -648,11 +658,20 @@ components:
           type: array
           description: What Keras `model.get_weights()` gives.
         input_shape: {$ref: "#/components/schemas/SymbolicShape"}
-        seed: {type: integer}
+        seed: {type: integer, nullable: true}
     DenseRequest:
       type: object
-      description: A model, plus `input` (run) or `input_shape` (shapes only).
+      description: >-
+        Exactly one model form (`layer`, `layers` or `model` + `weights`), plus exactly one
+        of `input` (run it) or `input_shape` (shapes only). Shapes must agree (kernel rows =
+        the input's last dimension, `data` length = the product of `shape`): a request
+        that breaks only that is well-formed and answered 422.
       additionalProperties: false
+      allOf:
+        - {$ref: "#/components/schemas/OneModelForm"}
+        - oneOf:
+            - {required: [input]}
+            - {required: [input_shape]}
       properties:
         layer: {$ref: "#/components/schemas/Layer"}
         layers:
@@ -664,7 +683,7 @@ components:
         input: {$ref: "#/components/schemas/Tensor"}
         input_shape: {$ref: "#/components/schemas/SymbolicShape"}
         output_format: {$ref: "#/components/schemas/OutputFormat"}
-        seed: {type: integer}
+        seed: {type: integer, nullable: true}
     PredictRequest:
       type: object
       required: [input]
@@ -735,7 +754,7 @@ components:
         name: {$ref: "#/components/schemas/ModelName"}
         version: {type: integer, minimum: 1}
         versions: {type: array, items: {type: integer, minimum: 1}}
-        created_at: {type: string}
+        created_at: {type: number, description: Registration time in seconds since 1970-01-01 UTC.}
         model: {$ref: "#/components/schemas/ModelDescription"}
 
     V2Datatype:
