@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, checks module purity and formatting,
-# then runs every Swift test (unit, conformance, and the live-server integration tests).
+# The whole test suite: installs what is missing, checks module purity, the embedded OpenAPI
+# document and the deploy/ manifests, runs every Swift test (unit, conformance, live-server
+# integration tests, schemathesis against the binary), then proves the container image.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,5 +31,24 @@ if [ ! -x .venv-triton/bin/python ] || ! .venv-triton/bin/python -c 'import trit
 fi
 export DENSESERVE_TRITON_PYTHON="$PWD/.venv-triton/bin/python"
 
-swift build --build-tests
-swift test --skip-build --parallel "$@"
+
+# The OpenAPI document the binary embeds is openapi.yaml (scripts/embed-openapi.py).
+python3 scripts/embed-openapi.py --check
+
+# deploy/: Kubernetes schemas (pinned version), KServe CRD subset, cross-checks.
+scripts/validate-manifests.sh
+
+# SWIFT_SCRATCH_PATH picks another build folder (default .build).
+scratch=(--scratch-path "${SWIFT_SCRATCH_PATH:-.build}")
+swift build "${scratch[@]}" --build-tests
+# Includes OpenAPIConformanceTests: schemathesis against the real binary.
+swift test "${scratch[@]}" --skip-build --parallel "$@"
+
+# The container image, proven without Docker (release build, debootstrap'ed rootfs, chroot).
+# Needs root; DENSE_SKIP_CONTAINER_CHECK=1 skips it (then only the Dockerfile is linted).
+if [ "$(id -u)" = 0 ] && [ -z "${DENSE_SKIP_CONTAINER_CHECK:-}" ]; then
+  scripts/container-check.sh
+else
+  echo "test.sh: container-check needs root (and DENSE_SKIP_CONTAINER_CHECK unset); linting the Dockerfile only" >&2
+  scripts/container-check.sh --lint-only
+fi

@@ -93,6 +93,9 @@ public final class InferenceAPI: Sendable {
             try allow(request, ["GET", "HEAD"])
             guard let metricsText = configuration.metricsText else { throw .routeNotFound(path: request.path) }
             respond(APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: metricsText()))
+        case ["openapi.yaml"]:
+            try allow(request, ["GET", "HEAD"])
+            respond(APIResponse(status: 200, headers: [("Content-Type", "application/yaml")], body: OpenAPIDocument.bytes))
         case ["v2", "health", "live"]:
             try allow(request, ["GET", "HEAD"])
             respond(.json(200, Array(#"{"live":true}"#.utf8)))
