@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "dense-server", targets: ["DenseServer"]),
         .executable(name: "dense-bench", targets: ["DenseBench"]),
+        .executable(name: "http-bench-server", targets: ["HTTPBenchServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,6 +42,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        .executableTarget(name: "HTTPBenchServer", dependencies: ["HTTPServer"]),
         .executableTarget(name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService"]),
         .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),

@@ -1,3 +1,4 @@
+import CZlib
 import Dispatch
 import Glibc
 import HTTPCore
@@ -12,8 +13,8 @@ import HTTPCore
 ///
 /// Flow control: a request is parsed only while fewer than
 /// `limits.maxPipelinedRequests` are unanswered and fewer than
-/// `limits.maxPendingOutputBytes` wait for the socket; otherwise the read source
-/// is suspended and the kernel's TCP window pushes back on the client.
+/// `limits.maxPendingOutputBytes` wait for the socket; otherwise read interest is
+/// dropped from the epoll set and the kernel's TCP window pushes back on the client.
 ///
 /// Safety of `@unchecked Sendable`: every `var` is read and written only on
 /// `loop.queue` (responders hop there before touching it).
@@ -40,11 +41,10 @@ final class HTTPConnection: @unchecked Sendable {
     private var limits: HTTPLimits { core.configuration.limits }
 
     private var parser: HTTPRequestParser
-    private var readSource: DispatchSourceRead?
-    private var readSuspended = false
-    private var writeSource: DispatchSourceWrite?
-    private var writeSuspended = true
-    private var pendingCancels = 0
+    /// Tag of this connection's epoll registration (rejects stale events after fd reuse).
+    private(set) var tag: UInt32 = 0
+    private var wantRead = true
+    private var wantWrite = false
 
     private var out: [UInt8] = []
     private var outStart = 0
@@ -84,56 +84,48 @@ final class HTTPConnection: @unchecked Sendable {
         loop.connections[ObjectIdentifier(self)] = self
         let now = loop.now()
         lastActivity = now
-        if loop.draining {
+        guard !loop.draining, let tag = loop.register(self, fd: fd) else {
             finalClose()
             return
         }
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
-        source.setEventHandler { [self] in onReadable() }
-        source.setCancelHandler { [self] in sourceCancelled() }
-        pendingCancels += 1
-        readSource = source
+        self.tag = tag
         updateDeadline(now)
-        source.resume()
     }
 
-    /// Closes now: cancels sources (the descriptor is closed once both cancel
-    /// handlers ran), unregisters, releases buffers. Idempotent.
+    /// Closes now: leaves the epoll set, closes the descriptor, unregisters,
+    /// releases buffers. Idempotent.
     func finalClose() {
         guard phase != .closed else { return }
         phase = .closed
         deadline = 0
         deadlineKind = .none
-        if let rs = readSource {
-            rs.cancel()
-            if readSuspended {
-                readSuspended = false
-                rs.resume()
-            }
-        }
-        if let ws = writeSource {
-            ws.cancel()
-            if writeSuspended {
-                writeSuspended = false
-                ws.resume()
-            }
-        }
+        if tag != 0 { loop.unregister(fd: fd) }
+        close(fd)
         loop.connections[ObjectIdentifier(self)] = nil
         slots.removeAll()
         out = []
         outStart = 0
         parser = HTTPRequestParser(limits: limits)
-        if pendingCancels == 0 { close(fd) }
         core.connectionClosed()
     }
 
-    private func sourceCancelled() {
-        pendingCancels -= 1
-        if pendingCancels == 0 && phase == .closed {
-            close(fd)
-            readSource = nil
-            writeSource = nil
+    /// Readiness from the loop's epoll set.
+    func handle(events: UInt32) {
+        let broken = events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
+        if broken && !wantRead && !wantWrite {
+            finalClose()
+            return
         }
+        if wantRead && (events & EPOLLIN.rawValue != 0 || broken) { onReadable() }
+        if phase != .closed && wantWrite && (events & EPOLLOUT.rawValue != 0 || broken) { onWritable() }
+    }
+
+    private func applyInterest(read: Bool, write: Bool) {
+        guard read != wantRead || write != wantWrite else { return }
+        wantRead = read
+        wantWrite = write
+        guard phase != .closed, tag != 0 else { return }
+        loop.setInterest(fd: fd, tag: tag, read: read, write: write)
     }
 
     /// Server shutdown: finish what was received, close when idle.
@@ -177,24 +169,14 @@ final class HTTPConnection: @unchecked Sendable {
         advance(now: now)
     }
 
-    private func suspendReading() {
-        if let rs = readSource, !readSuspended {
-            readSuspended = true
-            rs.suspend()
-        }
-    }
+    private func suspendReading() { applyInterest(read: false, write: wantWrite) }
 
-    private func resumeReading() {
-        if let rs = readSource, readSuspended {
-            readSuspended = false
-            rs.resume()
-        }
-    }
+    private func resumeReading() { applyInterest(read: true, write: wantWrite) }
 
     private var pendingOutput: Int { out.count - outStart }
 
     private var canParse: Bool {
-        slots.count < limits.maxPipelinedRequests && pendingOutput < limits.maxPendingOutputBytes
+        slots.count < max(limits.maxPipelinedRequests, 1) && pendingOutput < max(limits.maxPendingOutputBytes, 1)
             && !(draining && !slots.isEmpty)
     }
 
@@ -298,7 +280,7 @@ final class HTTPConnection: @unchecked Sendable {
         case .unsupported:
             complete(sequence, HTTPServerError.unsupportedContentEncoding.response)
         case .gzip:
-            if request.body.count <= 256 * 1024 {
+            if request.body.count <= 16 * 1024 {
                 core.inflateAndHandle(request, responder)
             } else {
                 // Large bodies inflate off the I/O queue; the handler then runs there too.
@@ -428,27 +410,9 @@ final class HTTPConnection: @unchecked Sendable {
         if phase == .closingAfterWrite { beginLinger() }
     }
 
-    private func enableWriteSource() {
-        if writeSource == nil {
-            let source = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
-            source.setEventHandler { [self] in onWritable() }
-            source.setCancelHandler { [self] in sourceCancelled() }
-            pendingCancels += 1
-            writeSource = source
-            writeSuspended = true
-        }
-        if writeSuspended, let ws = writeSource {
-            writeSuspended = false
-            ws.resume()
-        }
-    }
+    private func enableWriteSource() { applyInterest(read: wantRead, write: true) }
 
-    private func disableWriteSource() {
-        if let ws = writeSource, !writeSuspended {
-            writeSuspended = true
-            ws.suspend()
-        }
-    }
+    private func disableWriteSource() { applyInterest(read: wantRead, write: false) }
 
     private func onWritable() {
         guard phase == .open || phase == .closingAfterWrite else { return }
@@ -463,7 +427,7 @@ final class HTTPConnection: @unchecked Sendable {
             finalClose()
             return
         }
-        deadline = loop.now() + UInt64(max(core.configuration.lingerTimeout, 0) * 1e9)
+        deadline = loop.now() + clampedNanoseconds(core.configuration.lingerTimeout)
         deadlineKind = .linger
         parser = HTTPRequestParser(limits: limits)
         resumeReading()

@@ -1,22 +1,28 @@
-@_exported import HTTPCore
 import Dispatch
 import Glibc
+@_exported import HTTPCore
 import Synchronization
 
 /// A strict HTTP/1.1 server on POSIX sockets and Dispatch.
 ///
-/// A non-blocking listener on its own serial queue accepts connections and
-/// spreads them round-robin over `ioQueueCount` serial I/O queues; each
-/// connection is a state machine confined to its queue, driven by `DispatchSource`
-/// read/write sources (never a blocking read). The handler is called on the
-/// connection's I/O queue (or, for gzip bodies over 256 KiB, on a global queue
-/// after inflation): it must return quickly — hop to your own queue for real
-/// work and call `HTTPResponder.send` from there; trivial routes may call
-/// `send` synchronously inside the handler.
+/// Threads and queues: a non-blocking listener, watched by a `DispatchSourceRead`
+/// on its own serial queue, accepts connections and spreads them round-robin over
+/// `ioQueueCount` serial I/O queues. Each I/O queue owns an epoll set of its
+/// connections, watched by one `DispatchSourceRead` targeting that queue; its
+/// handler drains ready sockets with non-blocking reads and writes (EINTR
+/// retried, EAGAIN waits for readiness, `MSG_NOSIGNAL`). Nothing ever blocks a
+/// Dispatch thread on a socket. Each connection is a state machine confined to
+/// its I/O queue (see `HTTPConnection`).
 ///
-/// Every response carries `Content-Length`, `Date`, `Server` and `Connection`.
-/// Transport errors (parse errors, timeouts, cap, encodings) are answered with
-/// `{"error":"<message>","code":"<code>"}` (see `HTTPServerError`).
+/// The handler is called on the connection's I/O queue (or, for gzip bodies
+/// over 16 KiB, on a global queue after inflation): it must return quickly —
+/// hop to your own queue for real work and call `HTTPResponder.send` from
+/// there; trivial routes may call `send` synchronously inside the handler.
+///
+/// Every response carries `Content-Length` (except 1xx/204), `Date`, `Server`
+/// and `Connection`. Transport errors (parse errors, timeouts, the connection
+/// cap, encodings) are answered with `{"error":"<message>","code":"<code>"}` (see
+/// `HTTPServerError`); parse errors and timeouts then close the connection.
 public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     /// Called once per queued response (on an I/O queue); set through `init`. Nil: no logging work at all.
@@ -65,6 +71,19 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// A server released without `shutdown` stops accepting and closes its
+    /// connections asynchronously (no grace).
+    deinit {
+        stopAccepting()
+        for loop in core.loops {
+            loop.queue.async {
+                loop.forceCloseAll()
+                loop.stopSweep()
+                loop.stopPolling()
+            }
+        }
+    }
+
     /// The port bound by `start()`, or 0 before it.
     public var boundPort: Int { listener.withLock { $0.port } }
 
@@ -89,7 +108,7 @@ public final class HTTPServer: Sendable {
         stopAccepting()
         core.draining.store(true, ordering: .relaxed)
         for loop in core.loops { loop.queue.async { loop.beginDrain() } }
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(grace, 0) * 1e9)
+        let deadline = DispatchTime.now().uptimeNanoseconds + clampedNanoseconds(grace)
         var spins = 0
         while core.openConnections.load(ordering: .relaxed) > 0 && DispatchTime.now().uptimeNanoseconds < deadline
             && spins < 10_000_000
@@ -101,6 +120,7 @@ public final class HTTPServer: Sendable {
             loop.queue.sync {
                 loop.forceCloseAll()
                 loop.stopSweep()
+                loop.stopPolling()
             }
         }
     }
@@ -141,7 +161,7 @@ final class ServerCore: Sendable {
         gzipEnabled = configuration.gzipMinBytes > 0
         let name = HTTPResponseSerializer.isValidFieldValue(configuration.serverName) ? configuration.serverName : "DenseServe"
         serverLine = Array("Server: \(name)\r\n".utf8)
-        func ns(_ s: Double) -> UInt64 { UInt64(max(s, 0.001) * 1e9) }
+        func ns(_ s: Double) -> UInt64 { clampedNanoseconds(s, floor: 0.001) }
         headerTimeoutNs = ns(configuration.headerReadTimeout)
         bodyTimeoutNs = ns(configuration.bodyReadTimeout)
         idleTimeoutNs = ns(configuration.idleTimeout)
@@ -158,8 +178,11 @@ final class ServerCore: Sendable {
     func startLoops() {
         let c = configuration
         let shortest = min(c.headerReadTimeout, c.bodyReadTimeout, c.idleTimeout, c.writeTimeout, max(c.lingerTimeout, 0.01))
-        let interval = min(max(shortest / 4, 0.005), 0.25)
-        for loop in loops { loop.startSweep(intervalSeconds: interval) }
+        let interval = shortest.isNaN ? 0.25 : min(max(shortest / 4, 0.005), 0.25)
+        for loop in loops {
+            loop.startPolling()
+            loop.startSweep(intervalSeconds: interval)
+        }
     }
 
     func connectionClosed() {
@@ -275,7 +298,7 @@ final class Acceptor: @unchecked Sendable {
     func start() {
         let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
         let fd = self.fd
-        source.setEventHandler { [unowned self] in self.ready() }
+        source.setEventHandler { [self] in ready() }  // cycle broken by stop()
         source.setCancelHandler { close(fd) }
         self.source = source
         source.resume()

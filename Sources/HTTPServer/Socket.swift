@@ -1,5 +1,12 @@
 import Glibc
 
+/// Seconds → nanoseconds for deadlines: NaN and negatives give `floor`,
+/// anything above ~31 years (or infinity) is clamped, so no conversion traps.
+func clampedNanoseconds(_ seconds: Double, floor: Double = 0) -> UInt64 {
+    let s = seconds.isNaN ? floor : Swift.min(Swift.max(seconds, floor), 1e9)
+    return UInt64(s * 1e9)
+}
+
 /// Thin helpers over Glibc sockets (no HTTP here).
 enum Socket {
     static var onlineCPUCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
@@ -7,6 +14,7 @@ enum Socket {
     /// A non-blocking, close-on-exec listening socket with SO_REUSEADDR.
     /// Returns the descriptor and the bound port.
     static func listen(host: String, port: Int, backlog: Int) throws(HTTPServerError) -> (fd: Int32, port: Int) {
+        guard (0...65535).contains(port) else { throw .listenFailed(host: host, port: port, errno: EINVAL) }
         let isV6 = host.contains(":")
         let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         let fd = socket(isV6 ? AF_INET6 : AF_INET, type, 0)

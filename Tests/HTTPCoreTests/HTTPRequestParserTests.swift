@@ -83,25 +83,30 @@ let validCases: [ParserCase] = [
     ParserCase(
         name: "query and repeated headers",
         input: "GET /p/q?x=1&y=%20 HTTP/1.1\r\nHost: h\r\nAccept: a\r\naccept: b\r\nX-Empty:\r\nX-Pad: \t v  w \t\r\n\r\n",
-        requests: [Expected(method: "GET", target: "/p/q?x=1&y=%20", headers: ["ACCEPT": "a", "x-empty": "", "x-pad": "v  w"], path: "/p/q")]),
+        requests: [
+            Expected(method: "GET", target: "/p/q?x=1&y=%20", headers: ["ACCEPT": "a", "x-empty": "", "x-pad": "v  w"], path: "/p/q")
+        ]),
     ParserCase(
         name: "POST with Content-Length",
         input: "POST /v2/models/m/infer HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\nhello world",
         requests: [Expected(method: "POST", target: "/v2/models/m/infer", body: "hello world")]),
     ParserCase(
         name: "pipelined three",
-        input: "GET /a HTTP/1.1\r\nHost: h\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nxyzGET /c HTTP/1.1\r\nHost: h\r\n\r\n",
+        input:
+            "GET /a HTTP/1.1\r\nHost: h\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nxyzGET /c HTTP/1.1\r\nHost: h\r\n\r\n",
         requests: [
             Expected(method: "GET", target: "/a"), Expected(method: "POST", target: "/b", body: "xyz"),
             Expected(method: "GET", target: "/c"),
         ]),
     ParserCase(
         name: "chunked with extensions and trailers",
-        input: "POST /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b;c\r\nhello\r\n6 ; q=\"x;y\\\"z\"\r\n world\r\n0\r\nX-Checksum: 42\r\nX-Other: o\r\n\r\n",
+        input:
+            "POST /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b;c\r\nhello\r\n6 ; q=\"x;y\\\"z\"\r\n world\r\n0\r\nX-Checksum: 42\r\nX-Other: o\r\n\r\n",
         requests: [Expected(method: "POST", target: "/u", body: "hello world", trailers: ["x-checksum": "42", "X-OTHER": "o"])]),
     ParserCase(
         name: "chunked hex sizes and leading zeros",
-        input: "POST /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\n000A\r\n0123456789\r\na\r\nabcdefghij\r\n00\r\n\r\nGET /n HTTP/1.1\r\nHost: h\r\n\r\n",
+        input:
+            "POST /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\n000A\r\n0123456789\r\na\r\nabcdefghij\r\n00\r\n\r\nGET /n HTTP/1.1\r\nHost: h\r\n\r\n",
         requests: [Expected(method: "POST", target: "/u", body: "0123456789abcdefghij"), Expected(method: "GET", target: "/n")]),
     ParserCase(
         name: "HTTP/1.0 closes; later bytes ignored",
@@ -146,7 +151,8 @@ let validCases: [ParserCase] = [
         input: "PURGE-IT /a HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n",
         requests: [Expected(method: "PURGE-IT", target: "/a")]),
     ParserCase(
-        name: "limits at exactly the maximum", input: "GET /" + String(repeating: "a", count: 48) + " HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n",
+        name: "limits at exactly the maximum",
+        input: "GET /" + String(repeating: "a", count: 48) + " HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n",
         limits: smallLimits, requests: [Expected(method: "GET", target: "/" + String(repeating: "a", count: 48))]),
     ParserCase(
         name: "body at exactly the maximum",
@@ -227,13 +233,16 @@ let invalidCases: [ParserCase] = [
         name: "chunk size with negative sign", input: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\n",
         requests: [], error: (400, "invalid_chunk_size")),
     ParserCase(
-        name: "chunk extension without name", input: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;\r\nhello\r\n0\r\n\r\n",
+        name: "chunk extension without name",
+        input: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;\r\nhello\r\n0\r\n\r\n",
         requests: [], error: (400, "invalid_chunk_extension")),
     ParserCase(
-        name: "chunk extension unterminated quote", input: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;a=\"x\r\nhello\r\n0\r\n\r\n",
+        name: "chunk extension unterminated quote",
+        input: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;a=\"x\r\nhello\r\n0\r\n\r\n",
         requests: [], error: (400, "invalid_chunk_extension")),
     ParserCase(
-        name: "chunk line too long", input: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;" + String(repeating: "e", count: 40) + "\r\n",
+        name: "chunk line too long",
+        input: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;" + String(repeating: "e", count: 40) + "\r\n",
         limits: smallLimits, requests: [], error: (400, "chunk_line_too_long")),
     ParserCase(
         name: "chunk data without CRLF", input: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n",
@@ -248,7 +257,8 @@ let invalidCases: [ParserCase] = [
         name: "TE gzip, chunked", input: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
         requests: [], error: (501, "unsupported_transfer_coding")),
     ParserCase(
-        name: "TE chunked twice", input: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        name: "TE chunked twice",
+        input: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
         requests: [], error: (400, "invalid_transfer_encoding")),
     ParserCase(
         name: "TE empty", input: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: \r\n\r\n",
@@ -264,21 +274,32 @@ let invalidCases: [ParserCase] = [
     ParserCase(name: "HTTP/0.9 style", input: "GET /\r\n\r\n", requests: [], error: (400, "invalid_request_line")),
     ParserCase(name: "lower-case version", input: "GET / http/1.1\r\nHost: h\r\n\r\n", requests: [], error: (400, "invalid_version")),
     ParserCase(name: "version with junk", input: "GET / HTTP/1.1x\r\nHost: h\r\n\r\n", requests: [], error: (400, "invalid_version")),
-    ParserCase(name: "extra space in request line", input: "GET  / HTTP/1.1\r\nHost: h\r\n\r\n", requests: [], error: (400, "invalid_request_line")),
+    ParserCase(
+        name: "extra space in request line", input: "GET  / HTTP/1.1\r\nHost: h\r\n\r\n", requests: [], error: (400, "invalid_request_line")
+    ),
     ParserCase(name: "invalid method", input: "GE(T / HTTP/1.1\r\nHost: h\r\n\r\n", requests: [], error: (400, "invalid_method")),
-    ParserCase(name: "target with control byte", input: "GET /a\u{7F}b HTTP/1.1\r\nHost: h\r\n\r\n", requests: [], error: (400, "invalid_target")),
+    ParserCase(
+        name: "target with control byte", input: "GET /a\u{7F}b HTTP/1.1\r\nHost: h\r\n\r\n", requests: [], error: (400, "invalid_target")),
     ParserCase(name: "target non-ASCII", input: "GET /caf\u{E9} HTTP/1.1\r\nHost: h\r\n\r\n", requests: [], error: (400, "invalid_target")),
     ParserCase(name: "target bad percent", input: "GET /a%zz HTTP/1.1\r\nHost: h\r\n\r\n", requests: [], error: (400, "invalid_target")),
     ParserCase(name: "target fragment", input: "GET /a#frag HTTP/1.1\r\nHost: h\r\n\r\n", requests: [], error: (400, "invalid_target")),
-    ParserCase(name: "authority-form", input: "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n", requests: [], error: (400, "invalid_target")),
+    ParserCase(
+        name: "authority-form", input: "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n", requests: [],
+        error: (400, "invalid_target")),
     ParserCase(name: "asterisk for GET", input: "GET * HTTP/1.1\r\nHost: h\r\n\r\n", requests: [], error: (400, "invalid_target")),
     ParserCase(name: "missing Host", input: "GET / HTTP/1.1\r\nX: y\r\n\r\n", requests: [], error: (400, "invalid_host")),
     ParserCase(name: "two Hosts", input: "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", requests: [], error: (400, "invalid_host")),
-    ParserCase(name: "unknown expectation", input: "POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\nx", requests: [], error: (417, "expectation_failed")),
+    ParserCase(
+        name: "unknown expectation", input: "POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\nx", requests: [],
+        error: (417, "expectation_failed")),
     ParserCase(name: "space before colon", input: "GET / HTTP/1.1\r\nHost : h\r\n\r\n", requests: [], error: (400, "invalid_header_name")),
-    ParserCase(name: "empty field name", input: "GET / HTTP/1.1\r\nHost: h\r\n: v\r\n\r\n", requests: [], error: (400, "invalid_header_name")),
-    ParserCase(name: "field without colon", input: "GET / HTTP/1.1\r\nHost: h\r\nnocolon\r\n\r\n", requests: [], error: (400, "invalid_header_name")),
-    ParserCase(name: "NUL in value", input: "GET / HTTP/1.1\r\nHost: h\r\nX: a\u{0}b\r\n\r\n", requests: [], error: (400, "invalid_header_value")),
+    ParserCase(
+        name: "empty field name", input: "GET / HTTP/1.1\r\nHost: h\r\n: v\r\n\r\n", requests: [], error: (400, "invalid_header_name")),
+    ParserCase(
+        name: "field without colon", input: "GET / HTTP/1.1\r\nHost: h\r\nnocolon\r\n\r\n", requests: [],
+        error: (400, "invalid_header_name")),
+    ParserCase(
+        name: "NUL in value", input: "GET / HTTP/1.1\r\nHost: h\r\nX: a\u{0}b\r\n\r\n", requests: [], error: (400, "invalid_header_value")),
     ParserCase(
         name: "too many empty lines", input: String(repeating: "\r\n", count: 9) + "GET / HTTP/1.1\r\nHost: h\r\n\r\n",
         requests: [], error: (400, "invalid_request_line")),
@@ -287,7 +308,8 @@ let invalidCases: [ParserCase] = [
         input: "GET /ok HTTP/1.1\r\nHost: h\r\n\r\nGET /bad HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
         requests: [Expected(method: "GET", target: "/ok")], error: (400, "conflicting_content_length")),
     ParserCase(
-        name: "trailers too many", input: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n\r\n",
+        name: "trailers too many",
+        input: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n\r\n",
         limits: smallLimits, requests: [], error: (431, "too_many_headers")),
 ]
 
@@ -302,9 +324,14 @@ func splits(_ bytes: [UInt8]) -> [(String, [ArraySlice<UInt8>])] {
 func check(_ c: ParserCase) {
     let bytes = Array(c.input.utf8)
     let reference = parse([bytes[...]], limits: c.limits)
-    #expect(reference.requests.count == c.requests.count, "\(c.name): \(reference.requests.map(\.target)) error \(String(describing: reference.error))")
+    #expect(
+        reference.requests.count == c.requests.count,
+        "\(c.name): \(reference.requests.map(\.target)) error \(String(describing: reference.error))")
     for (r, e) in zip(reference.requests, c.requests) {
-        #expect(e.matches(r), "\(c.name): got \(r.method) \(r.target) \(r.version) keepAlive=\(r.keepAlive) body=\(String(decoding: r.body, as: UTF8.self).debugDescription) headers=\(r.headers.fields) trailers=\(r.trailers.fields); want \(e)")
+        #expect(
+            e.matches(r),
+            "\(c.name): got \(r.method) \(r.target) \(r.version) keepAlive=\(r.keepAlive) body=\(String(decoding: r.body, as: UTF8.self).debugDescription) headers=\(r.headers.fields) trailers=\(r.trailers.fields); want \(e)"
+        )
     }
     if let (status, code) = c.error {
         #expect(reference.error?.status == status, "\(c.name): \(String(describing: reference.error))")
@@ -315,7 +342,8 @@ func check(_ c: ParserCase) {
     for (label, chunks) in splits(bytes) {
         let got = parse(chunks, limits: c.limits)
         #expect(got.requests == reference.requests, "\(c.name) \(label)")
-        #expect(got.error == reference.error, "\(c.name) \(label): \(String(describing: got.error)) vs \(String(describing: reference.error))")
+        #expect(
+            got.error == reference.error, "\(c.name) \(label): \(String(describing: got.error)) vs \(String(describing: reference.error))")
     }
 }
 

@@ -29,7 +29,8 @@ import Testing
         h.add(name: "X-Evil", value: "a\r\nSet-Cookie: x")
         h.add(name: "Bad Name", value: "v")
         h.add(name: "X-Ok", value: "fine")
-        #expect(text(HTTPResponse(status: 201, headers: h, text: "ab")) == "HTTP/1.1 201 Created\r\nX-Ok: fine\r\nContent-Length: 2\r\n\r\nab")
+        #expect(
+            text(HTTPResponse(status: 201, headers: h, text: "ab")) == "HTTP/1.1 201 Created\r\nX-Ok: fine\r\nContent-Length: 2\r\n\r\nab")
     }
 
     @Test func extraFieldsAndDecimal() {

@@ -1,4 +1,3 @@
-import CZlib
 import Dispatch
 import Foundation
 import Glibc
@@ -32,7 +31,9 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
         try withServer { _, port in
             let c = try RawClient(port: port)
             // /slow answers later from another queue; the fast ones must wait for it.
-            c.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\nPOST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\naGET /slow?2 HTTP/1.1\r\nHost: t\r\n\r\nPOST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nb")
+            c.send(
+                "GET /slow HTTP/1.1\r\nHost: t\r\n\r\nPOST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\naGET /slow?2 HTTP/1.1\r\nHost: t\r\n\r\nPOST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nb"
+            )
             let bodies = (0..<4).compactMap { _ in c.readResponse()?.text }
             #expect(bodies == ["slow", "a", "slow", "b"])
         }
@@ -140,12 +141,26 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
 
     static let limitCases: [(String, String, Int, String)] = [
         ("request line", "GET /" + String(repeating: "a", count: 300) + " HTTP/1.1\r\nHost: t\r\n\r\n", 414, "request_line_too_long"),
-        ("header bytes", "GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + String(repeating: "b", count: 2000) + "\r\n\r\n", 431, "headers_too_large"),
+        (
+            "header bytes", "GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + String(repeating: "b", count: 2000) + "\r\n\r\n", 431,
+            "headers_too_large"
+        ),
         ("header count", "GET / HTTP/1.1\r\nHost: t\r\n" + (0..<11).map { "X-\($0): v\r\n" }.joined() + "\r\n", 431, "too_many_headers"),
         ("content length", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1001\r\n\r\n", 413, "body_too_large"),
-        ("chunked total", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n200\r\n" + String(repeating: "c", count: 512) + "\r\n200\r\n", 413, "chunked_body_too_large"),
-        ("chunk line", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "e", count: 100) + "\r\n", 400, "chunk_line_too_long"),
-        ("smuggling CL+TE", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, "content_length_with_transfer_encoding"),
+        (
+            "chunked total",
+            "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n200\r\n" + String(repeating: "c", count: 512) + "\r\n200\r\n",
+            413, "chunked_body_too_large"
+        ),
+        (
+            "chunk line",
+            "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "e", count: 100) + "\r\n", 400,
+            "chunk_line_too_long"
+        ),
+        (
+            "smuggling CL+TE", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400,
+            "content_length_with_transfer_encoding"
+        ),
         ("unknown coding", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: br\r\n\r\n", 501, "unsupported_transfer_coding"),
         ("h2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505, "http_version_not_supported"),
         ("garbage", "\u{16}\u{3}\u{1}\u{0}\u{1}\r\n\r\n", 400, "invalid_request_line"),
@@ -163,7 +178,10 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
             #expect(r.status == status, "\(name)")
             #expect(r.errorCode == code, "\(name): \(r.text)")
             #expect(r.header("Connection") == "close" && r.header("Content-Type") == "application/json", "\(name)")
-            #expect(r.text == "{\"error\":\"\(HTTPServerError.parse(HTTPParseError.allCases.first { $0.code == code }!).message)\",\"code\":\"\(code)\"}")
+            #expect(
+                r.text
+                    == "{\"error\":\"\(HTTPServerError.parse(HTTPParseError.allCases.first { $0.code == code }!).message)\",\"code\":\"\(code)\"}"
+            )
             #expect(c.readsEOF(), "\(name)")
         }
     }
@@ -295,8 +313,10 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
                 seed = seed &* 6364136223846793005 &+ 1442695040888963407
                 return UInt8(truncatingIfNeeded: seed >> 56)
             }
-            let two = try #require(Gzip.deflate(Array(big[..<200_000]), level: 1)) + (try #require(Gzip.deflate(Array(big[200_000...]), level: 1)))
-            #expect(two.count > 256 * 1024)
+            let two =
+                try #require(Gzip.deflate(Array(big[..<200_000]), level: 1))
+                + (try #require(Gzip.deflate(Array(big[200_000...]), level: 1)))
+            #expect(two.count > 16 * 1024)
             c.send("POST /z HTTP/1.1\r\nHost: t\r\nContent-Encoding: x-gzip\r\nContent-Length: \(two.count)\r\n\r\n")
             c.send(two)
             let r2 = try #require(c.readResponse())
@@ -411,5 +431,87 @@ extension HTTPLimits {
         var copy = self
         change(&copy)
         return copy
+    }
+}
+
+@Suite struct HTTPServerPartsTests {
+    @Test func imfFixdate() {
+        #expect(String(decoding: HTTPDateCache.format(784_111_777), as: UTF8.self) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(String(decoding: HTTPDateCache.format(0), as: UTF8.self) == "Thu, 01 Jan 1970 00:00:00 GMT")
+    }
+
+    @Test func acceptEncodingNegotiation() {
+        func ok(_ v: String) -> Bool { ServerCore.acceptsGzip(["Accept-Encoding": v]) }
+        #expect(ok("gzip") && ok("br, GZIP;q=0.1") && ok("*") && ok("x-gzip"))
+        #expect(!ok("identity") && !ok("gzip;q=0") && !ok("*;q=0") && !ok("*, gzip;q=0"))
+        #expect(!ServerCore.acceptsGzip([:]))
+    }
+
+    @Test func gzipRoundTripAndLimits() throws {
+        let data = Array(String(repeating: "abc", count: 10_000).utf8)
+        let z = try #require(Gzip.deflate(data, level: 1))
+        #expect(try Gzip.inflate(z, limit: data.count).get() == data)
+        #expect(throws: Gzip.InflateFailure.tooLarge) { try Gzip.inflate(z, limit: data.count - 1).get() }
+        #expect(throws: Gzip.InflateFailure.invalid) { try Gzip.inflate(Array(z.dropLast(5)), limit: 1 << 20).get() }
+        #expect(throws: Gzip.InflateFailure.invalid) { try Gzip.inflate(z + [1, 2, 3], limit: 1 << 20).get() }
+    }
+
+    @Test func errorBodyIsEscapedJSON() {
+        let body = String(decoding: HTTPServerError.jsonBody(message: "a \"q\" \\ \n", code: "x_y"), as: UTF8.self)
+        #expect(body == "{\"error\":\"a \\\"q\\\" \\\\ \\u000a\",\"code\":\"x_y\"}")
+    }
+
+    @Test func requestTrickledByteByByte() throws {
+        try withServer { _, port in
+            let c = try RawClient(port: port)
+            for b in Array("POST /trickle HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n".utf8) {
+                c.send([b])
+            }
+            let r = try #require(c.readResponse())
+            #expect(r.text == "abc" && r.header("X-Path") == "/trickle")
+        }
+    }
+}
+
+@Suite struct HTTPServerConcurrencyTests {
+    /// 16 clients at once, each pipelining bursts of mixed requests (sync and
+    /// async answers, bodies, chunked), checking every answer and its order.
+    @Test func manyClientsPipeliningConcurrently() throws {
+        let failures = Counter()
+        try withServer { server, port in
+            DispatchQueue.concurrentPerform(iterations: 16) { client in
+                guard let c = try? RawClient(port: port) else {
+                    failures.increment()
+                    return
+                }
+                for burst in 0..<10 {
+                    var expected: [String] = []
+                    var wire = ""
+                    for i in 0..<(1 + (client + burst) % 5) {
+                        let tag = "c\(client)b\(burst)i\(i)"
+                        switch (client + burst + i) % 3 {
+                        case 0:
+                            wire += "POST /\(tag) HTTP/1.1\r\nHost: t\r\nContent-Length: \(tag.utf8.count)\r\n\r\n\(tag)"
+                            expected.append(tag)
+                        case 1:
+                            wire += "GET /slow HTTP/1.1\r\nHost: t\r\n\r\n"
+                            expected.append("slow")
+                        default:
+                            wire +=
+                                "POST /\(tag) HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n\(String(tag.utf8.count, radix: 16))\r\n\(tag)\r\n0\r\n\r\n"
+                            expected.append(tag)
+                        }
+                    }
+                    // Split the burst at an arbitrary point to exercise partial reads.
+                    let bytes = Array(wire.utf8)
+                    let cut = (client * 31 + burst * 17) % bytes.count
+                    c.send(Array(bytes[..<cut]))
+                    c.send(Array(bytes[cut...]))
+                    for want in expected where c.readResponse()?.text != want { failures.increment() }
+                }
+            }
+            #expect(failures.count == 0)
+            #expect(eventually { server.openConnectionCount == 0 })
+        }
     }
 }

@@ -22,12 +22,13 @@ func findExecutable(_ name: String) -> String? {
 }
 
 /// Runs `executable` with a hard timeout; stdout/stderr go through temp files (no pipe deadlock).
-func runProcess(_ executable: String, _ arguments: [String], stdinFile: String? = nil, timeoutSeconds: Double = 60) throws -> ProcessResult {
+func runProcess(_ executable: String, _ arguments: [String], stdinFile: String? = nil, timeoutSeconds: Double = 60) throws -> ProcessResult
+{
     let dir = FileManager.default.temporaryDirectory
     let outURL = dir.appendingPathComponent("http-test-\(UUID().uuidString).out")
     let errURL = dir.appendingPathComponent("http-test-\(UUID().uuidString).err")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     defer {
         try? FileManager.default.removeItem(at: outURL)
         try? FileManager.default.removeItem(at: errURL)
@@ -56,40 +57,40 @@ func tempFile(_ bytes: [UInt8]) throws -> String {
     return path
 }
 
-@Suite(.serialized) struct RealClientTests {
-    let curl = findExecutable("curl")
-    let python = findExecutable("python3")
-    let wrk = findExecutable("wrk")
+let curlPath = findExecutable("curl")
+let pythonPath = findExecutable("python3")
+let wrkPath = findExecutable("wrk")
 
-    @Test func curlKeepAliveReusesTheConnection() throws {
-        guard let curl else {
-            print("SKIP curl tests: curl not found on PATH")
-            return
-        }
+/// Real clients against a live server. Each test is skipped (reported as skipped,
+/// with the reason) only when its client binary is not installed.
+@Suite(.serialized) struct RealClientTests {
+
+    @Test(.enabled(if: curlPath != nil, "curl is not installed")) func curlKeepAliveReusesTheConnection() throws {
+        let curl = try #require(curlPath)
         try withServer { _, port in
             let r = try runProcess(curl, ["-sS", "-v", "http://127.0.0.1:\(port)/one", "http://127.0.0.1:\(port)/two"])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stderr.contains("X-Path: /one") && r.stderr.contains("X-Path: /two"))
-            #expect(r.stderr.localizedCaseInsensitiveContains("Re-using existing connection")
-                || r.stderr.localizedCaseInsensitiveContains("Reusing existing"), "\(r.stderr)")
+            #expect(
+                r.stderr.localizedCaseInsensitiveContains("Re-using existing connection")
+                    || r.stderr.localizedCaseInsensitiveContains("Reusing existing"), "\(r.stderr)")
         }
     }
 
-    @Test func curlExpect100ContinueWithFiveMegabytes() throws {
-        guard let curl else {
-            print("SKIP curl tests: curl not found on PATH")
-            return
-        }
+    @Test(.enabled(if: curlPath != nil, "curl is not installed")) func curlExpect100ContinueWithFiveMegabytes() throws {
+        let curl = try #require(curlPath)
         try withServer { _, port in
             let body = (0..<5_000_000).map { UInt8(truncatingIfNeeded: $0 % 251) }
             let path = try tempFile(body)
             defer { try? FileManager.default.removeItem(atPath: path) }
             let out = path + ".echo"
             defer { try? FileManager.default.removeItem(atPath: out) }
-            let r = try runProcess(curl, [
-                "-sS", "-D", "-", "-o", out, "-H", "Expect: 100-continue", "-H", "Content-Type: application/octet-stream",
-                "--data-binary", "@\(path)", "http://127.0.0.1:\(port)/upload",
-            ])
+            let r = try runProcess(
+                curl,
+                [
+                    "-sS", "-D", "-", "-o", out, "-H", "Expect: 100-continue", "-H", "Content-Type: application/octet-stream",
+                    "--data-binary", "@\(path)", "http://127.0.0.1:\(port)/upload",
+                ])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stdout.contains("HTTP/1.1 100 Continue"), "\(r.stdout)")
             #expect(r.stdout.contains("X-Body-Count: 5000000"), "\(r.stdout)")
@@ -97,11 +98,8 @@ func tempFile(_ bytes: [UInt8]) throws -> String {
         }
     }
 
-    @Test func curlCompressedResponse() throws {
-        guard let curl else {
-            print("SKIP curl tests: curl not found on PATH")
-            return
-        }
+    @Test(.enabled(if: curlPath != nil, "curl is not installed")) func curlCompressedResponse() throws {
+        let curl = try #require(curlPath)
         try withServer { _, port in
             let r = try runProcess(curl, ["-sS", "--compressed", "-D", "/dev/stderr", "http://127.0.0.1:\(port)/text"])
             #expect(r.status == 0, "\(r.stderr)")
@@ -110,11 +108,8 @@ func tempFile(_ bytes: [UInt8]) throws -> String {
         }
     }
 
-    @Test func curlChunkedUploadFromStdin() throws {
-        guard let curl else {
-            print("SKIP curl tests: curl not found on PATH")
-            return
-        }
+    @Test(.enabled(if: curlPath != nil, "curl is not installed")) func curlChunkedUploadFromStdin() throws {
+        let curl = try #require(curlPath)
         try withServer { _, port in
             let text = String(repeating: "streamed line of input\n", count: 20_000)
             let path = try tempFile(Array(text.utf8))
@@ -127,11 +122,8 @@ func tempFile(_ bytes: [UInt8]) throws -> String {
         }
     }
 
-    @Test func pythonHTTPClient() throws {
-        guard let python else {
-            print("SKIP python test: python3 not found on PATH")
-            return
-        }
+    @Test(.enabled(if: pythonPath != nil, "python3 is not installed")) func pythonHTTPClient() throws {
+        let python = try #require(pythonPath)
         try withServer { _, port in
             let script = """
                 import http.client, gzip
@@ -156,24 +148,23 @@ func tempFile(_ bytes: [UInt8]) throws -> String {
             let r = try runProcess(python, ["-c", script])
             #expect(r.status == 0, "\(r.stderr)")
             let parts = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").map(String.init)
-            #expect(parts == [
-                "200 x=1 keep-alive 0", "200 3000 True", "200 onetwothree", "200 77 0", "200 gzip 20300", "200 100000",
-                "200 DenseServe/test",
-            ], "\(r.stdout) \(r.stderr)")
+            #expect(
+                parts == [
+                    "200 x=1 keep-alive 0", "200 3000 True", "200 onetwothree", "200 77 0", "200 gzip 20300", "200 100000",
+                    "200 DenseServe/test",
+                ], "\(r.stdout) \(r.stderr)")
         }
     }
 
-    @Test func wrkBurstHasNoSocketErrors() throws {
-        guard let wrk else {
-            print("SKIP wrk test: wrk not found on PATH")
-            return
-        }
+    @Test(.enabled(if: wrkPath != nil, "wrk is not installed")) func wrkBurstHasNoSocketErrors() throws {
+        let wrk = try #require(wrkPath)
         try withServer { server, port in
             let r = try runProcess(wrk, ["-t1", "-c8", "-d1s", "http://127.0.0.1:\(port)/v2/health/live"], timeoutSeconds: 30)
             #expect(r.status == 0, "\(r.stderr)")
             #expect(!r.stdout.contains("Socket errors"), "\(r.stdout)")
             #expect(!r.stdout.contains("Non-2xx"), "\(r.stdout)")
-            let requests = r.stdout.split(separator: "\n").first { $0.contains("requests in") }
+            let requests =
+                r.stdout.split(separator: "\n").first { $0.contains("requests in") }
                 .flatMap { Int($0.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") } ?? 0
             #expect(requests > 100, "\(r.stdout)")
             #expect(eventually { server.openConnectionCount <= 8 })
