@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "dense-server", targets: ["DenseServer"]),
         .executable(name: "dense-bench", targets: ["DenseBench"]),
         .executable(name: "http-bench-server", targets: ["HTTPBenchServer"]),
+        // libFuzzer targets (Fuzz/run-dense-fuzz.sh); an ordinary build is a corpus replayer.
+        .executable(name: "dense-fuzz", targets: ["DenseFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,6 +45,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "HTTPBenchServer", dependencies: ["HTTPServer"]),
+        .executableTarget(name: "DenseFuzz", dependencies: ["InferenceService", "HTTPServer"]),
         .executableTarget(name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService"]),
         .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
