@@ -28,6 +28,7 @@ struct ServerConfig: Sendable, Equatable {
     var maxHeaderCount = 100
     var maxBodyBytes = 64 << 20
     var maxInflatedBodyBytes = 64 << 20
+    var maxBufferedRequestBytes = 512 << 20
     var gzipMinBytes = 1024
     var gzipLevel = 1
     var maxRank = 32
@@ -117,6 +118,7 @@ struct ServerConfig: Sendable, Equatable {
         int("max_header_count", \.maxHeaderCount, "Most header fields (431 beyond)."),
         int("max_body_bytes", \.maxBodyBytes, "Largest request body, decided from Content-Length before reading (413)."),
         int("max_inflated_body_bytes", \.maxInflatedBodyBytes, "Largest gzip-inflated request body (413 beyond: zip bombs)."),
+        int("max_buffered_request_bytes", \.maxBufferedRequestBytes, "Request bytes all connections together may hold while receiving; a read past it gets 503 server_busy (many large uploads cannot exhaust memory). 0 = no limit."),
         int("gzip_min_bytes", \.gzipMinBytes, "Responses at least this large are gzipped when the client accepts gzip; 0 disables."),
         int("gzip_level", \.gzipLevel, "zlib level for responses, 1 (fast) to 9 (small)."),
         int("max_rank", \.maxRank, "Largest tensor rank."),
@@ -196,6 +198,7 @@ struct ServerConfig: Sendable, Equatable {
         for (name, value) in [("max_request_line_bytes", maxRequestLineBytes), ("max_header_bytes", maxHeaderBytes), ("max_header_count", maxHeaderCount), ("max_body_bytes", maxBodyBytes), ("max_inflated_body_bytes", maxInflatedBodyBytes), ("max_rank", maxRank), ("max_elements", maxElements), ("max_layers", maxLayers), ("max_params", maxParams), ("max_flops", maxFLOPs), ("max_json_depth", maxJSONDepth), ("retry_after_s", retryAfter)] {
             try require(value >= 1, "\(name) must be at least 1, got \(value)")
         }
+        try require(maxBufferedRequestBytes >= 0, "max_buffered_request_bytes must be 0 (no limit) or more, got \(maxBufferedRequestBytes)")
         try require(maxInflatedBodyBytes >= maxBodyBytes, "max_inflated_body_bytes (\(maxInflatedBodyBytes)) must be at least max_body_bytes (\(maxBodyBytes))")
         try require(maxJSONDepth <= 10_000, "max_json_depth must be at most 10000, got \(maxJSONDepth)")
         try require(gzipMinBytes >= 0, "gzip_min_bytes must be 0 (off) or more, got \(gzipMinBytes)")

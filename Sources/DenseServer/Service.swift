@@ -61,7 +61,8 @@ final class Service: Sendable {
                 maxHeaderCount: config.maxHeaderCount, maxBodyBytes: config.maxBodyBytes, maxChunkedBodyBytes: config.maxBodyBytes,
                 maxInflatedBodyBytes: config.maxInflatedBodyBytes),
             headerReadTimeout: config.headerReadTimeout, bodyReadTimeout: config.bodyReadTimeout, idleTimeout: config.idleTimeout,
-            writeTimeout: config.writeTimeout, maxConnections: config.maxConnections, gzipMinBytes: config.gzipMinBytes,
+            writeTimeout: config.writeTimeout, maxConnections: config.maxConnections,
+            maxBufferedRequestBytes: config.maxBufferedRequestBytes, gzipMinBytes: config.gzipMinBytes,
             gzipLevel: config.gzipLevel, serverName: "DenseServe/\(DenseServeVersion.string)", ioQueueCount: config.effectiveIOQueues)
         let accessLogger = logger
         let api = self.api

@@ -60,6 +60,8 @@ final class HTTPConnection: @unchecked Sendable {
     private var servedAny = false
     private var lingerBytes = 0
     private var consumedAtLastRequest = 0
+    /// This connection's share of `core.bufferedRequestBytes`.
+    private var accountedBytes = 0
     private var lastCompleted = 0
 
     private(set) var deadline: UInt64 = 0
@@ -106,6 +108,7 @@ final class HTTPConnection: @unchecked Sendable {
         out = []
         outStart = 0
         parser = HTTPRequestParser(limits: limits)
+        account(0)
         core.connectionClosed()
     }
 
@@ -169,6 +172,22 @@ final class HTTPConnection: @unchecked Sendable {
         advance(now: now)
     }
 
+    /// Sets this connection's share of the server-wide request bytes to `held`. Returns false
+    /// (keeping the share) when growing to `held` would pass `maxBufferedRequestBytes`.
+    @discardableResult
+    private func account(_ held: Int) -> Bool {
+        let delta = held - accountedBytes
+        guard delta != 0 else { return true }
+        let total = core.bufferedRequestBytes.add(delta, ordering: .relaxed).newValue
+        let limit = core.configuration.maxBufferedRequestBytes
+        if delta > 0 && limit > 0 && total > limit {
+            core.bufferedRequestBytes.subtract(delta, ordering: .relaxed)
+            return false
+        }
+        accountedBytes = held
+        return true
+    }
+
     private func suspendReading() { applyInterest(read: false, write: wantWrite) }
 
     private func resumeReading() { applyInterest(read: true, write: wantWrite) }
@@ -209,6 +228,12 @@ final class HTTPConnection: @unchecked Sendable {
             }
         }
         guard phase != .closed else { return }
+        if !account(stopParsing ? 0 : parser.heldByteCount) && !stopParsing {
+            // Over the server-wide budget: this connection grew last, it gets the 503.
+            queueError(.requestBytesBudgetExhausted, now: now)
+            parser = HTTPRequestParser(limits: limits)
+            account(0)
+        }
         if parser.completedRequests != lastCompleted {
             lastCompleted = parser.completedRequests
             if parser.hasPartialRequest { requestStart = now }

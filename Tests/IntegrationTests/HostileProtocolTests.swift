@@ -94,3 +94,61 @@ import Testing
         #expect(predict.status == 200)
     }
 }
+
+/// Regression: every connection could hold up to `max_body_bytes` while receiving, so a few
+/// hundred clients sending large bodies slowly drove the server to gigabytes (48 connections
+/// holding 60 MiB each took it to 2.8 GB). Now all connections together hold at most
+/// `max_buffered_request_bytes`: the connection that would pass it gets 503 `server_busy`.
+@Suite struct RequestBytesBudgetTests {
+    @Test func manyLargeUploadsAreCappedServerWide() async throws {
+        let server = try ServerProcess(arguments: [
+            "--set", "max_body_bytes=4194304", "--set", "max_buffered_request_bytes=8388608",
+        ])
+        defer { server.stop() }
+        let head = "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4194304\r\n\r\n"
+        let piece = [UInt8](repeating: 0x20, count: 256 << 10)
+        /// Sends `pieces` × 256 KiB of body, stopping at an early answer (a refusal: the server
+        /// reads no more from us, and more bytes could reset the answer away).
+        func upload(_ client: RawClient, pieces: Int) -> (status: Int, headers: [String: String], body: [UInt8])? {
+            client.setReceiveTimeout(0.02)
+            for _ in 0..<pieces {
+                if let early = client.readResponse() { return early }
+                client.send(piece)
+            }
+            return nil
+        }
+        var clients: [RawClient] = []
+        var answers: [(status: Int, headers: [String: String], body: [UInt8])?] = []
+        for _ in 0..<4 {  // 3 MiB each, 12 MiB in all
+            let client = try RawClient(port: server.port, timeout: 20)
+            client.send(head)
+            answers.append(upload(client, pieces: 12))
+            clients.append(client)
+        }
+        // Meanwhile a small request on a new connection is served.
+        let alive = try await Client.call("GET", server.baseURL + "/healthz")
+        #expect(alive.status == 200)
+        var busy = 0
+        for (client, early) in zip(clients, answers) {
+            var response = early ?? upload(client, pieces: 4)
+            if response == nil {
+                client.setReceiveTimeout(20)
+                response = client.readResponse()
+            }
+            let body = response.map { String(decoding: $0.body, as: UTF8.self) } ?? ""
+            // Whitespace is malformed JSON (400) for the uploads that fit.
+            #expect(response?.status == 400 || response?.status == 503, "\(response?.status ?? -1): \(body.prefix(200))")
+            if response?.status == 503 {
+                busy += 1
+                #expect(body.contains("\"server_busy\"") && response?.headers["retry-after"] != nil, "\(body)")
+            }
+        }
+        #expect(busy >= 1, "4 × 4 MiB uploads against an 8 MiB budget: at least one is refused")
+        // The budget is given back: a full upload goes through again.
+        let again = try RawClient(port: server.port, timeout: 20)
+        again.send(head)
+        again.send([UInt8](repeating: 0x20, count: 4 << 20))
+        #expect(again.readResponse()?.status == 400)
+        #expect(residentBytes(pid: server.process.processIdentifier) < 512 << 20)
+    }
+}

@@ -29,6 +29,12 @@ final class RawClient {
 
     deinit { close(fd) }
 
+    /// How long `readResponse` waits for bytes before giving up.
+    func setReceiveTimeout(_ seconds: Double) {
+        var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1e6))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     /// Sends bytes; returns false if the peer closed.
     @discardableResult
     func send(_ bytes: [UInt8]) -> Bool {
