@@ -137,7 +137,11 @@ final class Service: Sendable {
         fflush(nil)
         logger.info("listening", metadata: ["url": "http://\(hostText):\(port)", "models": "\(api.store.count)", "workers": "\(api.pool.workerCount)"])
         installSignalHandlers()
-        dispatchMain()
+        // Park the main thread rather than give it to `dispatchMain()`: that ends it with
+        // `pthread_exit` and then runs libdispatch's signal loop on its released stack, where
+        // AddressSanitizer aborts at the first signal (so SIGTERM never drained under ASan).
+        // Nothing here uses the main queue; the signal sources run on their own queue.
+        while true { pause() }
     }
 
     private func seedModelsIfEmpty() {

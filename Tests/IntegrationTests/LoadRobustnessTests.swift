@@ -60,7 +60,10 @@ import Testing
         #expect((figures["unexpected"] as? [String: Int])?.isEmpty == true, "every request got its expected status: \(figures)")
         let before = figures["rss_before"] as? Int ?? 0
         let after = figures["rss_after"] as? Int ?? 0
-        #expect(before > 0 && after < before + (64 << 20), "RSS \(before >> 20) → \(after >> 20) MiB")
+        // AddressSanitizer keeps freed memory in quarantine (256 MiB): RSS says nothing there.
+        if ProcessInfo.processInfo.environment["DENSE_SANITIZER"] != "address" {
+            #expect(before > 0 && after < before + (64 << 20), "RSS \(before >> 20) → \(after >> 20) MiB")
+        }
         #expect(server.process.isRunning)
     }
 }
