@@ -9,14 +9,15 @@ import Foundation
 /// job keeps its admission slot until its rows are delivered, so bounded admission (503
 /// when full) covers queued requests too.
 ///
-/// Scheduling is group commit: at most one batch per model version runs at a time. A
-/// request that finds none running starts one at once on its own worker — alone, or with
-/// whatever is queued — when the policy's delay is 0 or its queue holds `maxBatchRows`
-/// rows; otherwise it arms a timer of `maxQueueDelayMicroseconds` and waits for company.
-/// Requests that arrive while a batch runs queue up, and the next batch takes them as soon
-/// as the running one is done (on the next worker, so the jobs queued on this one are not
-/// starved). So an idle server adds no hop and no wait beyond the delay, and under load the
-/// batch size follows the arrival rate by itself. A batch takes queued requests in arrival
+/// Scheduling: at most one batch per model version runs at a time, and a batch starts as
+/// soon as one of these holds — its queue has `maxBatchRows` rows; the policy's delay is 0;
+/// no other admitted work is pending in the pool (every request the workers still have to
+/// decode could join, so waiting gains nothing); or the oldest queued request has waited
+/// `maxQueueDelayMicroseconds` (a timer). A request that starts a batch runs it on its own
+/// worker; requests arriving meanwhile queue up, and the next batch runs when the running
+/// one is done (on the next worker, so the jobs queued on this one are not starved). So an
+/// idle server adds no hop and no wait, and under load batches grow to what arrived while
+/// the workers were busy. A batch takes queued requests in arrival
 /// order while their rows fit in `maxBatchRows` (at least one), concatenates their rows,
 /// runs the stack once, and hands each caller exactly its own row range of the output. A
 /// request of at least `maxBatchRows` rows, or any request when batching is off, runs alone
@@ -31,6 +32,10 @@ final class DynamicBatcher: @unchecked Sendable {
     private let observer: (@Sendable (BatchObservation) -> Void)?
     private let lock = NSLock()
     private var queues: [Key: Queue] = [:]
+    /// Requests queued here (all models) and in running batches: admitted jobs the pool
+    /// counts that are not waiting for a worker.
+    private var waiting = 0
+    private var inFlight = 0
 
     /// Called with one caller's output rows and its timing.
     typealias Delivery = @Sendable (TensorStorage, ResponseEncoder.Timing) -> Void
@@ -115,10 +120,11 @@ final class DynamicBatcher: @unchecked Sendable {
             }
             queue.entries.append(entry)
             queue.rows += rows
+            waiting += 1
             if queue.running { return .none }  // the running batch's successor takes it
-            if queue.rows >= queue.policy.maxBatchRows || queue.policy.maxQueueDelayMicroseconds == 0 {
+            if shouldStart(queue) {
                 queue.running = true
-                return .run(queue.model, queue.takeBatch())
+                return .run(queue.model, take(queue))
             }
             if queue.timerArmed { return .none }
             queue.timerArmed = true
@@ -131,6 +137,23 @@ final class DynamicBatcher: @unchecked Sendable {
         }
     }
 
+    /// Requests queued and not yet running (for tests and metrics).
+    var queuedCount: Int { lock.withLock { waiting } }
+
+    /// Whether a queue that has no running batch should start one now (lock held).
+    private func shouldStart(_ queue: Queue) -> Bool {
+        queue.rows >= queue.policy.maxBatchRows || queue.policy.maxQueueDelayMicroseconds == 0
+            || pool.depth - waiting - inFlight <= 0
+    }
+
+    /// The next batch of `queue`, counted in flight (lock held).
+    private func take(_ queue: Queue) -> [Entry] {
+        let batch = queue.takeBatch()
+        waiting -= batch.count
+        inFlight += batch.count
+        return batch
+    }
+
     /// The delay is over: run what is queued unless a batch is already running.
     private func timerFired(_ key: Key) {
         let action: Action = lock.withLock {
@@ -141,7 +164,7 @@ final class DynamicBatcher: @unchecked Sendable {
                 return .none
             }
             queue.running = true
-            return .run(queue.model, queue.takeBatch())
+            return .run(queue.model, take(queue))
         }
         if case .run(let model, let batch) = action { runChain(key, model, batch) }
     }
@@ -149,16 +172,25 @@ final class DynamicBatcher: @unchecked Sendable {
     /// Runs a batch, then the next one while requests are queued.
     private func runChain(_ key: Key, _ model: RegisteredModel, _ batch: [Entry]) {
         run(model: model, batch) {
-            let next: [Entry]? = self.lock.withLock {
-                guard let queue = self.queues[key] else { return nil }
-                guard !queue.entries.isEmpty else {
-                    queue.running = false
-                    if queue.isIdle { self.queues[key] = nil }
-                    return nil
+            let action: Action = self.lock.withLock {
+                self.inFlight -= batch.count
+                guard let queue = self.queues[key] else { return .none }
+                if !queue.entries.isEmpty && self.shouldStart(queue) { return .run(model, self.take(queue)) }
+                queue.running = false
+                if queue.isIdle {
+                    self.queues[key] = nil
+                    return .none
                 }
-                return queue.takeBatch()
+                // Requests still being decoded will start the batch; the timer bounds the wait.
+                if queue.entries.isEmpty || queue.timerArmed { return .none }
+                queue.timerArmed = true
+                return .armTimer(queue.policy.maxQueueDelayMicroseconds)
             }
-            if let next { self.pool.async { self.runChain(key, model, next) } }
+            switch action {
+            case .none: break
+            case .run(_, let next): self.pool.async { self.runChain(key, model, next) }
+            case .armTimer(let delay): self.pool.async(afterMicroseconds: delay) { self.timerFired(key) }
+            }
         }
     }
 
