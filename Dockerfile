@@ -13,6 +13,7 @@
 # The official Swift image for the toolchain we use (Swift 6.3.1), on Debian 12 like the
 # runtime stage so glibc and OpenBLAS match.
 FROM swift:6.3-bookworm AS build
+# Unpinned (DL3008): build-only -dev packages of a stable release; see the runtime stage.
 # hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libopenblas-dev zlib1g-dev pkg-config \

@@ -6,6 +6,7 @@
   v2-big.json       a V2 infer request [256, 1024] FP32, JSON in and out
   v2-big.bin        the same as binary data in and out; its JSON length in v2-big.bin.len
   v1-big.json       the native predict body of the same input (b64), for compute timing
+  v2-wide.bin       a batch-1 V2 binary request [1, 1024] FP32 (binary out); JSON length in .len
 """
 import base64
 import json
@@ -34,3 +35,10 @@ open(f"{out}/v2-big.bin", "wb").write(header + raw)
 open(f"{out}/v2-big.bin.len", "w").write(str(len(header)))
 json.dump({"input": {"shape": [256, 1024], "dtype": "float32", "b64": base64.b64encode(raw).decode()}, "output_format": "b64"},
           open(f"{out}/v1-big.json", "w"))
+
+wide = struct.pack("<1024f", *big[:1024])
+header = json.dumps({"inputs": [{"name": "input", "shape": [1, 1024], "datatype": "FP32",
+                                 "parameters": {"binary_data_size": len(wide)}}],
+                     "parameters": {"binary_data_output": True}}).encode()
+open(f"{out}/v2-wide.bin", "wb").write(header + wide)
+open(f"{out}/v2-wide.bin.len", "w").write(str(len(header)))

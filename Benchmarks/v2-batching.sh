@@ -8,6 +8,8 @@
 # 2. Dense(1024, gelu) on [256, 1024] FP32 at 1 connection: V2 JSON in/out vs binary tensor
 #    data in/out, against the in-process compute time the server reports (timing_ms.compute
 #    of the native route, median of 20).
+# 3. Where batching pays: Dense(1024, gelu) on [1, 1024], batch-1 V2 binary requests, c=64,
+#    batching off vs on (a batch-1 GEMM re-packs the 4 MB kernel for one row).
 #
 # Usage: Benchmarks/v2-batching.sh
 # Environment: SCRATCH (SwiftPM scratch path, default .build), DURATION (seconds per run,
@@ -19,6 +21,7 @@ SCRATCH=${SCRATCH:-.build}
 DURATION=${DURATION:-8}
 CONNECTIONS=${CONNECTIONS:-64}
 MLSERVER_VENV=${MLSERVER_VENV:-.venv-mlserver}
+case "$MLSERVER_VENV" in /*) ;; *) MLSERVER_VENV="$PWD/$MLSERVER_VENV" ;; esac
 
 command -v wrk >/dev/null || { echo "v2-batching: needs wrk (apt-get install wrk)" >&2; exit 1; }
 swift build -c release --scratch-path "$SCRATCH" --product dense-server >&2
@@ -70,8 +73,12 @@ for mode in off on; do
   start_dense --set batching=$([ $mode = on ] && echo true || echo false)
   put small "$WORK/put-small.json"
   RESULT[$mode]=$(run_wrk "http://127.0.0.1:$PORT/v2/models/small/infer" "$WORK/v2-small.json" "$CONNECTIONS")
-  stop_server
   echo "dense-server batching $mode: ${RESULT[$mode]}" >&2
+  curl -sf -X PUT "http://127.0.0.1:$PORT/v1/models/wide" -H 'Content-Type: application/json' \
+    -d '{"layer": {"units": 1024, "activation": "gelu", "seed": 1}, "input_shape": [null, 1024]}' >/dev/null
+  RESULT[wide-$mode]=$(run_wrk "http://127.0.0.1:$PORT/v2/models/wide/infer" "$WORK/v2-wide.bin" "$CONNECTIONS" application/octet-stream "$(cat "$WORK/v2-wide.bin.len")")
+  echo "dense-server wide batching $mode: ${RESULT[wide-$mode]}" >&2
+  stop_server
 done
 
 MLSERVER_NOTE=""
@@ -86,7 +93,7 @@ if [ -z "${SKIP_MLSERVER:-}" ]; then
     MPORT=$(free_port); GPORT=$(free_port); XPORT=$(free_port)
     printf '{"http_port": %s, "grpc_port": %s, "metrics_port": %s}\n' "$MPORT" "$GPORT" "$XPORT" >"$WORK/mlserver/settings.json"
     printf '{"name": "small", "implementation": "mlserver_numpy_dense.NumpyDense", "parameters": {"uri": "%s"}}\n' "$WORK/weights.json" >"$WORK/mlserver/small/model-settings.json"
-    (cd "$WORK/mlserver" && exec "$OLDPWD/$MLSERVER_VENV/bin/mlserver" start . >"$WORK/mlserver.log" 2>&1) &
+    (cd "$WORK/mlserver" && exec "$MLSERVER_VENV/bin/mlserver" start . >"$WORK/mlserver.log" 2>&1) &
     SERVER_PID=$!
     for _ in $(seq 1 600); do
       curl -sf "http://127.0.0.1:$MPORT/v2/models/small/ready" >/dev/null 2>&1 && break
@@ -141,6 +148,17 @@ echo "|---|---|---|---|---|"
 echo "| V2 JSON in, JSON out | $(field json 1) | $(field json 2) | $(field json 3) | $(field json 4) |"
 echo "| V2 binary in, binary out | $(field binary 1) | $(field binary 2) | $(field binary 3) | $(field binary 4) |"
 echo "| in-process compute (timing_ms.compute, median of 20) | | $COMPUTE | | |"
+echo
+echo
+echo "## Dense(1024, gelu) on [1, 1024], V2 binary, c=$CONNECTIONS, ${DURATION}s: where batching pays"
+echo
+echo "| server | requests/s | p50 ms | p99 ms | errors |"
+echo "|---|---|---|---|---|"
+for mode in off on; do
+  echo "| dense-server, batching $mode | $(field wide-$mode 1) | $(field wide-$mode 2) | $(field wide-$mode 3) | $(field wide-$mode 4) |"
+done
+echo
+echo "- batching on / off: $(ratio "$(field wide-on 1)" "$(field wide-off 1)")× requests/s"
 echo
 echo "- binary vs JSON end-to-end (p50): $(ratio "$(field json 2)" "$(field binary 2)")× faster"
 echo "- binary end-to-end / in-process compute (p50): $(ratio "$(field binary 2)" "$COMPUTE")×"

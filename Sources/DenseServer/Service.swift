@@ -59,7 +59,8 @@ final class Service: Sendable {
             limits: HTTPLimits(
                 maxRequestLineBytes: config.maxRequestLineBytes, maxHeaderBytes: config.maxHeaderBytes,
                 maxHeaderCount: config.maxHeaderCount, maxBodyBytes: config.maxBodyBytes, maxChunkedBodyBytes: config.maxBodyBytes,
-                maxInflatedBodyBytes: config.maxInflatedBodyBytes),
+                maxChunkLineBytes: config.maxChunkLineBytes, maxInflatedBodyBytes: config.maxInflatedBodyBytes,
+                maxPipelinedRequests: config.maxPipelinedRequests, maxPendingOutputBytes: config.maxPendingOutputBytes),
             headerReadTimeout: config.headerReadTimeout, bodyReadTimeout: config.bodyReadTimeout, idleTimeout: config.idleTimeout,
             writeTimeout: config.writeTimeout, maxConnections: config.maxConnections,
             maxBufferedRequestBytes: config.maxBufferedRequestBytes, gzipMinBytes: config.gzipMinBytes,

@@ -7,12 +7,21 @@ import Foundation
 /// Each request arrives already decoded and validated, as `rows` rows of the model's input
 /// width (its leading axes flattened), from inside a job the ``WorkerPool`` admitted: the
 /// job keeps its admission slot until its rows are delivered, so bounded admission (503
-/// when full) covers queued requests too. The first request queued for a model schedules a
-/// drain after the policy's delay on a worker; a queue that reaches `maxBatchRows` rows is
-/// drained at once. A drain takes queued requests in arrival order while their rows fit in
-/// `maxBatchRows` (at least one), concatenates their rows, runs the stack once, and hands
-/// each caller exactly its own row range of the output. A request of at least
-/// `maxBatchRows` rows, or any request when batching is off, runs alone at once.
+/// when full) covers queued requests too.
+///
+/// Scheduling: at most one batch per model version runs at a time, and a batch starts as
+/// soon as one of these holds — its queue has `maxBatchRows` rows; the policy's delay is 0;
+/// no other admitted work is pending in the pool (every request the workers still have to
+/// decode could join, so waiting gains nothing); or the oldest queued request has waited
+/// `maxQueueDelayMicroseconds` (a timer). A request that starts a batch runs it on its own
+/// worker; requests arriving meanwhile queue up, and the next batch runs when the running
+/// one is done (on the next worker, so the jobs queued on this one are not starved). So an
+/// idle server adds no hop and no wait, and under load batches grow to what arrived while
+/// the workers were busy. A batch takes queued requests in arrival
+/// order while their rows fit in `maxBatchRows` (at least one), concatenates their rows,
+/// runs the stack once, and hands each caller exactly its own row range of the output. A
+/// request of at least `maxBatchRows` rows, or any request when batching is off, runs alone
+/// at once.
 ///
 /// Concatenation first casts every part to the first layer's dtype — the cast the first
 /// layer would make anyway — so a batched row is computed from the same values as alone.
@@ -23,6 +32,10 @@ final class DynamicBatcher: @unchecked Sendable {
     private let observer: (@Sendable (BatchObservation) -> Void)?
     private let lock = NSLock()
     private var queues: [Key: Queue] = [:]
+    /// Requests queued here (all models) and in running batches: admitted jobs the pool
+    /// counts that are not waiting for a worker.
+    private var waiting = 0
+    private var inFlight = 0
 
     /// Called with one caller's output rows and its timing.
     typealias Delivery = @Sendable (TensorStorage, ResponseEncoder.Timing) -> Void
@@ -44,12 +57,37 @@ final class DynamicBatcher: @unchecked Sendable {
         let policy: BatchingPolicy
         var entries: [Entry] = []
         var rows = 0
-        /// Drains scheduled and not yet started.
-        var scheduled = 0
+        /// A batch of this queue is running (or about to).
+        var running = false
+        /// A delay timer is pending.
+        var timerArmed = false
         init(model: RegisteredModel, policy: BatchingPolicy) {
             self.model = model
             self.policy = policy
         }
+
+        /// Removes the next batch: entries in order while their rows fit (at least one).
+        func takeBatch() -> [Entry] {
+            var total = 0
+            var count = 0
+            for entry in entries {
+                if count > 0 && total + entry.rows > policy.maxBatchRows { break }
+                total += entry.rows
+                count += 1
+            }
+            let batch = Array(entries.prefix(count))
+            entries.removeFirst(count)
+            rows -= total
+            return batch
+        }
+
+        var isIdle: Bool { entries.isEmpty && !running && !timerArmed }
+    }
+
+    private enum Action {
+        case none
+        case run(RegisteredModel, [Entry])
+        case armTimer(Int)
     }
 
     init(pool: WorkerPool, splitMinFLOPs: Int, observer: (@Sendable (BatchObservation) -> Void)?) {
@@ -66,12 +104,13 @@ final class DynamicBatcher: @unchecked Sendable {
         admitted: ContinuousClock.Instant, deliver: @escaping Delivery
     ) {
         precondition(rows >= 1 && input.count == rows * model.model.inputDim)
+        let entry = Entry(rows: rows, input: input, admitted: admitted, deliver: deliver)
         guard policy.enabled && rows < policy.maxBatchRows else {
-            run(model: model, [Entry(rows: rows, input: input, admitted: admitted, deliver: deliver)])
+            run(model: model, [entry]) {}
             return
         }
         let key = Key(name: model.name, version: model.version)
-        let schedule: Int? = lock.withLock {
+        let action: Action = lock.withLock {
             let queue: Queue
             if let existing = queues[key] {
                 queue = existing
@@ -79,56 +118,84 @@ final class DynamicBatcher: @unchecked Sendable {
                 queue = Queue(model: model, policy: policy)
                 queues[key] = queue
             }
-            queue.entries.append(Entry(rows: rows, input: input, admitted: admitted, deliver: deliver))
+            queue.entries.append(entry)
             queue.rows += rows
-            if queue.rows >= queue.policy.maxBatchRows {
-                queue.scheduled += 1
-                return 0
+            waiting += 1
+            if queue.running { return .none }  // the running batch's successor takes it
+            if shouldStart(queue) {
+                queue.running = true
+                return .run(queue.model, take(queue))
             }
-            if queue.scheduled == 0 {
-                queue.scheduled += 1
-                return queue.policy.maxQueueDelayMicroseconds
-            }
-            return nil
+            if queue.timerArmed { return .none }
+            queue.timerArmed = true
+            return .armTimer(queue.policy.maxQueueDelayMicroseconds)
         }
-        if let delay = schedule {
-            pool.async(afterMicroseconds: delay) { self.drain(key) }
+        switch action {
+        case .none: break
+        case .run(let model, let batch): runChain(key, model, batch)
+        case .armTimer(let delay): pool.async(afterMicroseconds: delay) { self.timerFired(key) }
         }
     }
 
-    /// Takes one batch off the queue of `key` and runs it; leaves a drain scheduled while
-    /// requests remain.
-    private func drain(_ key: Key) {
-        let taken: (RegisteredModel, [Entry], again: Bool)? = lock.withLock {
-            guard let queue = queues[key] else { return nil }
-            queue.scheduled -= 1
-            var batch: [Entry] = []
-            var rows = 0
-            var count = 0
-            for entry in queue.entries {
-                if count > 0 && rows + entry.rows > queue.policy.maxBatchRows { break }
-                rows += entry.rows
-                count += 1
-            }
-            batch = Array(queue.entries.prefix(count))
-            queue.entries.removeFirst(count)
-            queue.rows -= rows
-            var again = false
-            if !queue.entries.isEmpty && queue.scheduled == 0 {
-                // The rest has waited already: run it as soon as a worker is free.
-                queue.scheduled += 1
-                again = true
-            }
-            if queue.entries.isEmpty && queue.scheduled == 0 { queues[key] = nil }
-            return (queue.model, batch, again)
-        }
-        guard let (model, batch, again) = taken else { return }
-        if again { pool.async { self.drain(key) } }
-        if !batch.isEmpty { run(model: model, batch) }
+    /// Requests queued and not yet running (for tests and metrics).
+    var queuedCount: Int { lock.withLock { waiting } }
+
+    /// Whether a queue that has no running batch should start one now (lock held).
+    private func shouldStart(_ queue: Queue) -> Bool {
+        queue.rows >= queue.policy.maxBatchRows || queue.policy.maxQueueDelayMicroseconds == 0
+            || pool.depth - waiting - inFlight <= 0
     }
 
-    /// Runs entries as one forward pass and delivers each its rows.
-    private func run(model registered: RegisteredModel, _ batch: [Entry]) {
+    /// The next batch of `queue`, counted in flight (lock held).
+    private func take(_ queue: Queue) -> [Entry] {
+        let batch = queue.takeBatch()
+        waiting -= batch.count
+        inFlight += batch.count
+        return batch
+    }
+
+    /// The delay is over: run what is queued unless a batch is already running.
+    private func timerFired(_ key: Key) {
+        let action: Action = lock.withLock {
+            guard let queue = queues[key] else { return .none }
+            queue.timerArmed = false
+            guard !queue.running, !queue.entries.isEmpty else {
+                if queue.isIdle { queues[key] = nil }
+                return .none
+            }
+            queue.running = true
+            return .run(queue.model, take(queue))
+        }
+        if case .run(let model, let batch) = action { runChain(key, model, batch) }
+    }
+
+    /// Runs a batch, then the next one while requests are queued.
+    private func runChain(_ key: Key, _ model: RegisteredModel, _ batch: [Entry]) {
+        run(model: model, batch) {
+            let action: Action = self.lock.withLock {
+                self.inFlight -= batch.count
+                guard let queue = self.queues[key] else { return .none }
+                if !queue.entries.isEmpty && self.shouldStart(queue) { return .run(model, self.take(queue)) }
+                queue.running = false
+                if queue.isIdle {
+                    self.queues[key] = nil
+                    return .none
+                }
+                // Requests still being decoded will start the batch; the timer bounds the wait.
+                if queue.entries.isEmpty || queue.timerArmed { return .none }
+                queue.timerArmed = true
+                return .armTimer(queue.policy.maxQueueDelayMicroseconds)
+            }
+            switch action {
+            case .none: break
+            case .run(_, let next): self.pool.async { self.runChain(key, model, next) }
+            case .armTimer(let delay): self.pool.async(afterMicroseconds: delay) { self.timerFired(key) }
+            }
+        }
+    }
+
+    /// Runs entries as one forward pass, delivers each its rows, then calls `then`.
+    private func run(model registered: RegisteredModel, _ batch: [Entry], then: @escaping @Sendable () -> Void) {
         let model = registered.model
         let clock = ContinuousClock()
         let started = clock.now
@@ -139,28 +206,16 @@ final class DynamicBatcher: @unchecked Sendable {
             let computeMs = DenseService.milliseconds(clock.now - started)
             if batch.count == 1 {
                 batch[0].deliver(output, .init(queueMs: DenseService.milliseconds(started - batch[0].admitted), computeMs: computeMs))
-                return
-            }
-            let width = model.outputWidth
-            var starts: [Int] = []
-            var offset = 0
-            for entry in batch {
-                starts.append(offset)
-                offset += entry.rows
-            }
-            let offsets = starts
-            // Responses are encoded on every worker, not only on the one that ran the batch.
-            let parts = min(self.pool.workerCount, batch.count)
-            self.pool.split(count: parts) { part in
-                for index in stride(from: part, to: batch.count, by: parts) {
-                    let entry = batch[index]
-                    let low = offsets[index] * width
-                    entry.deliver(
-                        output.slice(low..<(low + entry.rows * width)),
-                        .init(queueMs: DenseService.milliseconds(started - entry.admitted), computeMs: computeMs))
+            } else {
+                let width = model.outputWidth
+                var low = 0
+                for entry in batch {
+                    let high = low + entry.rows * width
+                    entry.deliver(output.slice(low..<high), .init(queueMs: DenseService.milliseconds(started - entry.admitted), computeMs: computeMs))
+                    low = high
                 }
-                return 0
-            } completion: { _ in }
+            }
+            then()
         }
     }
 }

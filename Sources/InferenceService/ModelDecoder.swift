@@ -40,6 +40,9 @@ public enum ModelDecoder {
             let spec = try decodeLayer(layer, field: "layer", index: 0, namer: &namer, seed: seed, limits: limits, outerWeights: body["weights"])
             return ModelSpec(name: "sequential", layers: [spec], declaredInputShape: nil)
         case "layers":
+            if body["weights"] != nil {
+                throw .badRequest(field: "weights", expected: "weights inside each layer (\"kernel\"/\"bias\" or \"weights\"); a top-level \"weights\" goes with \"model\"")
+            }
             guard case .array(let items) = body["layers"]! else {
                 throw .badRequest(field: "layers", expected: "a list of Dense layer objects")
             }
@@ -154,6 +157,13 @@ public enum ModelDecoder {
         var fields = object
         var configField = field
         var weights = outerWeights
+        if object["class_name"] == nil, let own = object["weights"] {
+            // A native layer may carry Keras's get_weights() list too: [kernel, bias].
+            guard outerWeights == nil else {
+                throw .badRequest(field: "\(field).weights", expected: "weights in one place only")
+            }
+            weights = own
+        }
         if let className = object["class_name"] {
             guard className.stringValue == "Dense" else {
                 throw .badRequest(field: "\(field).class_name", expected: "\"Dense\", got \(className)")
@@ -168,7 +178,11 @@ public enum ModelDecoder {
                 throw .badRequest(field: "\(field).\(key)", expected: "only class_name, config, weights (and Keras's module, registered_name, build_config)")
             }
         }
-        for key in fields.keys where !layerKeys.contains(key) && !ignoredKerasKeys.contains(key) {
+        if object["class_name"] == nil && object["config"] != nil {
+            throw .badRequest(field: "\(field).config", expected: "a Keras layer with \"class_name\": \"Dense\" beside \"config\", or the config's fields directly in the layer")
+        }
+        let allowed = configField == field ? layerKeys.subtracting(["class_name", "config"]) : layerKeys.subtracting(["class_name", "config", "weights"])
+        for key in fields.keys where !allowed.contains(key) && !ignoredKerasKeys.contains(key) {
             throw .badRequest(
                 field: "\(configField).\(key)",
                 expected: "a Dense field: name, units, activation, use_bias, dtype, trainable, kernel, bias, kernel_initializer, bias_initializer, seed")

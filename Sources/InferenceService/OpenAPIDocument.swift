@@ -620,16 +620,27 @@ components:
         Keras's `{"class_name": "Dense", "config": …, "weights": [kernel, bias]}`. Missing
         weights come from `kernel_initializer`/`bias_initializer` (reproducible with `seed`).
       properties:
-        name: {type: string}
+        name: {type: string, nullable: true, minLength: 1, maxLength: 128, description: "null or absent: dense, dense_1, … in order"}
         units: {type: integer, minimum: 1}
-        activation: {$ref: "#/components/schemas/Activation"}
+        activation:
+          description: A Keras activation name; null or absent means linear.
+          nullable: true
+          allOf: [{$ref: "#/components/schemas/Activation"}]
         use_bias: {type: boolean}
-        dtype: {type: string}
+        dtype:
+          description: float32 (default when null or absent), float64, or a Keras DTypePolicy object naming one of them.
+          nullable: true
+          oneOf:
+            - {type: string, enum: [float32, float64]}
+            - {type: object}
         trainable: {type: boolean}
         kernel: {$ref: "#/components/schemas/NestedNumbers"}
-        bias: {$ref: "#/components/schemas/NestedNumbers"}
-        kernel_initializer: {}
-        bias_initializer: {}
+        bias:
+          description: The bias (units values); null or absent = made by bias_initializer (or none when use_bias is false).
+          nullable: true
+          allOf: [{$ref: "#/components/schemas/NestedNumbers"}]
+        kernel_initializer: {nullable: true, description: "A name (glorot_uniform …) or {class_name, config}; null = default."}
+        bias_initializer: {nullable: true, description: "A name (zeros …) or {class_name, config}; null = default."}
         seed: {type: integer, nullable: true}
         class_name: {type: string}
         config: {type: object}

@@ -150,3 +150,22 @@ let seedLayer = #"{"name": "dense", "units": 10, "kernel_initializer": {"class_n
         #expect((split.json["output"] as! [String: Any])["data"] as! [Double] == (inlineJSON["output"] as! [String: Any])["data"] as! [Double])
     }
 }
+
+/// Found by schemathesis: `weights` where nothing reads it was silently ignored.
+@Suite struct MisplacedWeightsTests {
+    @Test func topLevelWeightsWithLayersIsRejected() throws {
+        let harness = try APIHarness()
+        let result = harness.call("POST", "/v1/dense", #"{"layers": [{"units": 2}], "weights": {}, "input": [1, 2]}"#)
+        #expect(result.status == 400)
+        #expect(result.json["code"] as? String == "invalid_request")
+    }
+
+    @Test func weightsInsideANativeLayerAreUsedOrRejected() throws {
+        let harness = try APIHarness()
+        let bad = harness.call("POST", "/v1/dense", #"{"layer": {"units": 2, "weights": {}}, "input": [1, 2]}"#)
+        #expect(bad.status == 400)
+        let good = harness.call("POST", "/v1/dense", #"{"layer": {"units": 2, "weights": [[[1, 0], [0, 1]], [0.5, 0.5]]}, "input": [1, 2], "output_format": "flat"}"#)
+        #expect(good.status == 200)
+        #expect((good.json["output"] as? [String: Any])?["data"] as? [Double] == [1.5, 2.5])
+    }
+}
