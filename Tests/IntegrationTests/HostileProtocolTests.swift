@@ -103,6 +103,8 @@ import Testing
     @Test func manyLargeUploadsAreCappedServerWide() async throws {
         let server = try ServerProcess(arguments: [
             "--set", "max_body_bytes=4194304", "--set", "max_buffered_request_bytes=8388608",
+            // The uploads wait for each other; under a sanitizer that can pass the default 30 s.
+            "--set", "body_read_timeout_s=600",
         ])
         defer { server.stop() }
         let head = "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4194304\r\n\r\n"
