@@ -63,7 +63,8 @@ final class Service: Sendable {
                 maxPipelinedRequests: config.maxPipelinedRequests, maxPendingOutputBytes: config.maxPendingOutputBytes),
             headerReadTimeout: config.headerReadTimeout, bodyReadTimeout: config.bodyReadTimeout, idleTimeout: config.idleTimeout,
             writeTimeout: config.writeTimeout, maxConnections: config.maxConnections,
-            maxBufferedRequestBytes: config.maxBufferedRequestBytes, gzipMinBytes: config.gzipMinBytes,
+            maxBufferedRequestBytes: config.maxBufferedRequestBytes, maxBufferedResponseBytes: config.maxBufferedResponseBytes,
+            gzipMinBytes: config.gzipMinBytes,
             gzipLevel: config.gzipLevel, serverName: "DenseServe/\(DenseServeVersion.string)", ioQueueCount: config.effectiveIOQueues)
         let accessLogger = logger
         let api = self.api

@@ -62,6 +62,8 @@ final class HTTPConnection: @unchecked Sendable {
     private var consumedAtLastRequest = 0
     /// This connection's share of `core.bufferedRequestBytes`.
     private var accountedBytes = 0
+    /// This connection's share of `core.bufferedResponseBytes`.
+    private var accountedOutput = 0
     private var lastCompleted = 0
 
     private(set) var deadline: UInt64 = 0
@@ -109,6 +111,7 @@ final class HTTPConnection: @unchecked Sendable {
         outStart = 0
         parser = HTTPRequestParser(limits: limits)
         account(0)
+        accountOutput()
         core.connectionClosed()
     }
 
@@ -348,9 +351,12 @@ final class HTTPConnection: @unchecked Sendable {
             out.removeSubrange(0..<outStart)
             outStart = 0
         }
-        while phase == .open, let first = slots.first, let response = first.response {
+        while phase == .open, let first = slots.first, var response = first.response {
             slots.removeFirst()
             slotBase += 1
+            if !first.isHead && !admitsOutput(response.body.count) {
+                response = HTTPServerError.responseBytesBudgetExhausted.response
+            }
             let close = serialize(response, slot: first)
             if close {
                 phase = .closingAfterWrite
@@ -408,7 +414,25 @@ final class HTTPConnection: @unchecked Sendable {
         return close
     }
 
+    /// Whether a response body of `bytes` may be queued: under 64 KiB always (errors, 503s,
+    /// small answers), larger ones while the server-wide unsent bytes stay within
+    /// `maxBufferedResponseBytes`.
+    private func admitsOutput(_ bytes: Int) -> Bool {
+        let limit = core.configuration.maxBufferedResponseBytes
+        guard limit > 0, bytes >= 64 << 10 else { return true }
+        return core.bufferedResponseBytes.load(ordering: .relaxed) + bytes <= limit
+    }
+
+    /// Sets this connection's share of the server-wide unsent response bytes to what it holds.
+    private func accountOutput() {
+        let held = out.count - outStart
+        guard held != accountedOutput else { return }
+        core.bufferedResponseBytes.add(held - accountedOutput, ordering: .relaxed)
+        accountedOutput = held
+    }
+
     private func write() {
+        defer { accountOutput() }
         var progressed = false
         while outStart < out.count {
             let n = out.withUnsafeBytes { p in

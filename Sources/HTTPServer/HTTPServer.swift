@@ -136,6 +136,8 @@ final class ServerCore: Sendable {
     let openConnections = Atomic<Int>(0)
     /// Request bytes held by all connections' parsers (see `maxBufferedRequestBytes`).
     let bufferedRequestBytes = Atomic<Int>(0)
+    /// Unsent response bytes of all connections (see `maxBufferedResponseBytes`).
+    let bufferedResponseBytes = Atomic<Int>(0)
     let draining = Atomic<Bool>(false)
     private let nextLoop = Atomic<Int>(0)
 

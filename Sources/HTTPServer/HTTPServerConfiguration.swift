@@ -34,6 +34,11 @@ public struct HTTPServerConfiguration: Sendable {
     /// 503 `server_busy` with `Retry-After: 1` and closed, so many clients each sending up to
     /// `limits.maxBodyBytes` cannot exhaust memory. 0 or less: no limit. Default 512 MiB.
     public var maxBufferedRequestBytes: Int
+    /// Response bytes all connections together may hold unsent (clients that do not read).
+    /// A response of at least 64 KiB that would pass it is replaced by 503 `server_busy` with
+    /// `Retry-After: 1`, so a few small requests for large answers that are never read cannot
+    /// pin gigabytes until `writeTimeout`. 0 or less: no limit. Default 512 MiB.
+    public var maxBufferedResponseBytes: Int
     /// `Server` header value. Default `DenseServe/0.1`.
     public var serverName: String
     /// Serial I/O queues connections are spread over. Default: online CPUs (at least 1).
@@ -55,6 +60,7 @@ public struct HTTPServerConfiguration: Sendable {
         writeTimeout: Double = 30,
         maxConnections: Int = 4096,
         maxBufferedRequestBytes: Int = 512 << 20,
+        maxBufferedResponseBytes: Int = 512 << 20,
         gzipMinBytes: Int = 1024,
         gzipLevel: Int = 1,
         serverName: String = "DenseServe/0.1",
@@ -71,6 +77,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.writeTimeout = writeTimeout
         self.maxConnections = maxConnections
         self.maxBufferedRequestBytes = maxBufferedRequestBytes
+        self.maxBufferedResponseBytes = maxBufferedResponseBytes
         self.gzipMinBytes = gzipMinBytes
         self.gzipLevel = gzipLevel
         self.serverName = serverName

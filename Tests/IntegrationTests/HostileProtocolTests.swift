@@ -154,3 +154,39 @@ import Testing
         #expect(residentBytes(pid: server.process.processIdentifier) < 512 << 20)
     }
 }
+
+/// Regression: a 600-byte request can ask for a 90 MB answer (`units` 65536 on 100 rows), and
+/// a client that never reads kept it in memory until the write timeout: eight such clients
+/// took the server from 25 MB to 773 MB. Now unsent response bytes of all connections stay
+/// within `max_buffered_response_bytes`: a large response past it becomes 503 `server_busy`.
+@Suite struct ResponseBytesBudgetTests {
+    @Test func answersNobodyReadsAreCappedServerWide() async throws {
+        let server = try ServerProcess(arguments: ["--set", "max_buffered_response_bytes=16777216"])
+        defer { server.stop() }
+        // An 11 MB answer (64 × 32768 float32 as base64) to a ~500-byte request; the kernel's
+        // send buffer (up to 4 MB on loopback) takes part of it, the server holds the rest.
+        let body = #"{"layer": {"units": 32768, "seed": 1}, "input": {"shape": [64, 1], "data": [\#(Array(repeating: "0.5", count: 64).joined(separator: ","))]}, "output_format": "b64"}"#
+        let request = "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+        var clients: [RawClient] = []
+        for _ in 0..<6 {
+            let client = try RawClient(port: server.port, timeout: 30, receiveBuffer: 4096)
+            client.send(request)
+            clients.append(client)
+            // Let the server queue this answer before the next one.
+            try await Task.sleep(for: .milliseconds(400))
+        }
+        var statuses: [Int] = []
+        for client in clients {
+            let line = client.readStatusLine()
+            statuses.append(line)
+        }
+        #expect(statuses.allSatisfy { $0 == 200 || $0 == 503 }, "\(statuses)")
+        #expect(statuses.contains(200) && statuses.contains(503), "6 × 11 MB unread against 16 MiB: \(statuses)")
+        clients.removeAll()
+        // Once those clients are gone, the same answer goes out in full again.
+        try await Task.sleep(for: .milliseconds(200))
+        let result = try await Client.call("POST", server.baseURL + "/v1/dense", json: body)
+        #expect(result.status == 200)
+        #expect(((result.json["output"] as? [String: Any])?["b64"] as? String)?.count ?? 0 > 10_000_000)
+    }
+}
