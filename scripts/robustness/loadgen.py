@@ -286,17 +286,16 @@ async def slow(args):
     await put_models(args.port, {"small": SMALL_MODEL})
 
     async def normal_client(n, interval=0.0):
-        conn = await Connection.open(args.port)
-        lat, statuses = [], {}
-        for _ in range(n):
-            if interval:
-                await asyncio.sleep(interval)
-            t0 = time.monotonic()
-            status, _, _ = await asyncio.wait_for(conn.call(small_predict()), 30)
-            lat.append(time.monotonic() - t0)
-            statuses[status] = statuses.get(status, 0) + 1
-        conn.close()
-        return lat, statuses
+        # In its own process with blocking sockets, so what it measures is the server, not
+        # this process's event loop busy with a thousand attackers.
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, os.path.abspath(__file__), "normal", "--port", str(args.port), "--pid", str(args.pid),
+            "--requests", str(n), "--interval", str(interval), stdout=asyncio.subprocess.PIPE)
+        out, _ = await child.communicate()
+        result = json.loads(out)
+        if result.get("error"):
+            raise OSError(result["error"])
+        return result["latencies"], {int(k): v for k, v in result["statuses"].items()}
 
     await normal_client(50)  # warm-up
     unloaded, _ = await normal_client(args.requests, args.interval)
@@ -396,6 +395,45 @@ async def slow(args):
     }
 
 
+def normal(args):
+    """One keep-alive client with blocking sockets: small predicts every --interval s."""
+    lat, statuses = [], {}
+    body = small_predict()
+    try:
+        sock = socket.create_connection((HOST, args.port), timeout=30)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        pending = b""
+        for _ in range(args.requests):
+            if args.interval:
+                time.sleep(args.interval)
+            t0 = time.monotonic()
+            sock.sendall(body)
+            while b"\r\n\r\n" not in pending:
+                data = sock.recv(65536)
+                if not data:
+                    raise OSError("server closed the connection")
+                pending += data
+            head, pending = pending.split(b"\r\n\r\n", 1)
+            lines = head.decode("latin-1").split("\r\n")
+            length = 0
+            for line in lines[1:]:
+                if line.lower().startswith("content-length:"):
+                    length = int(line.split(":", 1)[1])
+            while len(pending) < length:
+                data = sock.recv(65536)
+                if not data:
+                    raise OSError("server closed the connection")
+                pending += data
+            pending = pending[length:]
+            lat.append(time.monotonic() - t0)
+            status = int(lines[0].split(" ")[1])
+            statuses[status] = statuses.get(status, 0) + 1
+        sock.close()
+        return {"latencies": lat, "statuses": statuses}
+    except OSError as e:
+        return {"latencies": lat, "statuses": statuses, "error": repr(e)}
+
+
 # MARK: leaks
 
 def mixed_requests():
@@ -493,7 +531,7 @@ async def leak(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["overload", "slow", "leak"])
+    parser.add_argument("mode", choices=["overload", "slow", "leak", "normal"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--pid", type=int, required=True, help="server pid, for RSS")
     parser.add_argument("--seconds", type=float, default=10)
@@ -515,6 +553,10 @@ def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     # Hard bound on the whole run, whatever happens.
+    if args.mode == "normal":
+        json.dump(normal(args), sys.stdout)
+        print()
+        return
     budget = {"overload": args.seconds + args.capacity_seconds + 600, "slow": args.ramp + 2 * args.requests * (args.interval + 0.05) + 120, "leak": 1800}[args.mode]
     mode = {"overload": overload, "slow": slow, "leak": leak}[args.mode]
     try:
