@@ -117,6 +117,11 @@ final class Service: Sendable {
 
     /// Loads models, starts listening, installs signal handling and never returns.
     func runForever() throws -> Never {
+        // First, so no SIGTERM is lost: until a handler exists its default action kills the
+        // process, and PID 1 (a container) discards it. They were installed after the
+        // "listening on" line: a SIGTERM while models loaded killed the server without a
+        // drain, and one sent on seeing that line could be lost when it ran as PID 1.
+        installSignalHandlers()
         logger.info(
             "starting", metadata: ["version": "\(DenseServeVersion.string)", "config": "\(config.renderedJSON())"])
         do {
@@ -138,7 +143,6 @@ final class Service: Sendable {
         print("listening on http://\(hostText):\(port)")
         fflush(nil)
         logger.info("listening", metadata: ["url": "http://\(hostText):\(port)", "models": "\(api.store.count)", "workers": "\(api.pool.workerCount)"])
-        installSignalHandlers()
         // Park the main thread rather than give it to `dispatchMain()`: that ends it with
         // `pthread_exit` and then runs libdispatch's signal loop on its released stack, where
         // AddressSanitizer aborts at the first signal (so SIGTERM never drained under ASan).
