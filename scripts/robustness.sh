@@ -23,9 +23,9 @@ cd "$(dirname "$0")/.."
 
 mode=${1:---short}
 case "$mode" in
-  --short) fuzz_seconds=${FUZZ_SECONDS:-8}; crash_rounds=10; leak_requests=20000; leak_warmup=5000
+  --short) fuzz_seconds=${FUZZ_SECONDS:-8}; crash_rounds=10; leak_requests=20000; leak_warmup=10000
            overload_seconds=6; slow_requests=400; slow_ramp=3; config=debug ;;
-  --long)  fuzz_seconds=${FUZZ_SECONDS:-600}; crash_rounds=50; leak_requests=100000; leak_warmup=10000
+  --long)  fuzz_seconds=${FUZZ_SECONDS:-600}; crash_rounds=50; leak_requests=100000; leak_warmup=100000
            overload_seconds=30; slow_requests=1500; slow_ramp=5; config=release ;;
   *) echo "usage: scripts/robustness.sh [--short|--long]" >&2; exit 64 ;;
 esac
