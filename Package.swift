@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "dense-server", targets: ["DenseServer"]),
         .executable(name: "dense-bench", targets: ["DenseBench"]),
         .executable(name: "http-bench-server", targets: ["HTTPBenchServer"]),
+        .executable(name: "tensorjson-bench", targets: ["TensorJSONBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,6 +44,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "HTTPBenchServer", dependencies: ["HTTPServer"]),
+        .executableTarget(name: "TensorJSONBench", dependencies: ["TensorJSON"]),
         .executableTarget(name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService"]),
         .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
