@@ -43,7 +43,7 @@ start_dense() {
   "$BIN" serve --port 0 --model-dir "$out.models" --set seed_model_dir= --log-level warning "$@" >"$out.out" 2>"$out.err" &
   SERVER_PID=$!
   for _ in $(seq 1 300); do
-    PORT=$(sed -n 's/^listening on http:.*:\([0-9]*\)$/\1/p' "$out.out")
+    PORT=$(sed -n 's/^listening on http:.*:\([0-9]*\)$/\1/p' "$out.out" 2>/dev/null || true)
     [ -n "$PORT" ] && return 0
     sleep 0.1
   done
@@ -85,7 +85,8 @@ MLSERVER_NOTE=""
 if [ -z "${SKIP_MLSERVER:-}" ]; then
   if [ ! -x "$MLSERVER_VENV/bin/mlserver" ]; then
     echo "v2-batching: installing MLServer 1.7 into $MLSERVER_VENV" >&2
-    (python3 -m venv "$MLSERVER_VENV" && "$MLSERVER_VENV/bin/pip" install -q 'mlserver==1.7.*' numpy) >&2 || MLSERVER_NOTE="MLServer 1.7 did not install"
+    # uvloop 0.22+ breaks MLServer 1.7's inference pool workers ("no current event loop").
+    (python3 -m venv "$MLSERVER_VENV" && "$MLSERVER_VENV/bin/pip" install -q 'mlserver==1.7.*' numpy 'uvloop<0.22') >&2 || MLSERVER_NOTE="MLServer 1.7 did not install"
   fi
   if [ -z "$MLSERVER_NOTE" ]; then
     mkdir -p "$WORK/mlserver/small"

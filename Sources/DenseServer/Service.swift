@@ -13,6 +13,7 @@ final class Service: Sendable {
     let logger: Logger
     let api: InferenceAPI
     let server: HTTPServer
+    let batchStats = BatchStats()
 
     init(config: ServerConfig) throws {
         self.config = config
@@ -30,13 +31,14 @@ final class Service: Sendable {
                 maxRank: config.maxRank, maxElements: config.maxElements, maxLayers: config.maxLayers, maxParams: config.maxParams,
                 maxFLOPs: config.maxFLOPs))
         let store = ModelStore(directory: config.modelDir, limits: limits, logger: logger)
+        let batchStats = self.batchStats
         api = InferenceAPI(
             configuration: APIConfiguration(
                 limits: limits, adminToken: config.adminToken.isEmpty ? nil : config.adminToken,
                 splitMinFLOPs: config.splitMinFLOPs, retryAfterSeconds: config.retryAfter,
                 batching: BatchingPolicy(
                     enabled: config.batching, maxBatchRows: config.maxBatchRows, maxQueueDelayMicroseconds: config.maxQueueDelayMicroseconds),
-                serverName: "DenseServe", serverVersion: DenseServeVersion.string),
+                batchObserver: { batchStats.record($0) }, serverName: "DenseServe", serverVersion: DenseServeVersion.string),
             store: store, pool: WorkerPool(workers: config.effectiveWorkers, queueDepth: config.queueDepth), logger: logger)
 
         let httpConfiguration = HTTPServerConfiguration(
@@ -154,6 +156,13 @@ final class Service: Sendable {
                 api.setReady(false)
                 DispatchQueue.global().asyncAfter(deadline: .now() + config.drainGrace) { [self] in
                     server.shutdown(grace: config.drainTimeout)
+                    let stats = batchStats.snapshot
+                    logger.notice(
+                        "forward passes of registered models",
+                        metadata: [
+                            "passes": "\(stats.passes)", "requests": "\(stats.requests)", "rows": "\(stats.rows)",
+                            "mean_requests_per_pass": "\(stats.passes == 0 ? "0" : String(format: "%.2f", Double(stats.requests) / Double(stats.passes)))",
+                        ])
                     logger.info("stopped")
                     exit(0)
                 }
@@ -181,4 +190,19 @@ final class SignalState: @unchecked Sendable {
 
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// Totals of the batch observations (until a metrics registry records the histogram).
+final class BatchStats: @unchecked Sendable {
+    // `@unchecked Sendable`: `lock` guards `totals`.
+    private let lock = NSLock()
+    private var totals = (passes: 0, requests: 0, rows: 0)
+    func record(_ observation: BatchObservation) {
+        lock.withLock {
+            totals.passes += 1
+            totals.requests += observation.requests
+            totals.rows += observation.rows
+        }
+    }
+    var snapshot: (passes: Int, requests: Int, rows: Int) { lock.withLock { totals } }
 }

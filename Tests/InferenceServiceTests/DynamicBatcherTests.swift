@@ -81,25 +81,43 @@ import Testing
         if !batching { #expect(observations.allSatisfy { $0.requests == 1 }) }
     }
 
-    /// With a long delay and max_batch_rows equal to the total, every request lands in one
-    /// forward pass: the queue flushes when it is full, not on the timer.
-    @Test func aFullQueueRunsAsOneForwardPass() throws {
+    /// Requests decoded while others are still pending wait for them; with max_batch_rows
+    /// equal to their total rows they all land in one forward pass. (One worker, held by a
+    /// gate until every request is admitted, so the order of events is fixed.)
+    @Test func pendingRequestsJoinOneForwardPass() throws {
         let observed = Collector<BatchObservation>()
         let sizes = [3, 1, 4, 1, 5, 2, 6, 2, 3, 5, 8]
         let harness = try APIHarness(
-            workers: 2, queueDepth: 64,
+            workers: 1, queueDepth: 64,
             batching: BatchingPolicy(enabled: true, maxBatchRows: sizes.reduce(0, +), maxQueueDelayMicroseconds: BatchingPolicy.maxDelayLimit),
             batchObserver: { observed.append($0) })
         #expect(harness.call("PUT", "/v1/models/b", Self.model).status == 201)
-        let responses = Self.fire(harness, sizes.enumerated().map { Self.request(index: $0.offset, rows: $0.element, v2: true) })
+        let gate = DispatchSemaphore(value: 0)
+        #expect(harness.api.pool.submit { completion in
+            gate.wait()
+            completion.done()
+        })
+        let group = DispatchGroup()
+        let responses = Collector<(Int, APIResponse)>()
         for (index, rows) in sizes.enumerated() {
-            let want = try Self.expected(harness, Self.values(index: index, rows: rows).map { Double(Float($0)) })
-            #expect(close(Self.outputData(responses[index]) ?? [], want), "request \(index)")
-            let json = try JSONSerialization.jsonObject(with: Data(responses[index]!.body)) as! [String: Any]
+            group.enter()
+            let request = Self.request(index: index, rows: rows, v2: true)
+            harness.api.handle(APIRequest(method: "POST", path: request.path, headers: [], body: Array(request.body.utf8), remoteIsLoopback: true)) { response in
+                responses.append((index, response))
+                group.leave()
+            }
+        }
+        gate.signal()
+        #expect(group.wait(timeout: .now() + 60) == .success)
+        for (index, response) in responses.values {
+            let want = try Self.expected(harness, Self.values(index: index, rows: sizes[index]).map { Double(Float($0)) })
+            #expect(close(Self.outputData(response) ?? [], want), "request \(index)")
+            let json = try JSONSerialization.jsonObject(with: Data(response.body)) as! [String: Any]
             #expect(json["id"] as? String == String(index))
         }
-        #expect(observed.values.reduce(0) { $0 + $1.rows } == sizes.reduce(0, +))
-        #expect(observed.values.contains { $0.requests > 1 })
+        #expect(responses.values.count == sizes.count)
+        #expect(observed.values.map(\.requests) == [sizes.count])
+        #expect(observed.values.map(\.rows) == [sizes.reduce(0, +)])
     }
 
     /// Queued requests keep their admission slots: beyond the pool's capacity, 503 at once.
