@@ -217,7 +217,8 @@ final class DynamicBatcher: @unchecked Sendable {
                 var low = 0
                 for entry in batch {
                     let high = low + entry.rows * width
-                    entry.deliver(output.slice(low..<high), .init(queueMs: DenseService.milliseconds(started - entry.admitted), computeMs: computeMs))
+                    entry.deliver(
+                        output.slice(low..<high), .init(queueMs: DenseService.milliseconds(started - entry.admitted), computeMs: computeMs))
                     low = high
                 }
             }

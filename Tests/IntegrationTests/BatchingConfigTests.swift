@@ -42,7 +42,10 @@ import Testing
         #expect(overridden.output.contains("max_queue_delay_us = 0"))
     }
 
-    @Test(arguments: [["--set", "batching=maybe"], ["--set", "max_batch_rows=0"], ["--set", "max_queue_delay_us=-1"], ["--set", "max_queue_delay_us=2000000"]])
+    @Test(arguments: [
+        ["--set", "batching=maybe"], ["--set", "max_batch_rows=0"], ["--set", "max_queue_delay_us=-1"],
+        ["--set", "max_queue_delay_us=2000000"],
+    ])
     func invalidValuesStopStartUp(arguments: [String]) throws {
         let result = try Self.run(["serve", "--print-config"] + arguments)
         #expect(result.status == 64, "\(arguments): \(result.output)")
