@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "dense-bench", targets: ["DenseBench"]),
         .executable(name: "http-bench-server", targets: ["HTTPBenchServer"]),
         .executable(name: "tensorjson-bench", targets: ["TensorJSONBench"]),
+        // libFuzzer targets (Fuzz/run-dense-fuzz.sh); an ordinary build is a corpus replayer.
+        .executable(name: "dense-fuzz", targets: ["DenseFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -45,6 +47,7 @@ let package = Package(
             ]),
         .executableTarget(name: "HTTPBenchServer", dependencies: ["HTTPServer"]),
         .executableTarget(name: "TensorJSONBench", dependencies: ["TensorJSON"]),
+        .executableTarget(name: "DenseFuzz", dependencies: ["InferenceService", "HTTPServer"]),
         .executableTarget(name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService"]),
         .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),

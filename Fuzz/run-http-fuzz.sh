@@ -2,13 +2,13 @@
 # Builds the libFuzzer target over HTTPCore's parser and runs it bounded.
 #   Fuzz/run-http-fuzz.sh            # 30 s (CI)
 #   FUZZ_SECONDS=3600 FUZZ_JOBS=2 Fuzz/run-http-fuzz.sh   # a long run
-# New interesting inputs go to .build/fuzz/corpus (the checked-in seeds in
-# Fuzz/corpus/http stay untouched); crashes to .build/fuzz/crash-*.
+# New interesting inputs go to $FUZZ_SCRATCH_PATH/fuzz/corpus (default .build/fuzz/corpus; the
+# checked-in seeds in Fuzz/corpus/http stay untouched); crashes to .../fuzz/crash-*.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIFTC="${SWIFTC:-swiftc}"
 command -v "$SWIFTC" >/dev/null || SWIFTC=/opt/swift/usr/bin/swiftc
-OUT=.build/fuzz
+OUT="${FUZZ_SCRATCH_PATH:-.build}/fuzz"
 mkdir -p "$OUT/corpus"
 "$SWIFTC" -sanitize=fuzzer,address -parse-as-library -O -module-name HTTPCore \
     Sources/HTTPCore/*.swift Fuzz/HTTPParserFuzz/*.swift -o "$OUT/http-parser-fuzz"

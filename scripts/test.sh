@@ -15,22 +15,8 @@ if [ -d Sources/HTTPCore ] && grep -rlE '^\s*import\s+(Foundation|FoundationEsse
   echo "test.sh: HTTPCore must not import Foundation, Dispatch or Glibc" >&2; exit 1
 fi
 
-# Python test tooling (never part of the service): a real Prometheus text parser.
-if ! .venv-test/bin/python -c 'import prometheus_client' 2>/dev/null; then
-  python3 -m venv .venv-test
-  .venv-test/bin/pip install -q --disable-pip-version-check prometheus-client requests
-fi
-export DENSE_TEST_PYTHON="$PWD/.venv-test/bin/python"
-
-# The V2 conformance test drives the server with the real tritonclient (Python): a venv with
-# it is created once (git-ignored) and handed to the Swift test.
-if [ ! -x .venv-triton/bin/python ] || ! .venv-triton/bin/python -c 'import tritonclient.http, numpy' 2>/dev/null; then
-  echo "test.sh: creating .venv-triton with tritonclient[http] and numpy" >&2
-  python3 -m venv .venv-triton
-  .venv-triton/bin/pip install -q 'tritonclient[http]' numpy
-fi
-export DENSESERVE_TRITON_PYTHON="$PWD/.venv-triton/bin/python"
-
+# Python test tooling (.venv-test, .venv-triton) and the variables the Swift tests read.
+source scripts/test-env.sh
 
 # The OpenAPI document the binary embeds is openapi.yaml (scripts/embed-openapi.py).
 python3 scripts/embed-openapi.py --check

@@ -31,6 +31,8 @@ struct ServerConfig: Sendable, Equatable {
     var maxChunkLineBytes = 4096
     var maxPipelinedRequests = 16
     var maxPendingOutputBytes = 256 << 10
+    var maxBufferedRequestBytes = 512 << 20
+    var maxBufferedResponseBytes = 512 << 20
     var gzipMinBytes = 1024
     var gzipLevel = 1
     var maxRank = 32
@@ -123,6 +125,8 @@ struct ServerConfig: Sendable, Equatable {
         int("max_chunk_line_bytes", \.maxChunkLineBytes, "Longest chunk-size line of a chunked body, extensions included (400 beyond)."),
         int("max_pipelined_requests", \.maxPipelinedRequests, "Pipelined requests parsed ahead of their responses per connection; reading pauses beyond."),
         int("max_pending_output_bytes", \.maxPendingOutputBytes, "Unsent response bytes per connection above which the server stops reading it (slow readers)."),
+        int("max_buffered_request_bytes", \.maxBufferedRequestBytes, "Request bytes all connections together may hold while receiving; a read past it gets 503 server_busy (many large uploads cannot exhaust memory). 0 = no limit."),
+        int("max_buffered_response_bytes", \.maxBufferedResponseBytes, "Unsent response bytes all connections together may hold; a response of 64 KiB or more past it becomes 503 server_busy (clients that never read cannot pin memory). 0 = no limit."),
         int("gzip_min_bytes", \.gzipMinBytes, "Responses at least this large are gzipped when the client accepts gzip; 0 disables."),
         int("gzip_level", \.gzipLevel, "zlib level for responses, 1 (fast) to 9 (small)."),
         int("max_rank", \.maxRank, "Largest tensor rank."),
@@ -202,6 +206,8 @@ struct ServerConfig: Sendable, Equatable {
         for (name, value) in [("max_request_line_bytes", maxRequestLineBytes), ("max_header_bytes", maxHeaderBytes), ("max_header_count", maxHeaderCount), ("max_body_bytes", maxBodyBytes), ("max_inflated_body_bytes", maxInflatedBodyBytes), ("max_chunk_line_bytes", maxChunkLineBytes), ("max_pipelined_requests", maxPipelinedRequests), ("max_pending_output_bytes", maxPendingOutputBytes), ("max_rank", maxRank), ("max_elements", maxElements), ("max_layers", maxLayers), ("max_params", maxParams), ("max_flops", maxFLOPs), ("max_json_depth", maxJSONDepth), ("retry_after_s", retryAfter)] {
             try require(value >= 1, "\(name) must be at least 1, got \(value)")
         }
+        try require(maxBufferedResponseBytes >= 0, "max_buffered_response_bytes must be 0 (no limit) or more, got \(maxBufferedResponseBytes)")
+        try require(maxBufferedRequestBytes >= 0, "max_buffered_request_bytes must be 0 (no limit) or more, got \(maxBufferedRequestBytes)")
         try require(maxInflatedBodyBytes >= maxBodyBytes, "max_inflated_body_bytes (\(maxInflatedBodyBytes)) must be at least max_body_bytes (\(maxBodyBytes))")
         try require(maxJSONDepth <= 10_000, "max_json_depth must be at most 10000, got \(maxJSONDepth)")
         try require(gzipMinBytes >= 0, "gzip_min_bytes must be 0 (off) or more, got \(gzipMinBytes)")

@@ -67,7 +67,9 @@ final class Service: Sendable {
                 maxChunkLineBytes: config.maxChunkLineBytes, maxInflatedBodyBytes: config.maxInflatedBodyBytes,
                 maxPipelinedRequests: config.maxPipelinedRequests, maxPendingOutputBytes: config.maxPendingOutputBytes),
             headerReadTimeout: config.headerReadTimeout, bodyReadTimeout: config.bodyReadTimeout, idleTimeout: config.idleTimeout,
-            writeTimeout: config.writeTimeout, maxConnections: config.maxConnections, gzipMinBytes: config.gzipMinBytes,
+            writeTimeout: config.writeTimeout, maxConnections: config.maxConnections,
+            maxBufferedRequestBytes: config.maxBufferedRequestBytes, maxBufferedResponseBytes: config.maxBufferedResponseBytes,
+            gzipMinBytes: config.gzipMinBytes,
             gzipLevel: config.gzipLevel, serverName: "DenseServe/\(DenseServeVersion.string)", ioQueueCount: config.effectiveIOQueues)
         let accessLogger = logger
         let api = self.api
@@ -144,7 +146,11 @@ final class Service: Sendable {
         print("listening on http://\(hostText):\(port)")
         fflush(nil)
         logger.info("listening", metadata: ["url": "http://\(hostText):\(port)", "models": "\(api.store.count)", "workers": "\(api.pool.workerCount)"])
-        dispatchMain()
+        // Park the main thread rather than give it to `dispatchMain()`: that ends it with
+        // `pthread_exit` and then runs libdispatch's signal loop on its released stack, where
+        // AddressSanitizer aborts at the first signal (so SIGTERM never drained under ASan).
+        // Nothing here uses the main queue; the signal sources run on their own queue.
+        while true { pause() }
     }
 
     private func seedModelsIfEmpty() {

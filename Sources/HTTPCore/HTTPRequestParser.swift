@@ -108,6 +108,9 @@ public struct HTTPRequestParser: Sendable {
     /// Bytes received and not yet consumed.
     public var bufferedByteCount: Int { buffer.count - start }
 
+    /// Request bytes the parser holds in memory: unparsed input plus the body being read.
+    public var heldByteCount: Int { buffer.count + body.count }
+
     /// Whether part of a request (at least one byte) has arrived and the request is not complete.
     public var hasPartialRequest: Bool {
         switch state {

@@ -23,7 +23,9 @@ enum Gzip {
                 if produced == output.count {
                     if output.count > limit { return .failure(.tooLarge) }
                     let grow = min(output.count, limit + 1 - output.count)
-                    output.append(contentsOf: repeatElement(0, count: grow))
+                    // One zero-filled block (a memset even in debug and sanitizer builds, where
+                    // appending a repeated element goes element by element).
+                    output += [UInt8](repeating: 0, count: grow)
                 }
                 let rc = output.withUnsafeMutableBufferPointer { outBuf -> Int32 in
                     stream.next_out = outBuf.baseAddress! + produced

@@ -60,6 +60,10 @@ final class HTTPConnection: @unchecked Sendable {
     private var servedAny = false
     private var lingerBytes = 0
     private var consumedAtLastRequest = 0
+    /// This connection's share of `core.bufferedRequestBytes`.
+    private var accountedBytes = 0
+    /// This connection's share of `core.bufferedResponseBytes`.
+    private var accountedOutput = 0
     private var lastCompleted = 0
 
     private(set) var deadline: UInt64 = 0
@@ -106,6 +110,8 @@ final class HTTPConnection: @unchecked Sendable {
         out = []
         outStart = 0
         parser = HTTPRequestParser(limits: limits)
+        account(0)
+        accountOutput()
         core.connectionClosed()
     }
 
@@ -169,6 +175,22 @@ final class HTTPConnection: @unchecked Sendable {
         advance(now: now)
     }
 
+    /// Sets this connection's share of the server-wide request bytes to `held`. Returns false
+    /// (keeping the share) when growing to `held` would pass `maxBufferedRequestBytes`.
+    @discardableResult
+    private func account(_ held: Int) -> Bool {
+        let delta = held - accountedBytes
+        guard delta != 0 else { return true }
+        let total = core.bufferedRequestBytes.add(delta, ordering: .relaxed).newValue
+        let limit = core.configuration.maxBufferedRequestBytes
+        if delta > 0 && limit > 0 && total > limit {
+            core.bufferedRequestBytes.subtract(delta, ordering: .relaxed)
+            return false
+        }
+        accountedBytes = held
+        return true
+    }
+
     private func suspendReading() { applyInterest(read: false, write: wantWrite) }
 
     private func resumeReading() { applyInterest(read: true, write: wantWrite) }
@@ -209,6 +231,12 @@ final class HTTPConnection: @unchecked Sendable {
             }
         }
         guard phase != .closed else { return }
+        if !account(stopParsing ? 0 : parser.heldByteCount) && !stopParsing {
+            // Over the server-wide budget: this connection grew last, it gets the 503.
+            queueError(.requestBytesBudgetExhausted, now: now)
+            parser = HTTPRequestParser(limits: limits)
+            account(0)
+        }
         if parser.completedRequests != lastCompleted {
             lastCompleted = parser.completedRequests
             if parser.hasPartialRequest { requestStart = now }
@@ -323,9 +351,12 @@ final class HTTPConnection: @unchecked Sendable {
             out.removeSubrange(0..<outStart)
             outStart = 0
         }
-        while phase == .open, let first = slots.first, let response = first.response {
+        while phase == .open, let first = slots.first, var response = first.response {
             slots.removeFirst()
             slotBase += 1
+            if !first.isHead && !admitsOutput(response.body.count) {
+                response = HTTPServerError.responseBytesBudgetExhausted.response
+            }
             let close = serialize(response, slot: first)
             if close {
                 phase = .closingAfterWrite
@@ -383,7 +414,25 @@ final class HTTPConnection: @unchecked Sendable {
         return close
     }
 
+    /// Whether a response body of `bytes` may be queued: under 64 KiB always (errors, 503s,
+    /// small answers), larger ones while the server-wide unsent bytes stay within
+    /// `maxBufferedResponseBytes`.
+    private func admitsOutput(_ bytes: Int) -> Bool {
+        let limit = core.configuration.maxBufferedResponseBytes
+        guard limit > 0, bytes >= 64 << 10 else { return true }
+        return core.bufferedResponseBytes.load(ordering: .relaxed) + bytes <= limit
+    }
+
+    /// Sets this connection's share of the server-wide unsent response bytes to what it holds.
+    private func accountOutput() {
+        let held = out.count - outStart
+        guard held != accountedOutput else { return }
+        core.bufferedResponseBytes.add(held - accountedOutput, ordering: .relaxed)
+        accountedOutput = held
+    }
+
     private func write() {
+        defer { accountOutput() }
         var progressed = false
         while outStart < out.count {
             let n = out.withUnsafeBytes { p in

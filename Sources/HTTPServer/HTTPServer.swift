@@ -134,6 +134,10 @@ final class ServerCore: Sendable {
     let handler: @Sendable (HTTPRequest, HTTPResponder) -> Void
     let loops: [IOLoop]
     let openConnections = Atomic<Int>(0)
+    /// Request bytes held by all connections' parsers (see `maxBufferedRequestBytes`).
+    let bufferedRequestBytes = Atomic<Int>(0)
+    /// Unsent response bytes of all connections (see `maxBufferedResponseBytes`).
+    let bufferedResponseBytes = Atomic<Int>(0)
     let draining = Atomic<Bool>(false)
     private let nextLoop = Atomic<Int>(0)
 

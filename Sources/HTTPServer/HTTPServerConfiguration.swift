@@ -29,6 +29,16 @@ public struct HTTPServerConfiguration: Sendable {
     public var gzipMinBytes: Int
     /// zlib level for responses (1 fastest … 9 smallest). Default 1.
     public var gzipLevel: Int
+    /// Request bytes all connections together may hold before their requests are complete
+    /// (heads and bodies being received). A connection whose read would pass it is answered
+    /// 503 `server_busy` with `Retry-After: 1` and closed, so many clients each sending up to
+    /// `limits.maxBodyBytes` cannot exhaust memory. 0 or less: no limit. Default 512 MiB.
+    public var maxBufferedRequestBytes: Int
+    /// Response bytes all connections together may hold unsent (clients that do not read).
+    /// A response of at least 64 KiB that would pass it is replaced by 503 `server_busy` with
+    /// `Retry-After: 1`, so a few small requests for large answers that are never read cannot
+    /// pin gigabytes until `writeTimeout`. 0 or less: no limit. Default 512 MiB.
+    public var maxBufferedResponseBytes: Int
     /// `Server` header value. Default `DenseServe/0.1`.
     public var serverName: String
     /// Serial I/O queues connections are spread over. Default: online CPUs (at least 1).
@@ -49,6 +59,8 @@ public struct HTTPServerConfiguration: Sendable {
         idleTimeout: Double = 60,
         writeTimeout: Double = 30,
         maxConnections: Int = 4096,
+        maxBufferedRequestBytes: Int = 512 << 20,
+        maxBufferedResponseBytes: Int = 512 << 20,
         gzipMinBytes: Int = 1024,
         gzipLevel: Int = 1,
         serverName: String = "DenseServe/0.1",
@@ -64,6 +76,8 @@ public struct HTTPServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.writeTimeout = writeTimeout
         self.maxConnections = maxConnections
+        self.maxBufferedRequestBytes = maxBufferedRequestBytes
+        self.maxBufferedResponseBytes = maxBufferedResponseBytes
         self.gzipMinBytes = gzipMinBytes
         self.gzipLevel = gzipLevel
         self.serverName = serverName

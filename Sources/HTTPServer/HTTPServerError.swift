@@ -10,6 +10,12 @@ public enum HTTPServerError: Error, Sendable, Hashable {
     case requestTimeout
     /// The connection cap was reached. 503 `too_many_connections`.
     case tooManyConnections
+    /// Receiving this request would pass `maxBufferedRequestBytes` over all connections.
+    /// 503 `server_busy`.
+    case requestBytesBudgetExhausted
+    /// Queuing this response would pass `maxBufferedResponseBytes` over all connections.
+    /// 503 `server_busy`.
+    case responseBytesBudgetExhausted
     /// `Content-Encoding` other than gzip, x-gzip or identity. 415 `unsupported_content_encoding`.
     case unsupportedContentEncoding
     /// A gzip body inflates past `HTTPLimits.maxInflatedBodyBytes`. 413 `inflated_body_too_large`.
@@ -29,7 +35,7 @@ public enum HTTPServerError: Error, Sendable, Hashable {
         switch self {
         case .parse(let e): return e.status
         case .requestTimeout: return 408
-        case .tooManyConnections: return 503
+        case .tooManyConnections, .requestBytesBudgetExhausted, .responseBytesBudgetExhausted: return 503
         case .unsupportedContentEncoding: return 415
         case .inflatedBodyTooLarge: return 413
         case .invalidGzipBody, .incompleteRequest: return 400
@@ -42,6 +48,7 @@ public enum HTTPServerError: Error, Sendable, Hashable {
         case .parse(let e): return e.code
         case .requestTimeout: return "request_timeout"
         case .tooManyConnections: return "too_many_connections"
+        case .requestBytesBudgetExhausted, .responseBytesBudgetExhausted: return "server_busy"
         case .unsupportedContentEncoding: return "unsupported_content_encoding"
         case .inflatedBodyTooLarge: return "inflated_body_too_large"
         case .invalidGzipBody: return "invalid_gzip_body"
@@ -57,6 +64,8 @@ public enum HTTPServerError: Error, Sendable, Hashable {
         case .parse(let e): return e.message
         case .requestTimeout: return "request not received in time"
         case .tooManyConnections: return "too many connections; retry later"
+        case .requestBytesBudgetExhausted: return "too many request bytes in flight on this server; retry later"
+        case .responseBytesBudgetExhausted: return "too many response bytes waiting for slow clients on this server; retry later"
         case .unsupportedContentEncoding: return "unsupported Content-Encoding; use gzip or identity"
         case .inflatedBodyTooLarge: return "inflated request body too large"
         case .invalidGzipBody: return "request body is not valid gzip"

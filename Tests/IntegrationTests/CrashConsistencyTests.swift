@@ -5,50 +5,140 @@ import Testing
     import FoundationNetworking
 #endif
 
-/// kill -9 while models are being written: the store stays readable and every
-/// acknowledged (201) model is there with its exact weights.
+/// kill -9 at random points of a stream of model PUTs and DELETEs, `DENSE_CRASH_ROUNDS`
+/// times (default 4; `scripts/robustness.sh --long` runs 50). After every kill the server
+/// restarts on the same directory, and then, for each model name:
+/// - every PUT it acknowledged (201) since the last acknowledged DELETE is there, under the
+///   version it answered, with exactly the weights sent;
+/// - nothing else is there, except what the one request in flight at the kill may have done
+///   (its PUT landed, or its DELETE removed every version);
+/// - a model whose DELETE was acknowledged stays deleted.
 @Suite struct CrashConsistencyTests {
-    @Test func killNineDuringPutsLosesNothingAcknowledged() async throws {
+    /// A stored version as the test knows it: its number and its kernel ([16, 8]).
+    struct Version: Hashable {
+        var version: Int
+        var kernel: [Float]
+    }
+
+    enum Op {
+        case put(Version?, kernel: [Float])  // nil version: not acknowledged
+        case delete(acknowledged: Bool)
+    }
+
+    static let names = ["m0", "m1", "m2", "m3", "m4"]
+    static let inputDim = 16
+    static let units = 8
+
+    static func randomKernel() -> [Float] { (0..<(inputDim * units)).map { _ in Float.random(in: -1...1) } }
+
+    static func putBody(_ kernel: [Float]) -> String {
+        let data = kernel.map { "\($0)" }.joined(separator: ",")
+        return #"{"layer": {"units": \#(units), "use_bias": false, "kernel": {"shape": [\#(inputDim), \#(units)], "data": [\#(data)]}}}"#
+    }
+
+    /// What the server holds for `name`: every version with its kernel (read back through
+    /// one-hot inputs: row r of the output is kernel row r).
+    static func observe(_ name: String, baseURL: String) async throws -> Set<Version> {
+        let metadata = try await Client.call("GET", baseURL + "/v1/models/\(name)")
+        if metadata.status == 404 { return [] }
+        #expect(metadata.status == 200, "\(name): \(metadata.text.prefix(200))")
+        let identity = (0..<inputDim).map { row in "[" + (0..<inputDim).map { $0 == row ? "1" : "0" }.joined(separator: ",") + "]" }
+            .joined(separator: ",")
+        var found: Set<Version> = []
+        for version in metadata.json["versions"] as? [Int] ?? [] {
+            let result = try await Client.call(
+                "POST", baseURL + "/v1/models/\(name)/versions/\(version)/predict", json: #"{"input": [\#(identity)], "output_format": "b64"}"#)
+            #expect(result.status == 200, "\(name) v\(version): \(result.text.prefix(200))")
+            let b64 = (result.json["output"] as? [String: Any])?["b64"] as? String ?? ""
+            let bytes = Data(base64Encoded: b64) ?? Data()
+            let kernel = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            found.insert(Version(version: version, kernel: kernel))
+        }
+        return found
+    }
+
+    @Test func killNineDuringPutsAndDeletesLosesNothingAcknowledged() async throws {
         let dir = ServerProcess.temporaryDirectory()
-        var acknowledged: [String: [Double]] = [:]  // "name@version" → kernel values
-        let rounds = Int(ProcessInfo.processInfo.environment["DENSE_CRASH_ROUNDS"] ?? "4")!
+        let rounds = Int(ProcessInfo.processInfo.environment["DENSE_CRASH_ROUNDS"] ?? "4") ?? 4
+        // The state each name had when the last round started (verified then).
+        var known: [String: Set<Version>] = Dictionary(uniqueKeysWithValues: Self.names.map { ($0, []) })
+        var totals = (puts: 0, deletes: 0, unacknowledged: 0, violations: 0)
+        var server = try ServerProcess(modelDir: dir)
         for round in 0..<rounds {
-            let server = try ServerProcess(modelDir: dir)
             let url = server.baseURL
-            // A stream of PUTs; kill -9 after a random delay while they are in flight.
-            let writer = Task { () -> [(String, Int, [Double])] in
-                var done: [(String, Int, [Double])] = []
-                for index in 0..<200 {
-                    let name = "m\(index % 5)"
-                    let kernel = (0..<(64 * 32)).map { _ in Double(Float(Double.random(in: -1...1))) }
-                    let kernelText = "{\"shape\": [64, 32], \"data\": [" + kernel.map { String($0) }.joined(separator: ",") + "]}"
-                    guard let result = try? await Client.call("PUT", url + "/v1/models/\(name)", json: #"{"layer": {"units": 32, "use_bias": false, "kernel": \#(kernelText)}}"#) else { break }
-                    if result.status == 201, let version = result.json["version"] as? Int { done.append((name, version, kernel)) }
+            // Ops of this round per name, in order.
+            let writer = Task { () -> [(String, Op)] in
+                var ops: [(String, Op)] = []
+                for _ in 0..<400 {
+                    let name = Self.names.randomElement()!
+                    if Double.random(in: 0..<1) < 0.7 {
+                        let kernel = Self.randomKernel()
+                        guard let result = try? await Client.call("PUT", url + "/v1/models/\(name)", json: Self.putBody(kernel)) else {
+                            ops.append((name, .put(nil, kernel: kernel)))
+                            break
+                        }
+                        #expect(result.status == 201, "PUT \(name): \(result.text.prefix(200))")
+                        ops.append((name, .put((result.json["version"] as? Int).map { Version(version: $0, kernel: kernel) }, kernel: kernel)))
+                    } else {
+                        guard let result = try? await Client.call("DELETE", url + "/v1/models/\(name)") else {
+                            ops.append((name, .delete(acknowledged: false)))
+                            break
+                        }
+                        #expect(result.status == 200 || result.status == 404, "DELETE \(name): \(result.status)")
+                        ops.append((name, .delete(acknowledged: true)))
+                    }
                 }
-                return done
+                return ops
             }
-            try await Task.sleep(for: .milliseconds(Int.random(in: 50...400)))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 30...500)))
             server.kill9()
-            for (name, version, kernel) in await writer.value { acknowledged["\(name)@\(version)"] = kernel }
-            _ = round
-        }
-        // Restart: every acknowledged version must load with its exact weights.
-        let server = try ServerProcess(modelDir: dir)
-        defer { server.stop() }
-        #expect(!server.stderr.contains("corrupt"))
-        for (key, kernel) in acknowledged.shuffled().prefix(40) {
-            let parts = key.split(separator: "@")
-            // One-hot inputs read the kernel back row by row: row r of the output is kernel row r.
-            let identity = (0..<64).map { row in "[" + (0..<64).map { $0 == row ? "1" : "0" }.joined(separator: ",") + "]" }.joined(separator: ",")
-            let result = try await Client.call("POST", server.baseURL + "/v1/models/\(parts[0])/versions/\(parts[1])/predict", json: #"{"input": [\#(identity)], "output_format": "flat"}"#)
-            #expect(result.status == 200, "\(key): \(result.text.prefix(200))")
-            let data = (result.json["output"] as? [String: Any])?["data"] as? [Double] ?? []
-            // Shortest float32 text parses to the same float32, not to the same Double.
-            if data.map(Float.init) != kernel.map(Float.init) {
-                let versions = try await Client.call("GET", server.baseURL + "/v1/models/\(parts[0])")
-                Issue.record("\(key) weights differ (first got \(data.first ?? .nan), want \(kernel[0])); dir \(dir); versions \(versions.json["versions"] ?? "?"); acked \(acknowledged.keys.filter { $0.hasPrefix(parts[0] + "@") }.sorted())")
+            let ops = await writer.value
+
+            // Restart and compare, name by name.
+            let restarted = try ServerProcess(modelDir: dir)
+            server = restarted
+            #expect(!restarted.stderr.contains("corrupt"), "round \(round): \(restarted.stderr.prefix(500))")
+            for name in Self.names {
+                var required = known[name]!
+                var inFlight: Op? = nil
+                for (opName, op) in ops where opName == name {
+                    switch op {
+                    case .put(let version?, _):
+                        required.insert(version)
+                        totals.puts += 1
+                    case .delete(acknowledged: true):
+                        required = []
+                        totals.deletes += 1
+                    case .put(nil, _), .delete(acknowledged: false):
+                        inFlight = op
+                        totals.unacknowledged += 1
+                    }
+                }
+                let observed = try await Self.observe(name, baseURL: restarted.baseURL)
+                var legal = observed == required
+                switch inFlight {
+                case .put(_, let kernel)?:
+                    // The PUT in flight may have landed, as one more version with its weights.
+                    let extra = observed.subtracting(required)
+                    legal = legal || (required.isSubset(of: observed) && extra.count == 1 && extra.first!.kernel == kernel)
+                case .delete?:
+                    legal = legal || observed.isEmpty
+                case nil:
+                    break
+                }
+                if !legal {
+                    totals.violations += 1
+                    let missing = required.subtracting(observed).map(\.version).sorted()
+                    let unexpected = observed.subtracting(required).map(\.version).sorted()
+                    Issue.record(
+                        "round \(round), \(name): missing acknowledged versions \(missing), unexpected versions \(unexpected) (in flight: \(String(describing: inFlight))); dir \(dir)"
+                    )
+                }
+                known[name] = observed
             }
         }
-        #expect(acknowledged.count > 0)
+        server.stop()
+        #expect(totals.puts > 0)
+        print("crash consistency: \(rounds) kill -9 rounds, \(totals.puts) acknowledged PUTs, \(totals.deletes) acknowledged DELETEs, \(totals.unacknowledged) in flight at a kill, \(totals.violations) violations")
     }
 }

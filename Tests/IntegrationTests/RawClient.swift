@@ -8,9 +8,14 @@ import Foundation
 final class RawClient {
     let fd: Int32
 
-    init(port: Int, timeout: Double = 10) throws {
+    /// - Parameter receiveBuffer: a small `SO_RCVBUF` makes a client that does not read push
+    ///   back on the server at once.
+    init(port: Int, timeout: Double = 10, receiveBuffer: Int? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
+        if var size = receiveBuffer.map(Int32.init) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -29,6 +34,12 @@ final class RawClient {
 
     deinit { close(fd) }
 
+    /// How long `readResponse` waits for bytes before giving up.
+    func setReceiveTimeout(_ seconds: Double) {
+        var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1e6))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     /// Sends bytes; returns false if the peer closed.
     @discardableResult
     func send(_ bytes: [UInt8]) -> Bool {
@@ -42,6 +53,17 @@ final class RawClient {
     }
 
     func send(_ text: String) -> Bool { send(Array(text.utf8)) }
+
+    /// Reads just the status code of the next response (-1 if none arrives).
+    func readStatusLine() -> Int {
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while line.count < 1024, recv(fd, &byte, 1, 0) == 1 {
+            if byte == 10 { break }
+            line.append(byte)
+        }
+        return String(decoding: line, as: UTF8.self).split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? -1
+    }
 
     /// Reads one response (head + Content-Length body). Returns (status, headers, body) or nil.
     func readResponse() -> (status: Int, headers: [String: String], body: [UInt8])? {

@@ -1,0 +1,109 @@
+import DenseKernel
+import TensorJSON
+
+/// Entry points of the libFuzzer targets (`dense-fuzz`, see `Fuzz/README.md`) and of the
+/// corpus replay tests. Not part of the service API: import with `@_spi(Fuzzing)`.
+///
+/// Each takes arbitrary bytes, runs them through the same decoding a route does, and traps
+/// (`precondition`) when an invariant breaks: an error that is not a 4xx with a code, a
+/// decoded model that does not survive the store's file round trip bit for bit, an output of
+/// the wrong shape. Limits are small so one input stays cheap.
+@_spi(Fuzzing) public enum InferenceFuzzing {
+    /// Small limits: every accepted request runs in microseconds.
+    public static let limits = ServiceLimits(
+        json: JSONLimits(maxDepth: 16, maxStringBytes: 1 << 16, maxElements: 1 << 14, maxObjectKeys: 64),
+        dense: DenseLimits(maxRank: 5, maxElements: 4096, maxLayers: 8, maxParams: 4096, maxFLOPs: 1 << 20))
+
+    /// `POST /v1/dense` and `PUT /v1/models/{name}` bodies: `DenseRequest.decode`, the plan,
+    /// the forward pass and the response; then the model materialized from the same body is
+    /// written as the store writes it and read back, and must be identical.
+    public static func denseRequest(_ bytes: [UInt8]) {
+        do {
+            let request = try DenseRequest.decode(bytes, limits: limits)
+            let plan = try InferencePlan(request: request, limits: limits.dense)
+            if let output = plan.runInline() {
+                let input = plan.input!
+                precondition(output.shape == Array(input.shape.dropLast()) + [plan.model!.outputWidth], "output shape")
+                _ = ResponseEncoder.denseResponse(output: output, format: plan.outputFormat, plan: plan, timing: .init(queueMs: 0, computeMs: 0))
+            }
+            if let model = plan.model { try roundTrip(model) }
+        } catch {
+            checkClientError(error)
+        }
+    }
+
+    /// A V2 infer body. The first byte picks how `Inference-Header-Content-Length` is made:
+    /// 0 none; 1 the length up to the first NUL byte, which is dropped (JSON, then binary);
+    /// 2 a decimal number from the next two bytes (any value, also past the end); 3 a short
+    /// arbitrary string. A decoded input then runs through a registered `Dense(3)` whose input
+    /// width is the input's last dimension, and the response is encoded.
+    public static func v2Request(_ data: [UInt8]) {
+        guard let mode = data.first else { return }
+        var rest = Array(data.dropFirst())
+        var header: String? = nil
+        switch mode % 4 {
+        case 1:
+            if let nul = rest.firstIndex(of: 0) {
+                header = String(nul)
+                rest.remove(at: nul)
+            } else {
+                header = String(rest.count)
+            }
+        case 2:
+            let value = rest.count >= 2 ? Int(rest[0]) | Int(rest[1]) << 8 : 0
+            rest = Array(rest.dropFirst(2))
+            header = String(value)
+        case 3:
+            let length = min(Int(rest.first ?? 0) % 8, max(rest.count - 1, 0))
+            header = String(decoding: rest.dropFirst().prefix(length), as: UTF8.self)
+            rest = Array(rest.dropFirst(1 + length))
+        default:
+            break
+        }
+        do {
+            let request = try V2InferenceRequest.decode(body: rest, headerLength: header, limits: limits)
+            let shape = request.input.tensor.shape
+            precondition(request.input.tensor.count == shape.checkedProduct(), "element count")
+            precondition(request.outputsBinary.count <= 1, "outputs")
+            guard let width = shape.last, width >= 1 else { return }
+            let layer = try DenseLayer(
+                config: LayerConfig(name: "dense", units: 3), inputDim: width,
+                kernel: .float32(Array(repeating: 0.5, count: width * 3)), bias: .float32([0, 1, 2]))
+            let registered = RegisteredModel(name: "fuzz", version: 1, model: try DenseModel(layers: [layer]), createdAt: 0)
+            let plan = try InferencePlan(registered: registered, input: request.input, outputFormat: .flat, limits: limits.dense)
+            let output = plan.runInline()!
+            precondition(output.shape == Array(shape.dropLast()) + [3], "output shape")
+            _ = InferenceAPI.v2InferResponse(registered, id: request.id, output: output, outputsBinary: request.outputsBinary)
+        } catch let error as ServiceError {
+            checkClientError(error)
+        } catch {
+            checkClientError(.dense(error as! DenseError))
+        }
+    }
+
+    /// The model as the store writes it, read back: same layers, weights equal bit for bit.
+    static func roundTrip(_ model: DenseModel) throws(ServiceError) {
+        let registered = RegisteredModel(name: "fuzz", version: 1, model: model, createdAt: 0)
+        let loaded = try RegisteredModel.load(fileBytes: registered.fileBytes(), limits: limits)
+        precondition(loaded.model.layers.count == model.layers.count, "layer count after file round trip")
+        for (a, b) in zip(model.layers, loaded.model.layers) {
+            precondition(a.config == b.config && a.inputDim == b.inputDim, "layer config after file round trip")
+            precondition(sameBits(a.kernel, b.kernel) && sameBits(a.bias, b.bias), "weights after file round trip")
+        }
+    }
+
+    static func sameBits(_ a: TensorStorage?, _ b: TensorStorage?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): true
+        case (.float32(let x)?, .float32(let y)?): x.map(\.bitPattern) == y.map(\.bitPattern)
+        case (.float64(let x)?, .float64(let y)?): x.map(\.bitPattern) == y.map(\.bitPattern)
+        default: false
+        }
+    }
+
+    /// Every decoding failure is a client mistake: a 4xx with a stable code and a message.
+    static func checkClientError(_ error: ServiceError) {
+        precondition((400...499).contains(error.status), "status \(error.status) for \(error)")
+        precondition(!error.code.isEmpty && !error.description.isEmpty, "error without code or message")
+    }
+}

@@ -1,0 +1,17 @@
+# Sourced by scripts/test.sh and scripts/sanitize.sh (from the repository root): creates the
+# git-ignored Python venvs the Swift tests use and exports where they are.
+# Python test tooling (never part of the service): a real Prometheus text parser.
+if ! .venv-test/bin/python -c 'import prometheus_client' 2>/dev/null; then
+  python3 -m venv .venv-test
+  .venv-test/bin/pip install -q --disable-pip-version-check prometheus-client requests
+fi
+export DENSE_TEST_PYTHON="$PWD/.venv-test/bin/python"
+
+# The V2 conformance test drives the server with the real tritonclient (Python): a venv with
+# it is created once (git-ignored) and handed to the Swift test.
+if [ ! -x .venv-triton/bin/python ] || ! .venv-triton/bin/python -c 'import tritonclient.http, numpy' 2>/dev/null; then
+  echo "test.sh: creating .venv-triton with tritonclient[http] and numpy" >&2
+  python3 -m venv .venv-triton
+  .venv-triton/bin/pip install -q 'tritonclient[http]' numpy
+fi
+export DENSESERVE_TRITON_PYTHON="$PWD/.venv-triton/bin/python"
