@@ -58,11 +58,19 @@ public struct ModelDescription: Sendable, Equatable {
                     name: config.name, units: config.units, activation: config.activation, useBias: config.useBias,
                     dtype: config.dtype, trainable: config.trainable, inputShape: current, outputShape: output,
                     kernelShape: [width, config.units], biasShape: config.useBias ? [config.units] : nil, params: params))
-            total += params
-            totalBytes += params * config.dtype.byteSize
+            // A shape-only request describes models that are never built, so the sums must not
+            // trap: an input dimension of 2·10^17 made `params · 4` overflow and crash the server.
+            let (bytes, bytesOverflow) = params.multipliedReportingOverflow(by: config.dtype.byteSize)
+            let (newTotal, totalOverflow) = total.addingReportingOverflow(params)
+            let (newTotalBytes, totalBytesOverflow) = totalBytes.addingReportingOverflow(bytes)
+            guard !bytesOverflow, !totalOverflow, !totalBytesOverflow else {
+                throw .limitExceeded(what: "parameter bytes of the model", value: Int.max, limit: Int.max)
+            }
+            total = newTotal
+            totalBytes = newTotalBytes
             if config.trainable {
-                trainable += params
-                trainableBytes += params * config.dtype.byteSize
+                trainable += params  // ≤ total
+                trainableBytes += bytes  // ≤ totalBytes
             }
             current = output
             width = config.outputWidth

@@ -180,3 +180,20 @@ func blasMatchesTheReferenceKernel(rows: Int, inputDim: Int, units: Int) throws 
     _ = try Initializer(kerasName: "GlorotUniform", field: "k")
     #expect(throws: DenseError.self) { try Initializer(kerasName: "orthogonalish", field: "k") }
 }
+
+/// Regression (found by the `model` fuzz target): describing Dense(11) on an input dimension of
+/// 2.1·10^17 overflowed `params · 4` bytes and trapped, crashing the server on a 63-byte
+/// shape-only request. It is a limit error now, as is a sum of layers past `Int.max`.
+@Test func describingAHugeModelThrowsInsteadOfTrapping() {
+    let dense = LayerConfig(name: "dense", units: 11)
+    #expect(throws: DenseError.self) {
+        try ModelDescription(name: "m", configs: [dense], inputDims: [nil], inputShape: [2, 211_111_111_111_111_111])
+    }
+    let wide = LayerConfig(name: "a", units: 1 << 31)
+    let back = LayerConfig(name: "b", units: 1 << 31)
+    #expect(throws: DenseError.self) {
+        try ModelDescription(name: "m", configs: [wide, back], inputDims: [nil, nil], inputShape: [nil, 1 << 31])
+    }
+    let fine = try? ModelDescription(name: "m", configs: [dense], inputDims: [nil], inputShape: [nil, 5])
+    #expect(fine?.totalParams == 66)
+}

@@ -49,6 +49,8 @@ import Testing
         ("b64 float64 of 7 bytes", #"{"layer": {"units": 1}, "input": {"shape": [1], "dtype": "float64", "b64": "AAAAAAAAAA=="}}"#, 422),
         ("rank 10^4 shape", #"{"layer": {"units": 1}, "input": {"shape": [\#(bigArray(10_000, "1"))], "data": [1]}}"#, 422),
         ("10^6-element ragged", #"{"layer": {"units": 1}, "input": [[\#(bigArray(1_000_000, "1"))], [1]]}"#, 422),
+        ("shape-only, params overflow (fuzz find)", #"{"layer": {"units": 11},"input_shape": [ 2,211111111111111111]}"#, 422),
+        ("shape-only, dimension 2^62", #"{"layers": [{"units": 4096}, {"units": 4096}], "input_shape": [null, 4611686018427387904]}"#, 422),
         ("10^6 layers", #"{"layers": [\#(bigArray(1_000_000, #"{"units":1}"#))], "input": [1]}"#, 422),
     ]
 
