@@ -122,6 +122,11 @@ final class Service: Sendable {
 
     /// Loads models, starts listening, installs signal handling and never returns.
     func runForever() throws -> Never {
+        // First, so no SIGTERM is lost: until a handler exists its default action kills the
+        // process, and PID 1 (a container) discards it. They were installed after the
+        // "listening on" line: a SIGTERM while models loaded killed the server without a
+        // drain, and one sent on seeing that line could be lost when it ran as PID 1.
+        installSignalHandlers()
         logger.info(
             "starting", metadata: ["version": "\(DenseServeVersion.string)", "config": "\(config.renderedJSON())"])
         do {
