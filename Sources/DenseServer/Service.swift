@@ -136,9 +136,6 @@ final class Service: Sendable {
             throw ExitCode(1)
         }
         seedModelsIfEmpty()
-        // Before the first client can see us: an early SIGTERM must drain, not be lost
-        // (as PID 1 a signal without a handler is ignored) or kill us mid-start.
-        installSignalHandlers()
         let port: Int
         do {
             port = try server.start()
