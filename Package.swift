@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "dense-server", targets: ["DenseServer"]),
         .executable(name: "dense-bench", targets: ["DenseBench"]),
         .executable(name: "http-bench-server", targets: ["HTTPBenchServer"]),
+        .executable(name: "tensorjson-bench", targets: ["TensorJSONBench"]),
         // libFuzzer targets (Fuzz/run-dense-fuzz.sh); an ordinary build is a corpus replayer.
         .executable(name: "dense-fuzz", targets: ["DenseFuzz"]),
     ],
@@ -45,6 +46,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "HTTPBenchServer", dependencies: ["HTTPServer"]),
+        .executableTarget(name: "TensorJSONBench", dependencies: ["TensorJSON"]),
         .executableTarget(name: "DenseFuzz", dependencies: ["InferenceService", "HTTPServer"]),
         .executableTarget(name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService"]),
         .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel"]),

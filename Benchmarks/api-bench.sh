@@ -34,7 +34,7 @@ NGX
 nginx -c "$OUT/nginx.conf"
 
 run() {  # url body conns → "req/s p50 p99"
-  BODY=$2 wrk -t2 -c$3 -d${DUR}s --latency -s Benchmarks/post.lua "$1" 2>/dev/null | awk '
+  BODY=$2 wrk -t$(( $3 < 2 ? 1 : 2 )) -c$3 -d${DUR}s --latency -s Benchmarks/post.lua "$1" 2>/dev/null | awk '
     /Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
     END {printf "%s %s %s %s", rps, p50, p99, (bad==""?0:bad)}'
 }

@@ -8,18 +8,20 @@
 # 2. Dense(1024, gelu) on [256, 1024] FP32 at 1 connection: V2 JSON in/out vs binary tensor
 #    data in/out, against the in-process compute time the server reports (timing_ms.compute
 #    of the native route, median of 20).
-# 3. Where batching pays: Dense(1024, gelu) on [1, 1024], batch-1 V2 binary requests, c=64,
+# 3. A heavier layer: Dense(1024, gelu) on [1, 1024], batch-1 V2 binary requests, c=64,
 #    batching off vs on (a batch-1 GEMM re-packs the 4 MB kernel for one row).
 #
 # Usage: Benchmarks/v2-batching.sh
 # Environment: SCRATCH (SwiftPM scratch path, default .build), DURATION (seconds per run,
-# default 8), CONNECTIONS (default 64), MLSERVER_VENV (default .venv-mlserver),
+# default 5, after a 2 s warm-up), ROUNDS (off/on alternations, default 3; medians are
+# reported), CONNECTIONS (default 64), MLSERVER_VENV (default .venv-mlserver),
 # SKIP_MLSERVER=1 to leave MLServer out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRATCH=${SCRATCH:-.build}
-DURATION=${DURATION:-8}
+DURATION=${DURATION:-5}
 CONNECTIONS=${CONNECTIONS:-64}
+ROUNDS=${ROUNDS:-3}
 MLSERVER_VENV=${MLSERVER_VENV:-.venv-mlserver}
 case "$MLSERVER_VENV" in /*) ;; *) MLSERVER_VENV="$PWD/$MLSERVER_VENV" ;; esac
 
@@ -40,10 +42,11 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 # Starts dense-server with extra flags; sets PORT and SERVER_PID.
 start_dense() {
   local out="$WORK/dense-$RANDOM"
-  "$BIN" serve --port 0 --model-dir "$out.models" --set seed_model_dir= --log-level warning "$@" >"$out.out" 2>"$out.err" &
+  "$BIN" serve --port 0 --model-dir "$out.models" --set seed_model_dir= --set drain_grace_s=0 --log-level notice "$@" >"$out.out" 2>"$out.err" &
   SERVER_PID=$!
+  SERVER_ERR="$out.err"
   for _ in $(seq 1 300); do
-    PORT=$(sed -n 's/^listening on http:.*:\([0-9]*\)$/\1/p' "$out.out")
+    PORT=$(sed -n 's/^listening on http:.*:\([0-9]*\)$/\1/p' "$out.out" 2>/dev/null || true)
     [ -n "$PORT" ] && return 0
     sleep 0.1
   done
@@ -51,10 +54,13 @@ start_dense() {
   exit 1
 }
 
+# Stops the server; for dense-server, MEAN_BATCH is the mean requests per forward pass it logged.
 stop_server() {
   kill "$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
+  MEAN_BATCH=$(sed -n 's/.*mean_requests_per_pass=\([0-9.]*\).*/\1/p' "${SERVER_ERR:-/dev/null}" 2>/dev/null | tail -1)
+  SERVER_ERR=""
 }
 
 put() { curl -sf -X PUT "http://127.0.0.1:$PORT/v1/models/$1" -H 'Content-Type: application/json' --data-binary "@$2" >/dev/null; }
@@ -68,24 +74,41 @@ run_wrk() {
     wrk -t"$threads" -c"$3" -d"${DURATION}s" -s Benchmarks/v2-infer.lua "$1" | sed -n 's/^RESULT //p'
 }
 
-declare -A RESULT
-for mode in off on; do
-  start_dense --set batching=$([ $mode = on ] && echo true || echo false)
-  put small "$WORK/put-small.json"
-  RESULT[$mode]=$(run_wrk "http://127.0.0.1:$PORT/v2/models/small/infer" "$WORK/v2-small.json" "$CONNECTIONS")
-  echo "dense-server batching $mode: ${RESULT[$mode]}" >&2
-  curl -sf -X PUT "http://127.0.0.1:$PORT/v1/models/wide" -H 'Content-Type: application/json' \
-    -d '{"layer": {"units": 1024, "activation": "gelu", "seed": 1}, "input_shape": [null, 1024]}' >/dev/null
-  RESULT[wide-$mode]=$(run_wrk "http://127.0.0.1:$PORT/v2/models/wide/infer" "$WORK/v2-wide.bin" "$CONNECTIONS" application/octet-stream "$(cat "$WORK/v2-wide.bin.len")")
-  echo "dense-server wide batching $mode: ${RESULT[wide-$mode]}" >&2
-  stop_server
+declare -A RESULT BATCH
+# Batching off and on alternate for ROUNDS rounds (the machine is shared: medians of the
+# rounds are reported, each column on its own).
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+for model in small wide; do
+  for mode in off on; do : >"$WORK/runs-$model-$mode"; done
+  for _ in $(seq 1 "$ROUNDS"); do
+    for mode in off on; do
+      start_dense --set batching=$([ $mode = on ] && echo true || echo false)
+      if [ $model = small ]; then
+        put small "$WORK/put-small.json"
+        line=$(run_wrk "http://127.0.0.1:$PORT/v2/models/small/infer" "$WORK/v2-small.json" "$CONNECTIONS")
+      else
+        curl -sf -X PUT "http://127.0.0.1:$PORT/v1/models/wide" -H 'Content-Type: application/json' \
+          -d '{"layer": {"units": 1024, "activation": "gelu", "seed": 1}, "input_shape": [null, 1024]}' >/dev/null
+        line=$(run_wrk "http://127.0.0.1:$PORT/v2/models/wide/infer" "$WORK/v2-wide.bin" "$CONNECTIONS" application/octet-stream "$(cat "$WORK/v2-wide.bin.len")")
+      fi
+      stop_server
+      echo "$line $MEAN_BATCH" >>"$WORK/runs-$model-$mode"
+      echo "dense-server $model batching $mode: $line (mean batch $MEAN_BATCH)" >&2
+    done
+  done
+  for mode in off on; do
+    key=$([ $model = small ] && echo "$mode" || echo "wide-$mode")
+    RESULT[$key]="$(for c in 1 2 3 4; do awk -v c=$c '{print $c}' "$WORK/runs-$model-$mode" | median; done | tr '\n' ' ')"
+    BATCH[$key]=$(awk '{print $5}' "$WORK/runs-$model-$mode" | median)
+  done
 done
 
 MLSERVER_NOTE=""
 if [ -z "${SKIP_MLSERVER:-}" ]; then
   if [ ! -x "$MLSERVER_VENV/bin/mlserver" ]; then
     echo "v2-batching: installing MLServer 1.7 into $MLSERVER_VENV" >&2
-    (python3 -m venv "$MLSERVER_VENV" && "$MLSERVER_VENV/bin/pip" install -q 'mlserver==1.7.*' numpy) >&2 || MLSERVER_NOTE="MLServer 1.7 did not install"
+    # uvloop 0.22+ breaks MLServer 1.7's inference pool workers ("no current event loop").
+    (python3 -m venv "$MLSERVER_VENV" && "$MLSERVER_VENV/bin/pip" install -q 'mlserver==1.7.*' numpy 'uvloop<0.22') >&2 || MLSERVER_NOTE="MLServer 1.7 did not install"
   fi
   if [ -z "$MLSERVER_NOTE" ]; then
     mkdir -p "$WORK/mlserver/small"
@@ -105,7 +128,11 @@ if [ -z "${SKIP_MLSERVER:-}" ]; then
     else
       MLSERVER_NOTE="MLServer did not become ready: $(tail -3 "$WORK/mlserver.log")"
     fi
-    pkill -P "$SERVER_PID" 2>/dev/null || true  # mlserver's worker processes
+    # MLServer can hang in shutdown: TERM, then KILL its process tree after 10 s.
+    kill "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+    pkill -KILL -P "$SERVER_PID" 2>/dev/null || true
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
     stop_server
   fi
 else
@@ -127,19 +154,19 @@ stop_server
 field() { echo "${RESULT[$1]:-}" | awk -v n="$2" '{print $n}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 echo
-echo "## Dense(256, relu) on [1, 256], V2 JSON, c=$CONNECTIONS, ${DURATION}s (wrk -t2), 2 shared cores"
+echo "## Dense(256, relu) on [1, 256], V2 JSON, c=$CONNECTIONS, ${DURATION}s runs (wrk -t2), median of $ROUNDS, 2 shared cores"
 echo
-echo "| server | requests/s | p50 ms | p99 ms | errors |"
-echo "|---|---|---|---|---|"
+echo "| server | requests/s | p50 ms | p99 ms | errors | requests per forward pass |"
+echo "|---|---|---|---|---|---|"
 for mode in off on mlserver; do
   [ -n "${RESULT[$mode]:-}" ] || continue
   label=$([ $mode = mlserver ] && echo "MLServer 1.7, numpy runtime" || echo "dense-server, batching $mode")
-  echo "| $label | $(field $mode 1) | $(field $mode 2) | $(field $mode 3) | $(field $mode 4) |"
+  echo "| $label | $(field $mode 1) | $(field $mode 2) | $(field $mode 3) | $(field $mode 4) | ${BATCH[$mode]:-} |"
 done
-[ -n "$MLSERVER_NOTE" ] && echo "| MLServer 1.7 | $MLSERVER_NOTE | | | |"
+if [ -n "$MLSERVER_NOTE" ]; then echo "| MLServer 1.7 | $MLSERVER_NOTE | | | | |"; fi
 echo
 echo "- batching on / off: $(ratio "$(field on 1)" "$(field off 1)")× requests/s"
-[ -n "${RESULT[mlserver]:-}" ] && echo "- batching on / MLServer: $(ratio "$(field on 1)" "$(field mlserver 1)")× requests/s, p99 $(field on 3) ms vs $(field mlserver 3) ms"
+[ -z "${RESULT[mlserver]:-}" ] || echo "- batching on / MLServer: $(ratio "$(field on 1)" "$(field mlserver 1)")× requests/s, p99 $(field on 3) ms vs $(field mlserver 3) ms"
 echo
 echo "## Dense(1024, gelu) on [256, 1024] FP32, c=1, ${DURATION}s"
 echo
@@ -150,12 +177,12 @@ echo "| V2 binary in, binary out | $(field binary 1) | $(field binary 2) | $(fie
 echo "| in-process compute (timing_ms.compute, median of 20) | | $COMPUTE | | |"
 echo
 echo
-echo "## Dense(1024, gelu) on [1, 1024], V2 binary, c=$CONNECTIONS, ${DURATION}s: where batching pays"
+echo "## Dense(1024, gelu) on [1, 1024], V2 binary, c=$CONNECTIONS, ${DURATION}s runs, median of $ROUNDS"
 echo
-echo "| server | requests/s | p50 ms | p99 ms | errors |"
-echo "|---|---|---|---|---|"
+echo "| server | requests/s | p50 ms | p99 ms | errors | requests per forward pass |"
+echo "|---|---|---|---|---|---|"
 for mode in off on; do
-  echo "| dense-server, batching $mode | $(field wide-$mode 1) | $(field wide-$mode 2) | $(field wide-$mode 3) | $(field wide-$mode 4) |"
+  echo "| dense-server, batching $mode | $(field wide-$mode 1) | $(field wide-$mode 2) | $(field wide-$mode 3) | $(field wide-$mode 4) | ${BATCH[wide-$mode]:-} |"
 done
 echo
 echo "- batching on / off: $(ratio "$(field wide-on 1)" "$(field wide-off 1)")× requests/s"

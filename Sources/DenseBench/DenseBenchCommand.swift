@@ -7,9 +7,13 @@ struct DenseBenchCommand {
         let mode = CommandLine.arguments.dropFirst().first ?? "all"
         switch mode {
         case "gemm": GEMMBench.run()
-        case "all": GEMMBench.run()
+        case "json": JSONBench.run()
+        case "all":
+            GEMMBench.run()
+            print()
+            JSONBench.run()
         default:
-            FileHandle.standardError.write(Data("usage: dense-bench [gemm|all]\n".utf8))
+            FileHandle.standardError.write(Data("usage: dense-bench [gemm|json|all]\n".utf8))
             exit(64)
         }
     }

@@ -76,6 +76,19 @@ enum GEMMBench {
         return flops / best / 1e9
     }
 
+    /// Best wall time of `body` over a few repeats (after one warm-up run).
+    static func bestSeconds(repeats: Int = 5, _ body: () -> Void) -> Double {
+        body()
+        let clock = ContinuousClock()
+        var best = Double.infinity
+        for _ in 0..<repeats {
+            let start = clock.now
+            body()
+            best = min(best, seconds(clock.now - start))
+        }
+        return best
+    }
+
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }

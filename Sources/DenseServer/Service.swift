@@ -16,6 +16,7 @@ final class Service: Sendable {
     let server: HTTPServer
     let metrics = ServiceMetrics()
     let inFlight = InFlightCounter()
+    let batchStats = BatchStats()
 
     init(config: ServerConfig) throws {
         self.config = config
@@ -34,12 +35,16 @@ final class Service: Sendable {
                 maxFLOPs: config.maxFLOPs))
         let store = ModelStore(directory: config.modelDir, limits: limits, logger: logger)
         let metrics = self.metrics
+        let batchStats = self.batchStats
         var apiConfiguration = APIConfiguration(
             limits: limits, adminToken: config.adminToken.isEmpty ? nil : config.adminToken,
             splitMinFLOPs: config.splitMinFLOPs, retryAfterSeconds: config.retryAfter,
             batching: BatchingPolicy(
                 enabled: config.batching, maxBatchRows: config.maxBatchRows, maxQueueDelayMicroseconds: config.maxQueueDelayMicroseconds),
-            batchObserver: { observation in metrics.batched(rows: observation.rows) },
+            batchObserver: { observation in
+                metrics.batched(rows: observation.rows)
+                batchStats.record(observation)
+            },
             serverName: "DenseServe", serverVersion: DenseServeVersion.string)
         apiConfiguration.observer = metrics
         // The server exists only after the API; the scrape closure finds it through this box.
@@ -185,6 +190,13 @@ final class Service: Sendable {
                 api.setReady(false)
                 DispatchQueue.global().asyncAfter(deadline: .now() + config.drainGrace) { [self] in
                     server.shutdown(grace: config.drainTimeout)
+                    let stats = batchStats.snapshot
+                    logger.notice(
+                        "forward passes of registered models",
+                        metadata: [
+                            "passes": "\(stats.passes)", "requests": "\(stats.requests)", "rows": "\(stats.rows)",
+                            "mean_requests_per_pass": "\(stats.passes == 0 ? "0" : String(format: "%.2f", Double(stats.requests) / Double(stats.passes)))",
+                        ])
                     logger.info("stopped")
                     exit(0)
                 }
@@ -217,4 +229,19 @@ final class SignalState: @unchecked Sendable {
 
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// Totals of the batch observations (until a metrics registry records the histogram).
+final class BatchStats: @unchecked Sendable {
+    // `@unchecked Sendable`: `lock` guards `totals`.
+    private let lock = NSLock()
+    private var totals = (passes: 0, requests: 0, rows: 0)
+    func record(_ observation: BatchObservation) {
+        lock.withLock {
+            totals.passes += 1
+            totals.requests += observation.requests
+            totals.rows += observation.rows
+        }
+    }
+    var snapshot: (passes: Int, requests: Int, rows: Int) { lock.withLock { totals } }
 }

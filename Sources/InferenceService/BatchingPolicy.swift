@@ -65,7 +65,8 @@ public struct BatchingOverrides: Sendable, Equatable {
     /// Reads `{"enabled": bool, "max_batch_rows": int, "max_queue_delay_us": int}` (each optional).
     static func decode(_ value: JSONValue, field: String) throws(ServiceError) -> BatchingOverrides {
         guard case .object(let object) = value else {
-            throw .badRequest(field: field, expected: "an object {\"enabled\", \"max_batch_rows\", \"max_queue_delay_us\"}, got \(value.typeName)")
+            throw .badRequest(
+                field: field, expected: "an object {\"enabled\", \"max_batch_rows\", \"max_queue_delay_us\"}, got \(value.typeName)")
         }
         var result = BatchingOverrides()
         for (key, item) in object {
@@ -80,7 +81,9 @@ public struct BatchingOverrides: Sendable, Equatable {
                 result.maxBatchRows = rows
             case "max_queue_delay_us":
                 guard let delay = item.intValue, (0...BatchingPolicy.maxDelayLimit).contains(delay) else {
-                    throw .badRequest(field: "\(field).max_queue_delay_us", expected: "an integer from 0 to \(BatchingPolicy.maxDelayLimit) (microseconds)")
+                    throw .badRequest(
+                        field: "\(field).max_queue_delay_us",
+                        expected: "an integer from 0 to \(BatchingPolicy.maxDelayLimit) (microseconds)")
                 }
                 result.maxQueueDelayMicroseconds = delay
             default:

@@ -50,6 +50,8 @@ final class DynamicBatcher: @unchecked Sendable {
         var input: TensorStorage
         var admitted: ContinuousClock.Instant
         var deliver: Delivery
+        /// When it joined the queue (the delay counts from here).
+        var queuedAt = ContinuousClock.now
     }
 
     private final class Queue {
@@ -140,10 +142,14 @@ final class DynamicBatcher: @unchecked Sendable {
     /// Requests queued and not yet running (for tests and metrics).
     var queuedCount: Int { lock.withLock { waiting } }
 
-    /// Whether a queue that has no running batch should start one now (lock held).
+    /// Whether a queue that has no running batch should start one now (lock held). The age
+    /// of the oldest request is checked here too, so under steady traffic the delay is kept
+    /// without waiting for the timer (which only bounds the wait when nothing else happens).
     private func shouldStart(_ queue: Queue) -> Bool {
-        queue.rows >= queue.policy.maxBatchRows || queue.policy.maxQueueDelayMicroseconds == 0
+        guard let oldest = queue.entries.first else { return false }
+        return queue.rows >= queue.policy.maxBatchRows || queue.policy.maxQueueDelayMicroseconds == 0
             || pool.depth - waiting - inFlight <= 0
+            || ContinuousClock.now - oldest.queuedAt >= .microseconds(queue.policy.maxQueueDelayMicroseconds)
     }
 
     /// The next batch of `queue`, counted in flight (lock held).
@@ -211,7 +217,8 @@ final class DynamicBatcher: @unchecked Sendable {
                 var low = 0
                 for entry in batch {
                     let high = low + entry.rows * width
-                    entry.deliver(output.slice(low..<high), .init(queueMs: DenseService.milliseconds(started - entry.admitted), computeMs: computeMs))
+                    entry.deliver(
+                        output.slice(low..<high), .init(queueMs: DenseService.milliseconds(started - entry.admitted), computeMs: computeMs))
                     low = high
                 }
             }

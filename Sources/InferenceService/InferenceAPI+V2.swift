@@ -65,7 +65,10 @@ extension InferenceAPI {
 
     // MARK: inference
 
-    private func v2Infer(_ registered: RegisteredModel, request: APIRequest, admitted: ContinuousClock.Instant, respond: @escaping @Sendable (APIResponse) -> Void) {
+    private func v2Infer(
+        _ registered: RegisteredModel, request: APIRequest, admitted: ContinuousClock.Instant,
+        respond: @escaping @Sendable (APIResponse) -> Void
+    ) {
         let decoded: V2InferenceRequest
         let plan: InferencePlan
         do {
@@ -175,7 +178,10 @@ extension InferenceAPI {
         writer.endArray()
         writer.writeKey("platform")
         writer.write(V2Protocol.platform)
-        for (key, name, shape, dtype) in [("inputs", V2Protocol.inputName, signature.input, signature.inputType), ("outputs", V2Protocol.outputName, signature.output, signature.outputType)] {
+        for (key, name, shape, dtype) in [
+            ("inputs", V2Protocol.inputName, signature.input, signature.inputType),
+            ("outputs", V2Protocol.outputName, signature.output, signature.outputType),
+        ] {
             writer.writeKey(key)
             writer.beginArray()
             writer.beginObject()
@@ -220,7 +226,10 @@ extension InferenceAPI {
         writer.endObject()
         writer.writeKey("max_batch_size")
         writer.write(batched ? max(1, policy.maxBatchRows / rowsPerItem) : 0)
-        for (key, name, dims, dtype) in [("input", V2Protocol.inputName, inputDims, signature.inputType), ("output", V2Protocol.outputName, outputDims, signature.outputType)] {
+        for (key, name, dims, dtype) in [
+            ("input", V2Protocol.inputName, inputDims, signature.inputType),
+            ("output", V2Protocol.outputName, outputDims, signature.outputType),
+        ] {
             writer.writeKey(key)
             writer.beginArray()
             writer.beginObject()

@@ -35,7 +35,9 @@ public enum V2Protocol {
         }
     }
 
-    static let datatypeNames = ["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "BF16"]
+    static let datatypeNames = [
+        "BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "BF16",
+    ]
 
     /// `FP32` or `FP64`.
     public static func datatype(of dtype: DType) -> String { dtype == .float32 ? "FP32" : "FP64" }
@@ -89,7 +91,9 @@ struct V2InferenceRequest {
         if let parameters = object["parameters"] {
             guard case .object(let members) = parameters else { throw .badRequest(field: "parameters", expected: "an object") }
             if let flag = members["binary_data_output"] {
-                guard let value = flag.boolValue else { throw .badRequest(field: "parameters.binary_data_output", expected: "true or false") }
+                guard let value = flag.boolValue else {
+                    throw .badRequest(field: "parameters.binary_data_output", expected: "true or false")
+                }
                 binaryOutput = value
             }
         }
@@ -100,7 +104,8 @@ struct V2InferenceRequest {
             throw .badRequest(field: "inputs", expected: "exactly one input tensor named \"\(V2Protocol.inputName)\", got \(inputs.count)")
         }
         var offset = jsonLength
-        let input = try decodeInput(inputs[0], field: "inputs[0]", body: body, offset: &offset, binaryAllowed: headerLength != nil, limits: limits)
+        let input = try decodeInput(
+            inputs[0], field: "inputs[0]", body: body, offset: &offset, binaryAllowed: headerLength != nil, limits: limits)
         guard offset == body.count else {
             throw .binaryFraming("\(body.count - offset) bytes after the JSON header are not claimed by any input's binary_data_size")
         }
@@ -114,17 +119,24 @@ struct V2InferenceRequest {
                 guard case .object(let output) = item else { throw .badRequest(field: field, expected: "an object with \"name\"") }
                 guard let name = output["name"]?.stringValue else { throw .badRequest(field: "\(field).name", expected: "a string") }
                 guard name == V2Protocol.outputName else {
-                    throw .badRequest(field: "\(field).name", expected: "\"\(V2Protocol.outputName)\" (the model's only output), got \"\(name)\"")
+                    throw .badRequest(
+                        field: "\(field).name", expected: "\"\(V2Protocol.outputName)\" (the model's only output), got \"\(name)\"")
                 }
                 var binary = binaryOutput
                 if let parameters = output["parameters"] {
-                    guard case .object(let members) = parameters else { throw .badRequest(field: "\(field).parameters", expected: "an object") }
+                    guard case .object(let members) = parameters else {
+                        throw .badRequest(field: "\(field).parameters", expected: "an object")
+                    }
                     if let flag = members["binary_data"] {
-                        guard let value = flag.boolValue else { throw .badRequest(field: "\(field).parameters.binary_data", expected: "true or false") }
+                        guard let value = flag.boolValue else {
+                            throw .badRequest(field: "\(field).parameters.binary_data", expected: "true or false")
+                        }
                         binary = value
                     }
                     if let classes = members["classification"], classes.intValue != 0 {
-                        throw .badRequest(field: "\(field).parameters.classification", expected: "no classification (the classification extension is not supported)")
+                        throw .badRequest(
+                            field: "\(field).parameters.classification",
+                            expected: "no classification (the classification extension is not supported)")
                     }
                 }
                 outputsBinary.append(binary)
@@ -148,7 +160,9 @@ struct V2InferenceRequest {
         guard name == V2Protocol.inputName else {
             throw .badRequest(field: "\(field).name", expected: "\"\(V2Protocol.inputName)\" (the model's only input), got \"\(name)\"")
         }
-        guard let shapeValue = input["shape"] else { throw .badRequest(field: "\(field).shape", expected: "the tensor shape, a list of integers") }
+        guard let shapeValue = input["shape"] else {
+            throw .badRequest(field: "\(field).shape", expected: "the tensor shape, a list of integers")
+        }
         let shape = try TensorDecoder.intList(shapeValue, field: "\(field).shape")
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw .badRequest(field: "\(field).shape", expected: "non-negative dimensions, got \(shape)")
@@ -177,7 +191,8 @@ struct V2InferenceRequest {
         case (.some, .some):
             throw .binaryFraming("\(field) has both \"data\" and parameters.binary_data_size; send one")
         case (nil, nil):
-            throw .badRequest(field: "\(field).data", expected: "the tensor values, or parameters.binary_data_size with binary data after the JSON")
+            throw .badRequest(
+                field: "\(field).data", expected: "the tensor values, or parameters.binary_data_size with binary data after the JSON")
         case (let data?, nil):
             let values = try flatten(data, shape: shape, dtype: dtype, field: "\(field).data")
             guard values.count == count else {
@@ -191,7 +206,8 @@ struct V2InferenceRequest {
             }
             let (needed, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
             guard !overflow, size == needed else {
-                throw .binaryFraming("\(field).parameters.binary_data_size is \(size) but shape \(shape) of \(datatypeName) needs \(needed) bytes")
+                throw .binaryFraming(
+                    "\(field).parameters.binary_data_size is \(size) but shape \(shape) of \(datatypeName) needs \(needed) bytes")
             }
             guard size <= body.count - offset else {
                 throw .binaryFraming("\(field) needs \(size) bytes of binary data but only \(body.count - offset) remain in the body")
@@ -233,7 +249,9 @@ struct V2InferenceRequest {
         return values
     }
 
-    private static func collect(_ value: JSONValue, depth: Int, shape: [Int], dtype: WireDType, into values: inout [Double], field: String) throws(ServiceError) {
+    private static func collect(_ value: JSONValue, depth: Int, shape: [Int], dtype: WireDType, into values: inout [Double], field: String)
+        throws(ServiceError)
+    {
         if depth == shape.count - 1 {
             guard let leaf = try leafValues(value, dtype: dtype, field: field), leaf.count == shape[depth] else {
                 throw .shapeDataMismatch("\(field) is ragged: expected \(shape[depth]) values at depth \(depth + 1) as shape \(shape) says")
@@ -263,7 +281,8 @@ struct V2InferenceRequest {
                 case .number(let number): out.append(number)
                 case .bool(let flag) where dtype == .bool: out.append(flag ? 1 : 0)
                 default:
-                    throw .badRequest(field: field, expected: dtype == .bool ? "true/false or 0/1 values" : "numbers, found a \(item.typeName)")
+                    throw .badRequest(
+                        field: field, expected: dtype == .bool ? "true/false or 0/1 values" : "numbers, found a \(item.typeName)")
                 }
             }
             return out

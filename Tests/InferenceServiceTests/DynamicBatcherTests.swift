@@ -7,7 +7,8 @@ import Testing
 
 /// Concurrent requests batched into one forward pass each get exactly their own rows.
 @Suite struct DynamicBatcherTests {
-    static let model = #"{"layers": [{"units": 16, "activation": "gelu", "seed": 3}, {"units": 5, "activation": "softmax", "seed": 4}], "input_shape": [null, 8]}"#
+    static let model =
+        #"{"layers": [{"units": 16, "activation": "gelu", "seed": 3}, {"units": 5, "activation": "softmax", "seed": 4}], "input_shape": [null, 8]}"#
 
     /// Distinct inputs: request `index` with `rows` rows.
     static func values(index: Int, rows: Int) -> [Double] {
@@ -30,7 +31,9 @@ import Testing
         let slots = Collector<(Int, APIResponse)>()
         for (index, request) in requests.enumerated() {
             group.enter()
-            harness.api.handle(APIRequest(method: "POST", path: request.path, headers: [], body: Array(request.body.utf8), remoteIsLoopback: true)) { response in
+            harness.api.handle(
+                APIRequest(method: "POST", path: request.path, headers: [], body: Array(request.body.utf8), remoteIsLoopback: true)
+            ) { response in
                 slots.append((index, response))
                 group.leave()
             }
@@ -52,7 +55,10 @@ import Testing
     static func request(index: Int, rows: Int, v2: Bool) -> (path: String, body: String) {
         let text = values(index: index, rows: rows).map { "\(Float($0))" }.joined(separator: ",")
         return v2
-            ? ("/v2/models/b/infer", #"{"id": "\#(index)", "inputs": [{"name": "input", "shape": [\#(rows), 8], "datatype": "FP32", "data": [\#(text)]}]}"#)
+            ? (
+                "/v2/models/b/infer",
+                #"{"id": "\#(index)", "inputs": [{"name": "input", "shape": [\#(rows), 8], "datatype": "FP32", "data": [\#(text)]}]}"#
+            )
             : ("/v1/models/b/predict", #"{"input": {"shape": [\#(rows), 8], "data": [\#(text)]}, "output_format": "flat"}"#)
     }
 
@@ -69,7 +75,8 @@ import Testing
         let responses = Self.fire(harness, requests)
         for (index, rows) in sizes.enumerated() {
             let got = Self.outputData(responses[index])
-            #expect(got != nil, "request \(index) failed: \(responses[index].map { String(decoding: $0.body, as: UTF8.self) } ?? "no answer")")
+            #expect(
+                got != nil, "request \(index) failed: \(responses[index].map { String(decoding: $0.body, as: UTF8.self) } ?? "no answer")")
             let want = try Self.expected(harness, Self.values(index: index, rows: rows).map { Double(Float($0)) })
             #expect(close(got ?? [], want), "request \(index) got someone else's rows")
         }
@@ -81,44 +88,70 @@ import Testing
         if !batching { #expect(observations.allSatisfy { $0.requests == 1 }) }
     }
 
-    /// With a long delay and max_batch_rows equal to the total, every request lands in one
-    /// forward pass: the queue flushes when it is full, not on the timer.
-    @Test func aFullQueueRunsAsOneForwardPass() throws {
+    /// Requests decoded while others are still pending wait for them; with max_batch_rows
+    /// equal to their total rows they all land in one forward pass. (One worker, held by a
+    /// gate until every request is admitted, so the order of events is fixed.)
+    @Test func pendingRequestsJoinOneForwardPass() throws {
         let observed = Collector<BatchObservation>()
         let sizes = [3, 1, 4, 1, 5, 2, 6, 2, 3, 5, 8]
         let harness = try APIHarness(
-            workers: 2, queueDepth: 64,
-            batching: BatchingPolicy(enabled: true, maxBatchRows: sizes.reduce(0, +), maxQueueDelayMicroseconds: BatchingPolicy.maxDelayLimit),
+            workers: 1, queueDepth: 64,
+            batching: BatchingPolicy(
+                enabled: true, maxBatchRows: sizes.reduce(0, +), maxQueueDelayMicroseconds: BatchingPolicy.maxDelayLimit),
             batchObserver: { observed.append($0) })
         #expect(harness.call("PUT", "/v1/models/b", Self.model).status == 201)
-        let responses = Self.fire(harness, sizes.enumerated().map { Self.request(index: $0.offset, rows: $0.element, v2: true) })
+        let gate = DispatchSemaphore(value: 0)
+        #expect(
+            harness.api.pool.submit { completion in
+                gate.wait()
+                completion.done()
+            })
+        let group = DispatchGroup()
+        let responses = Collector<(Int, APIResponse)>()
         for (index, rows) in sizes.enumerated() {
-            let want = try Self.expected(harness, Self.values(index: index, rows: rows).map { Double(Float($0)) })
-            #expect(close(Self.outputData(responses[index]) ?? [], want), "request \(index)")
-            let json = try JSONSerialization.jsonObject(with: Data(responses[index]!.body)) as! [String: Any]
+            group.enter()
+            let request = Self.request(index: index, rows: rows, v2: true)
+            harness.api.handle(
+                APIRequest(method: "POST", path: request.path, headers: [], body: Array(request.body.utf8), remoteIsLoopback: true)
+            ) { response in
+                responses.append((index, response))
+                group.leave()
+            }
+        }
+        gate.signal()
+        #expect(group.wait(timeout: .now() + 60) == .success)
+        for (index, response) in responses.values {
+            let want = try Self.expected(harness, Self.values(index: index, rows: sizes[index]).map { Double(Float($0)) })
+            #expect(close(Self.outputData(response) ?? [], want), "request \(index)")
+            let json = try JSONSerialization.jsonObject(with: Data(response.body)) as! [String: Any]
             #expect(json["id"] as? String == String(index))
         }
-        #expect(observed.values.reduce(0) { $0 + $1.rows } == sizes.reduce(0, +))
-        #expect(observed.values.contains { $0.requests > 1 })
+        #expect(responses.values.count == sizes.count)
+        #expect(observed.values.map(\.requests) == [sizes.count])
+        #expect(observed.values.map(\.rows) == [sizes.reduce(0, +)])
     }
 
     /// Queued requests keep their admission slots: beyond the pool's capacity, 503 at once.
     @Test func queuedRequestsCountAgainstAdmission() throws {
         let harness = try APIHarness(
-            workers: 2, queueDepth: 1, batching: BatchingPolicy(enabled: true, maxBatchRows: 1000, maxQueueDelayMicroseconds: BatchingPolicy.maxDelayLimit))
+            workers: 2, queueDepth: 1,
+            batching: BatchingPolicy(enabled: true, maxBatchRows: 1000, maxQueueDelayMicroseconds: BatchingPolicy.maxDelayLimit))
         #expect(harness.call("PUT", "/v1/models/b", Self.model).status == 201)
         // Other admitted work (a job that waits) keeps the batcher waiting for company.
         let gate = DispatchSemaphore(value: 0)
-        #expect(harness.api.pool.submit { completion in
-            gate.wait()
-            completion.done()
-        })
+        #expect(
+            harness.api.pool.submit { completion in
+                gate.wait()
+                completion.done()
+            })
         let group = DispatchGroup()
         let statuses = Collector<Int>()
         for index in 0..<2 {
             group.enter()
             let request = Self.request(index: index, rows: 1, v2: true)
-            harness.api.handle(APIRequest(method: "POST", path: request.path, headers: [], body: Array(request.body.utf8), remoteIsLoopback: true)) { response in
+            harness.api.handle(
+                APIRequest(method: "POST", path: request.path, headers: [], body: Array(request.body.utf8), remoteIsLoopback: true)
+            ) { response in
                 statuses.append(response.status)
                 group.leave()
             }
@@ -141,7 +174,9 @@ import Testing
 
     @Test func perModelSettingsOverrideAndSurviveARestart() throws {
         let harness = try APIHarness()
-        let put = harness.call("PUT", "/v1/models/b", #"{"layer": {"units": 2, "seed": 1}, "input_shape": [null, 3], "batching": {"enabled": false, "max_queue_delay_us": 5}}"#)
+        let put = harness.call(
+            "PUT", "/v1/models/b",
+            #"{"layer": {"units": 2, "seed": 1}, "input_shape": [null, 3], "batching": {"enabled": false, "max_queue_delay_us": 5}}"#)
         #expect(put.status == 201)
         let batching = put.json["batching"] as? [String: Any]
         #expect(batching?["enabled"] as? Bool == false)
@@ -156,7 +191,9 @@ import Testing
         try reopened.load()
         let model = try reopened.get(name: "b")
         #expect(model.batching == BatchingOverrides(enabled: false, maxQueueDelayMicroseconds: 5))
-        #expect(harness.api.batchingPolicy(for: model) == BatchingPolicy(enabled: false, maxBatchRows: BatchingPolicy.default.maxBatchRows, maxQueueDelayMicroseconds: 5))
+        #expect(
+            harness.api.batchingPolicy(for: model)
+                == BatchingPolicy(enabled: false, maxBatchRows: BatchingPolicy.default.maxBatchRows, maxQueueDelayMicroseconds: 5))
         #expect(reopened.loadProblems.isEmpty)
     }
 }

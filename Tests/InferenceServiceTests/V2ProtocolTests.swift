@@ -75,8 +75,12 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
 
     @Test func modelMetadataHasMinusOneForTheBatchAxis() throws {
         let harness = try APIHarness()
-        #expect(harness.call("PUT", "/v1/models/seedlike", #"{"layer": {"units": 10, "seed": 1}, "input_shape": [null, 20, 5]}"#).status == 201)
-        #expect(harness.call("PUT", "/v1/models/seedlike", #"{"layer": {"units": 10, "seed": 2, "dtype": "float64"}, "input_shape": [null, 20, 5]}"#).status == 201)
+        #expect(
+            harness.call("PUT", "/v1/models/seedlike", #"{"layer": {"units": 10, "seed": 1}, "input_shape": [null, 20, 5]}"#).status == 201)
+        #expect(
+            harness.call(
+                "PUT", "/v1/models/seedlike", #"{"layer": {"units": 10, "seed": 2, "dtype": "float64"}, "input_shape": [null, 20, 5]}"#
+            ).status == 201)
         for path in ["/v2/models/seedlike/versions/1", "/v2/models/seedlike/versions/2", "/v2/models/seedlike"] {
             let result = harness.call("GET", path)
             #expect(result.status == 200)
@@ -147,7 +151,9 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
 }
 
 @Suite struct V2InferTests {
-    static let datatypes = ["FP32", "FP64", "FP16", "BF16", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64", "BOOL"]
+    static let datatypes = [
+        "FP32", "FP64", "FP16", "BF16", "INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64", "BOOL",
+    ]
 
     static func values(for datatype: String) -> [Double] {
         switch datatype {
@@ -162,8 +168,12 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
     func jsonInputOfEveryDatatype(datatype: String) throws {
         let harness = try v2Harness()
         let values = Self.values(for: datatype)
-        let data = datatype == "BOOL" ? values.map { $0 == 1 ? "true" : "false" }.joined(separator: ",") : values.map { "\($0)" }.joined(separator: ",")
-        let result = harness.call("POST", "/v2/models/m/infer", #"{"id": "q-\#(datatype)", "inputs": [{"name": "input", "shape": [2, 3], "datatype": "\#(datatype)", "data": [\#(data)]}]}"#)
+        let data =
+            datatype == "BOOL"
+            ? values.map { $0 == 1 ? "true" : "false" }.joined(separator: ",") : values.map { "\($0)" }.joined(separator: ",")
+        let result = harness.call(
+            "POST", "/v2/models/m/infer",
+            #"{"id": "q-\#(datatype)", "inputs": [{"name": "input", "shape": [2, 3], "datatype": "\#(datatype)", "data": [\#(data)]}]}"#)
         #expect(result.status == 200, "\(result.json)")
         #expect(result.json["id"] as? String == "q-\(datatype)")
         #expect(result.json["model_name"] as? String == "m")
@@ -197,7 +207,9 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
 
     @Test func nestedDataAndRank3() throws {
         let harness = try v2Harness()
-        let result = harness.call("POST", "/v2/models/m/infer", #"{"inputs": [{"name": "input", "shape": [2, 1, 3], "datatype": "FP32", "data": [[[1, 2, 3]], [[4, 5, 6]]]}]}"#)
+        let result = harness.call(
+            "POST", "/v2/models/m/infer",
+            #"{"inputs": [{"name": "input", "shape": [2, 1, 3], "datatype": "FP32", "data": [[[1, 2, 3]], [[4, 5, 6]]]}]}"#)
         #expect(result.status == 200, "\(result.json)")
         let output = (result.json["outputs"] as! [[String: Any]])[0]
         #expect(output["shape"] as? [Int] == [2, 1, 2])
@@ -210,7 +222,10 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
         let input = #"[{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]"#
         let all = harness.call("POST", "/v2/models/m/infer", #"{"inputs": \#(input), "parameters": {"binary_data_output": true}}"#)
         #expect(all.response.headers.contains { $0.name == "Inference-Header-Content-Length" })
-        let overridden = harness.call("POST", "/v2/models/m/infer", #"{"inputs": \#(input), "parameters": {"binary_data_output": true}, "outputs": [{"name": "output", "parameters": {"binary_data": false}}]}"#)
+        let overridden = harness.call(
+            "POST", "/v2/models/m/infer",
+            #"{"inputs": \#(input), "parameters": {"binary_data_output": true}, "outputs": [{"name": "output", "parameters": {"binary_data": false}}]}"#
+        )
         #expect(!overridden.response.headers.contains { $0.name == "Inference-Header-Content-Length" })
         #expect(overridden.response.headers.contains { $0.name == "Content-Type" && $0.value == "application/json" })
         #expect(close((overridden.json["outputs"] as! [[String: Any]])[0]["data"] as! [Double], v2Expected([1, 2, 3])))
@@ -219,9 +234,11 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
     @Test func binaryInputWithJSONOutputAndAnyContentType() throws {
         let harness = try v2Harness()
         let raw = v2Bytes([1, 2, 3], "FP64")
-        let body = v2Binary(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP64", "parameters": {"binary_data_size": 24}}]}"#, raw)
+        let body = v2Binary(
+            #"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP64", "parameters": {"binary_data_size": 24}}]}"#, raw)
         for type in [nil, "application/octet-stream", "application/json", "application/x-www-form-urlencoded"] {
-            let result = harness.call("POST", "/v2/models/m/infer", bytes: body.bytes, headers: body.headers + (type.map { [("Content-Type", $0)] } ?? []))
+            let result = harness.call(
+                "POST", "/v2/models/m/infer", bytes: body.bytes, headers: body.headers + (type.map { [("Content-Type", $0)] } ?? []))
             #expect(result.status == 200, "\(type ?? "none"): \(result.json)")
             #expect(close((result.json["outputs"] as! [[String: Any]])[0]["data"] as! [Double], v2Expected([1, 2, 3])))
         }
@@ -229,11 +246,17 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
 
     @Test func sameNumbersAsTheNativeRoute() throws {
         let harness = try APIHarness()
-        #expect(harness.call("PUT", "/v1/models/g", #"{"layers": [{"units": 16, "activation": "gelu", "seed": 3}, {"units": 4, "activation": "softmax", "seed": 4}], "input_shape": [null, 8]}"#).status == 201)
+        #expect(
+            harness.call(
+                "PUT", "/v1/models/g",
+                #"{"layers": [{"units": 16, "activation": "gelu", "seed": 3}, {"units": 4, "activation": "softmax", "seed": 4}], "input_shape": [null, 8]}"#
+            ).status == 201)
         let values = (0..<40).map { Double($0 % 11) * 0.25 - 1 }
         let text = values.map { "\($0)" }.joined(separator: ",")
-        let native = harness.call("POST", "/v1/models/g/predict", #"{"input": {"shape": [5, 8], "data": [\#(text)]}, "output_format": "flat"}"#)
-        let v2 = harness.call("POST", "/v2/models/g/infer", #"{"inputs": [{"name": "input", "shape": [5, 8], "datatype": "FP32", "data": [\#(text)]}]}"#)
+        let native = harness.call(
+            "POST", "/v1/models/g/predict", #"{"input": {"shape": [5, 8], "data": [\#(text)]}, "output_format": "flat"}"#)
+        let v2 = harness.call(
+            "POST", "/v2/models/g/infer", #"{"inputs": [{"name": "input", "shape": [5, 8], "datatype": "FP32", "data": [\#(text)]}]}"#)
         let expected = (native.json["output"] as! [String: Any])["data"] as! [Double]
         #expect(close((v2.json["outputs"] as! [[String: Any]])[0]["data"] as! [Double], expected))
     }
@@ -251,33 +274,109 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
             ("header length negative", json(header) + raw, "-1", 400, "invalid_binary_data"),
             ("missing bytes", json(header) + raw.prefix(8), length, 400, "invalid_binary_data"),
             ("extra bytes", json(header) + raw + [0], length, 400, "invalid_binary_data"),
-            ("size not matching shape", json(header.replacingOccurrences(of: "12}", with: "8}")) + raw.prefix(8), String(header.utf8.count - 1), 400, "invalid_binary_data"),
-            ("size not an integer", json(header.replacingOccurrences(of: "12}", with: "\"12\"}")) + raw, String(header.utf8.count + 2), 400, "invalid_binary_data"),
+            (
+                "size not matching shape", json(header.replacingOccurrences(of: "12}", with: "8}")) + raw.prefix(8),
+                String(header.utf8.count - 1), 400, "invalid_binary_data"
+            ),
+            (
+                "size not an integer", json(header.replacingOccurrences(of: "12}", with: "\"12\"}")) + raw, String(header.utf8.count + 2),
+                400, "invalid_binary_data"
+            ),
             ("binary without header", json(header) + raw, nil, 400, "malformed_json"),
             ("binary size, no header, JSON only", json(header), nil, 400, "invalid_binary_data"),
-            ("data and binary", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3], "parameters": {"binary_data_size": 12}}]}"#), nil, 400, "invalid_binary_data"),
+            (
+                "data and binary",
+                json(
+                    #"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3], "parameters": {"binary_data_size": 12}}]}"#
+                ), nil, 400, "invalid_binary_data"
+            ),
             ("header length cuts the JSON", json(header) + raw, "10", 400, "malformed_json"),
-            ("shape vs flat data", json(#"{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3, 4, 5]}]}"#), nil, 400, "shape_data_mismatch"),
-            ("shape vs nested data", json(#"{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [[1, 2], [3, 4], [5, 6]]}]}"#), nil, 400, "shape_data_mismatch"),
-            ("ragged data", json(#"{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [[1, 2, 3], [4, 5]]}]}"#), nil, 400, "shape_data_mismatch"),
-            ("mixed nesting", json(#"{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [[1, 2, 3], 4]}]}"#), nil, 400, "shape_data_mismatch"),
-            ("deeper than shape", json(#"{"inputs": [{"name": "input", "shape": [6], "datatype": "FP32", "data": [[[1, 2, 3]], [[4, 5, 6]]]}]}"#), nil, 400, "shape_data_mismatch"),
-            ("empty data", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": []}]}"#), nil, 400, "shape_data_mismatch"),
+            (
+                "shape vs flat data",
+                json(#"{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [1, 2, 3, 4, 5]}]}"#), nil, 400,
+                "shape_data_mismatch"
+            ),
+            (
+                "shape vs nested data",
+                json(#"{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [[1, 2], [3, 4], [5, 6]]}]}"#), nil, 400,
+                "shape_data_mismatch"
+            ),
+            (
+                "ragged data", json(#"{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [[1, 2, 3], [4, 5]]}]}"#),
+                nil, 400, "shape_data_mismatch"
+            ),
+            (
+                "mixed nesting", json(#"{"inputs": [{"name": "input", "shape": [2, 3], "datatype": "FP32", "data": [[1, 2, 3], 4]}]}"#),
+                nil, 400, "shape_data_mismatch"
+            ),
+            (
+                "deeper than shape",
+                json(#"{"inputs": [{"name": "input", "shape": [6], "datatype": "FP32", "data": [[[1, 2, 3]], [[4, 5, 6]]]}]}"#), nil, 400,
+                "shape_data_mismatch"
+            ),
+            (
+                "empty data", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": []}]}"#), nil, 400,
+                "shape_data_mismatch"
+            ),
             ("no data", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32"}]}"#), nil, 400, "invalid_request"),
-            ("negative shape", json(#"{"inputs": [{"name": "input", "shape": [-1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"#), nil, 400, "invalid_request"),
-            ("string in data", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, "2", 3]}]}"#), nil, 400, "invalid_request"),
-            ("bool in FP32 data", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [true, false, true]}]}"#), nil, 400, "invalid_request"),
-            ("BYTES", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "BYTES", "data": ["a", "b", "c"]}]}"#), nil, 400, "invalid_request"),
-            ("unknown datatype", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP8", "data": [1, 2, 3]}]}"#), nil, 400, "invalid_request"),
-            ("wrong input name", json(#"{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"#), nil, 400, "invalid_request"),
-            ("two inputs", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}, {"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"#), nil, 400, "invalid_request"),
+            (
+                "negative shape", json(#"{"inputs": [{"name": "input", "shape": [-1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"#), nil,
+                400, "invalid_request"
+            ),
+            (
+                "string in data", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, "2", 3]}]}"#), nil,
+                400, "invalid_request"
+            ),
+            (
+                "bool in FP32 data",
+                json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [true, false, true]}]}"#), nil, 400,
+                "invalid_request"
+            ),
+            (
+                "BYTES", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "BYTES", "data": ["a", "b", "c"]}]}"#), nil, 400,
+                "invalid_request"
+            ),
+            (
+                "unknown datatype", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP8", "data": [1, 2, 3]}]}"#), nil,
+                400, "invalid_request"
+            ),
+            (
+                "wrong input name", json(#"{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"#), nil, 400,
+                "invalid_request"
+            ),
+            (
+                "two inputs",
+                json(
+                    #"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}, {"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"#
+                ), nil, 400, "invalid_request"
+            ),
             ("no inputs", json(#"{"id": "x"}"#), nil, 400, "invalid_request"),
-            ("wrong output name", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}], "outputs": [{"name": "y"}]}"#), nil, 400, "invalid_request"),
-            ("classification", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}], "outputs": [{"name": "output", "parameters": {"classification": 2}}]}"#), nil, 400, "invalid_request"),
-            ("id not a string", json(#"{"id": 7, "inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"#), nil, 400, "invalid_request"),
+            (
+                "wrong output name",
+                json(
+                    #"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}], "outputs": [{"name": "y"}]}"#),
+                nil, 400, "invalid_request"
+            ),
+            (
+                "classification",
+                json(
+                    #"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}], "outputs": [{"name": "output", "parameters": {"classification": 2}}]}"#
+                ), nil, 400, "invalid_request"
+            ),
+            (
+                "id not a string",
+                json(#"{"id": 7, "inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"#), nil, 400,
+                "invalid_request"
+            ),
             ("malformed JSON", json(#"{"inputs": ["#), nil, 400, "malformed_json"),
-            ("int out of range", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "INT8", "data": [1, 2, 300]}]}"#), nil, 422, "invalid_value"),
-            ("width vs model", json(#"{"inputs": [{"name": "input", "shape": [1, 4], "datatype": "FP32", "data": [1, 2, 3, 4]}]}"#), nil, 422, "shape_mismatch"),
+            (
+                "int out of range", json(#"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "INT8", "data": [1, 2, 300]}]}"#),
+                nil, 422, "invalid_value"
+            ),
+            (
+                "width vs model", json(#"{"inputs": [{"name": "input", "shape": [1, 4], "datatype": "FP32", "data": [1, 2, 3, 4]}]}"#), nil,
+                422, "shape_mismatch"
+            ),
         ]
     }()
 
@@ -285,7 +384,8 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
     func malformedRequestsAreClientErrors(index: Int) throws {
         let (label, body, length, status, code) = Self.mistakes[index]
         let harness = try v2Harness()
-        let result = harness.call("POST", "/v2/models/m/infer", bytes: body, headers: length.map { [("Inference-Header-Content-Length", $0)] } ?? [])
+        let result = harness.call(
+            "POST", "/v2/models/m/infer", bytes: body, headers: length.map { [("Inference-Header-Content-Length", $0)] } ?? [])
         #expect(result.status == status, "\(label): \(result.json)")
         #expect(result.json["code"] as? String == code, "\(label): \(result.json)")
         #expect((result.json["error"] as? String)?.isEmpty == false, "\(label)")

@@ -29,7 +29,15 @@ import Testing
         let nspid = status.split(separator: "\n").first { $0.hasPrefix("NSpid:") }.map(String.init) ?? ""
         #expect(nspid.split(whereSeparator: { $0 == "\t" || $0 == " " }).last == "1", "\(nspid)")
         kill(serverPID, SIGTERM)
-        process.waitUntilExit()
+        // Bounded wait: a server that ignores SIGTERM fails the test instead of hanging it.
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            kill(serverPID, SIGKILL)
+            process.waitUntilExit()
+            Issue.record("the server (PID 1 in its namespace) did not exit within 60 s of SIGTERM")
+            return
+        }
         #expect(process.terminationStatus == 0)
     }
 }

@@ -30,7 +30,9 @@ import Testing
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Self.root.appendingPathComponent("Tests/V2Conformance/tritonclient_conformance.py").path, "127.0.0.1:\(server.port)"]
+        process.arguments = [
+            Self.root.appendingPathComponent("Tests/V2Conformance/tritonclient_conformance.py").path, "127.0.0.1:\(server.port)",
+        ]
         process.standardOutput = output
         process.standardError = output
         let finished = DispatchSemaphore(value: 0)

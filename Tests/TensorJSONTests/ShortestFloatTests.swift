@@ -1,0 +1,151 @@
+import Testing
+
+@testable import TensorJSON
+
+/// The formatter is checked against the stdlib's `description` (itself shortest
+/// and closest): same significant digits, same value after parsing back.
+/// `tensorjson-bench verify` runs the same check over all 2^32 Float bit
+/// patterns and many millions of Doubles in release mode.
+@Suite struct ShortestFloatTests {
+    func format(_ v: Double) -> String {
+        var w = JSONWriter()
+        w.write(v)
+        return text(w.bytes)
+    }
+
+    func format(_ v: Float) -> String {
+        var w = JSONWriter()
+        w.write(v)
+        return text(w.bytes)
+    }
+
+    func check(_ v: Double, sourceLocation: SourceLocation = #_sourceLocation) {
+        let ours = format(v)
+        let back = Double(ours)
+        #expect(back?.bitPattern == v.bitPattern, "\(v): wrote \(ours)", sourceLocation: sourceLocation)
+        let a = normalizedDecimal(ours)
+        let b = normalizedDecimal(v.description)
+        #expect(
+            a?.digits == b?.digits && a?.exponent == b?.exponent, "\(v): \(ours) vs \(v.description)",
+            sourceLocation: sourceLocation)
+    }
+
+    func check(_ v: Float, sourceLocation: SourceLocation = #_sourceLocation) {
+        let ours = format(v)
+        let back = Float(ours)
+        #expect(back?.bitPattern == v.bitPattern, "\(v): wrote \(ours)", sourceLocation: sourceLocation)
+        // Parsed as Double (as JSONParser and numpy do) then rounded to Float, the
+        // shortest text gives v back except in rare double-rounding cases such as
+        // 7.038531e-26, exactly as with Python/numpy: not asserted here.
+        let a = normalizedDecimal(ours)
+        let b = normalizedDecimal(v.description)
+        #expect(
+            a?.digits == b?.digits && a?.exponent == b?.exponent, "\(v): \(ours) vs \(v.description)",
+            sourceLocation: sourceLocation)
+    }
+
+    static let doubleEdges: [Double] = [
+        .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+        .leastNormalMagnitude.nextDown, .leastNormalMagnitude.nextUp, Double.leastNonzeroMagnitude * 2,
+        Double.leastNonzeroMagnitude * 3, Double.leastNonzeroMagnitude * 7, .pi, -.pi, .ulpOfOne, 1, -1, 0.1, 0.2,
+        0.3, 1.0 / 3, 2.0 / 3, 1e-5, 1e-4, 9.999e-5, 1e15, 1e16, 1e17, 9007199254740992, 9007199254740992.0.nextUp,
+        123456789012345680, 1e22, 1e23, 1.7976931348623157e308, 2.2250738585072014e-308,
+        Double(bitPattern: 9), 1e300, 1e-300, 0.5, 1.5, 100, 1234.5678, 65536, 4294967296,
+    ]
+
+    @Test(arguments: doubleEdges)
+    func doubleEdgeCases(_ v: Double) { check(v) }
+
+    @Test func doublePowersOfTenAndTwo() {
+        for e in -323...308 {
+            let t = "1e\(e)"
+            if let v = Double(t) { check(v); check(v.nextUp); check(v.nextDown) }
+        }
+        for e in -1074...1023 {
+            let v = Double(sign: .plus, exponent: e, significand: 1)
+            check(v)
+            check(v.nextDown)
+        }
+    }
+
+    @Test func randomDoubleBitPatterns() {
+        var rng = SplitMix64(seed: 11)
+        for _ in 0..<100_000 {
+            let v = Double(bitPattern: rng.next())
+            if v.isFinite { check(v) }
+        }
+    }
+
+    @Test func randomDoubleSubnormals() {
+        var rng = SplitMix64(seed: 12)
+        for _ in 0..<20_000 {
+            let v = Double(bitPattern: rng.next() & ((1 << 52) - 1))
+            check(v)
+        }
+    }
+
+    static let floatEdges: [Float] = [
+        .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+        .leastNormalMagnitude.nextDown, .leastNormalMagnitude.nextUp, Float.leastNonzeroMagnitude * 7,
+        Float.leastNonzeroMagnitude * 8, Float.leastNonzeroMagnitude * 9, .pi, .ulpOfOne, 1, -1, 0.1, 0.2, 0.3,
+        1e-5, 1e-4, 1e10, 1e15, 1e16, 1e17, 16777216, 16777218, 1.2345678e15, 3.4028235e38,
+        7.038531e-26, 8.589973e9, 0.5, 100, 2.5, 1234.5678,
+    ]
+
+    @Test(arguments: floatEdges)
+    func floatEdgeCases(_ v: Float) { check(v) }
+
+    @Test func floatPowersOfTenAndTwo() {
+        for e in -45...38 {
+            if let v = Float("1e\(e)") { check(v); check(v.nextUp); check(v.nextDown) }
+        }
+        for e in -149...127 {
+            let v = Float(sign: .plus, exponent: e, significand: 1)
+            check(v)
+            check(v.nextDown)
+        }
+    }
+
+    @Test func randomFloatBitPatterns() {
+        var rng = SplitMix64(seed: 13)
+        for _ in 0..<100_000 {
+            let v = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))
+            if v.isFinite { check(v) }
+        }
+    }
+
+    @Test func allFloatSubnormals() {
+        // Every 61st of the 2^23 subnormals (plus the first 10k): a quick sweep.
+        var b: UInt32 = 1
+        while b < 1 << 23 {
+            check(Float(bitPattern: b))
+            b += b < 10_000 ? 1 : 61
+        }
+    }
+
+    @Test func layoutMatchesPythonRepr() {
+        // Texts Python's repr() gives for these doubles.
+        let cases: [(Double, String)] = [
+            (0, "0.0"), (-0.0, "-0.0"), (1, "1.0"), (-1.5, "-1.5"), (100, "100.0"), (0.1, "0.1"),
+            (1e-4, "0.0001"), (1e-5, "1e-05"), (1.5e-5, "1.5e-05"), (1e15, "1000000000000000.0"),
+            (1e16, "1e+16"), (1.25e16, "1.25e+16"), (123456789.125, "123456789.125"),
+            (1e100, "1e+100"), (-2.5e-300, "-2.5e-300"), (.leastNonzeroMagnitude, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"), (0.30000000000000004, "0.30000000000000004"),
+            (9007199254740992, "9007199254740992.0"), (.nan, "NaN"), (.infinity, "Infinity"),
+            (-.infinity, "-Infinity"), (0.001234, "0.001234"), (12.5, "12.5"),
+        ]
+        for (v, want) in cases {
+            #expect(format(v) == want, "\(v)")
+        }
+        let floats: [(Float, String)] = [
+            (0.1, "0.1"), (1e-5, "1e-05"), (16777216, "16777216.0"), (3.4028235e38, "3.4028235e+38"),
+            (-0.0, "-0.0"), (.nan, "NaN"), (-.infinity, "-Infinity"), (.leastNonzeroMagnitude, "1e-45"),
+            // Fuzz finding (harness): Swift's description writes -2.6199358e+14; Python's
+            // repr layout (fixed below 1e16) is longer but has the same 8 significant digits.
+            (Float(bitPattern: 0xD76E_4822), "-261993580000000.0"),
+        ]
+        for (v, want) in floats {
+            #expect(format(v) == want, "\(v)")
+        }
+    }
+}
