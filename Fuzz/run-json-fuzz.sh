@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 SWIFTC="${SWIFTC:-swiftc}"
 command -v "$SWIFTC" >/dev/null || SWIFTC=/opt/swift/usr/bin/swiftc
 SECONDS_TO_RUN="${1:-${FUZZ_SECONDS:-30}}"
-OUT=.build/fuzz
+OUT="${FUZZ_SCRATCH_PATH:-.build}/fuzz"
 mkdir -p "$OUT/corpus-json"
 "$SWIFTC" -sanitize=fuzzer,address -parse-as-library -O -module-name TensorJSON \
     Sources/TensorJSON/*.swift Fuzz/TensorJSONFuzz/*.swift -o "$OUT/tensorjson-fuzz"
