@@ -169,7 +169,8 @@ import Testing
         let request = "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
         var clients: [RawClient] = []
         for _ in 0..<6 {
-            let client = try RawClient(port: server.port, timeout: 30, receiveBuffer: 4096)
+            // A long timeout: under ThreadSanitizer each 11 MB answer takes tens of seconds.
+            let client = try RawClient(port: server.port, timeout: 600, receiveBuffer: 4096)
             client.send(request)
             clients.append(client)
             // Let the server queue this answer before the next one.
