@@ -186,6 +186,7 @@ import Testing
         clients.removeAll()
         // Once those clients are gone, the same answer goes out in full again.
         try await Task.sleep(for: .milliseconds(200))
+        #expect(server.process.isRunning, "server alive: \(server.stderr.suffix(3000))")
         let result = try await Client.call("POST", server.baseURL + "/v1/dense", json: body)
         #expect(result.status == 200)
         #expect(((result.json["output"] as? [String: Any])?["b64"] as? String)?.count ?? 0 > 10_000_000)
