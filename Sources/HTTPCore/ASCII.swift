@@ -71,7 +71,7 @@ func asciiLower(_ b: UInt8) -> UInt8 {
 
 /// ASCII case-insensitive equality; `lowercased` must already be lower case.
 @inline(__always)
-func equalsIgnoringASCIICase(_ s: String, _ lowercased: String) -> Bool {
+public func equalsIgnoringASCIICase(_ s: String, _ lowercased: String) -> Bool {
     var a = s
     var b = lowercased
     return a.withUTF8 { ab in

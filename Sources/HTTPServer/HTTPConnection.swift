@@ -269,7 +269,7 @@ final class HTTPConnection: @unchecked Sendable {
 
     private func contentEncoding(of headers: HTTPHeaders) -> ContentEncoding {
         var result = ContentEncoding.identity
-        for field in headers where field.name.utf8.count == 16 && equalsLower(field.name, "content-encoding") {
+        for field in headers where field.name.utf8.count == 16 && equalsIgnoringASCIICase(field.name, "content-encoding") {
             for coding in field.value.split(separator: ",") {
                 let c = coding.trimmingSpaces().lowercased()
                 switch c {
@@ -381,11 +381,11 @@ final class HTTPConnection: @unchecked Sendable {
         var responseRequestID: String?
         for field in response.headers {
             switch field.name.utf8.count {
-            case 4 where equalsLower(field.name, "date"): hasDate = true
-            case 6 where equalsLower(field.name, "server"): hasServer = true
-            case 10 where equalsLower(field.name, "connection"):
+            case 4 where equalsIgnoringASCIICase(field.name, "date"): hasDate = true
+            case 6 where equalsIgnoringASCIICase(field.name, "server"): hasServer = true
+            case 10 where equalsIgnoringASCIICase(field.name, "connection"):
                 if field.value.lowercased().contains("close") { handlerClose = true }
-            case 12 where core.accessLog != nil && equalsLower(field.name, "x-request-id"): responseRequestID = field.value
+            case 12 where core.accessLog != nil && equalsIgnoringASCIICase(field.name, "x-request-id"): responseRequestID = field.value
             default: break
             }
         }
@@ -532,22 +532,6 @@ final class HTTPConnection: @unchecked Sendable {
     }
 }
 
-@inline(__always)
-func equalsLower(_ s: String, _ lower: String) -> Bool {
-    var a = s
-    var b = lower
-    return a.withUTF8 { x in
-        b.withUTF8 { y in
-            guard x.count == y.count else { return false }
-            for i in 0..<x.count {
-                let c = x[i]
-                let l = (c >= 65 && c <= 90) ? c | 0x20 : c
-                if l != y[i] { return false }
-            }
-            return true
-        }
-    }
-}
 
 extension Substring {
     func trimmingSpaces() -> Substring {

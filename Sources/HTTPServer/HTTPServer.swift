@@ -264,7 +264,7 @@ final class ServerCore: Sendable {
     static func acceptsGzip(_ headers: HTTPHeaders) -> Bool {
         var gzipQ: Double?
         var starQ: Double?
-        for field in headers where field.name.utf8.count == 15 && equalsLower(field.name, "accept-encoding") {
+        for field in headers where field.name.utf8.count == 15 && equalsIgnoringASCIICase(field.name, "accept-encoding") {
             for element in field.value.split(separator: ",") {
                 let parts = element.split(separator: ";")
                 guard let first = parts.first else { continue }
