@@ -24,9 +24,13 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        // The batch-invariant GEMM (C: AVX-512 / AVX2 / scalar chosen at run time). -O3 in every
+        // configuration, so debug test runs are not 50× slower; no -march (one portable binary);
+        // no FP contraction, so only the written FMAs are fused.
+        .target(name: "CDenseGEMM", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
         .target(
             name: "DenseKernel",
-            dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")]),
+            dependencies: ["CBLAS", "CDenseGEMM", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "TensorJSON"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "HTTPCore"),

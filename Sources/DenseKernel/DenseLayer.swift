@@ -51,12 +51,17 @@ public struct LayerConfig: Sendable, Equatable {
 /// A Keras `Dense` layer with its weights: `y = activation(x·kernel + bias)` on the last axis.
 ///
 /// Shapes: `kernel` is `[inputDim, units]` row-major, `bias` is `[units]` (absent when
-/// `useBias` is false). Both are stored in the layer's compute dtype.
+/// `useBias` is false). Both are stored in the layer's compute dtype; the kernel only as its
+/// ``PackedKernel``, packed once when the layer is made.
 public struct DenseLayer: Sendable, Equatable {
     public var config: LayerConfig
     public let inputDim: Int
-    public let kernel: TensorStorage
+    /// The kernel in the batch-invariant GEMM's layout (the layer's only copy of it).
+    public let packedKernel: PackedKernel
     public let bias: TensorStorage?
+
+    /// The kernel `[inputDim, units]` row-major, unpacked (exact) from ``packedKernel``.
+    public var kernel: TensorStorage { packedKernel.unpacked() }
 
     /// Creates a layer, checking the weight shapes against `inputDim` and `units`.
     /// - Throws: `DenseError.shapeMismatch` when the kernel is not `[inputDim, units]` or the
@@ -92,8 +97,13 @@ public struct DenseLayer: Sendable, Equatable {
         }
         self.config = config
         self.inputDim = inputDim
-        self.kernel = kernel.converted(to: config.dtype)
+        self.packedKernel = PackedKernel(kernel: kernel.converted(to: config.dtype), inputDim: inputDim, units: config.units)
         self.bias = bias?.converted(to: config.dtype)
+    }
+
+    public static func == (lhs: DenseLayer, rhs: DenseLayer) -> Bool {
+        lhs.config == rhs.config && lhs.inputDim == rhs.inputDim && lhs.bias == rhs.bias
+            && (lhs.packedKernel === rhs.packedKernel || lhs.kernel == rhs.kernel)
     }
 
     public var name: String { config.name }
@@ -102,45 +112,47 @@ public struct DenseLayer: Sendable, Equatable {
     public var params: Int { config.parameterCount(inputDim: inputDim)! }
 
     /// Runs the layer on `rows` rows of `inputDim` values (already in the layer's dtype).
-    /// Returns `rows·outputWidth` values. OpenBLAS GEMM, then one fused pass adding the
-    /// bias and applying the activation. `reference: true` uses the naive oracle kernel.
-    public func forward(rows: Int, input: TensorStorage, reference: Bool = false) -> TensorStorage {
+    /// Returns `rows·outputWidth` values: the batch-invariant GEMM on the packed kernel, then
+    /// one fused pass adding the bias and applying the activation. `isa` picks the kernel's
+    /// instruction set (every one gives the same bits); `reference: true` uses the naive oracle.
+    public func forward(rows: Int, input: TensorStorage, reference: Bool = false, isa: GEMM.ISA = GEMM.isa) -> TensorStorage {
         precondition(input.count == rows * inputDim, "input has \(input.count) values, expected \(rows)×\(inputDim)")
         switch config.dtype {
-        case .float32: return .float32(run(rows: rows, input: Float.values(of: input), reference: reference))
-        case .float64: return .float64(run(rows: rows, input: Double.values(of: input), reference: reference))
+        case .float32: return .float32(run(rows: rows, input: Float.values(of: input), reference: reference, isa: isa))
+        case .float64: return .float64(run(rows: rows, input: Double.values(of: input), reference: reference, isa: isa))
         }
     }
 
     // Shape: input [rows, inputDim] · kernel [inputDim, units] + bias [units] → [rows, outputWidth]
-    private func run<T: DenseScalar>(rows: Int, input: [T], reference: Bool) -> [T] {
+    private func run<T: DenseScalar>(rows: Int, input: [T], reference: Bool, isa: GEMM.ISA) -> [T] {
         let units = config.units
-        let kernelValues = T.values(of: kernel)
-        let biasValues = bias.map { T.values(of: $0) }
         var output = [T](unsafeUninitializedCapacity: rows * units) { buffer, initialized in
             input.withUnsafeBufferPointer { a in
-                kernelValues.withUnsafeBufferPointer { b in
-                    if reference {
+                if reference {
+                    T.values(of: kernel).withUnsafeBufferPointer { b in
                         GEMM.reference(
                             m: rows, n: units, k: inputDim, a: a.baseAddress!, b: b.baseAddress!,
                             c: buffer.baseAddress!, accumulate: false)
-                    } else {
-                        T.gemm(
-                            m: rows, n: units, k: inputDim, a: a.baseAddress!, b: b.baseAddress!,
-                            c: buffer.baseAddress!, accumulate: false)
                     }
+                } else {
+                    packedKernel.multiply(rows: rows, x: a.baseAddress!, y: buffer.baseAddress!, isa: isa)
                 }
             }
             initialized = rows * units
-            if let biasValues {
-                biasValues.withUnsafeBufferPointer { bias in
-                    config.activation.apply(buffer, rows: rows, width: units, bias: bias.baseAddress!)
-                }
-            } else {
-                config.activation.apply(buffer, rows: rows, width: units, bias: nil)
-            }
+            applyEpilogue(buffer, rows: rows)
         }
         if config.activation == .glu { output.removeLast(rows * (units - units / 2)) }
         return output
+    }
+
+    /// Adds the bias and applies the activation in place on `rows·units` GEMM outputs.
+    private func applyEpilogue<T: DenseScalar>(_ buffer: UnsafeMutableBufferPointer<T>, rows: Int) {
+        if let bias {
+            T.values(of: bias).withUnsafeBufferPointer { bias in
+                config.activation.apply(buffer, rows: rows, width: units, bias: bias.baseAddress!)
+            }
+        } else {
+            config.activation.apply(buffer, rows: rows, width: units, bias: nil)
+        }
     }
 }

@@ -1,9 +1,49 @@
 import CBLAS
+import CDenseGEMM
 import RealModule
 
-/// Matrix multiply backends: OpenBLAS for speed, a naive loop as the test oracle.
+/// Matrix multiply backends: DenseServe's batch-invariant kernel (``PackedKernel``) for every
+/// forward pass, a naive loop as the test oracle, OpenBLAS as the benchmark baseline.
+///
+/// The invariance guarantee: every output element is computed by the same sequence of IEEE
+/// operations — per K-block of 256, a fused-multiply-add chain from zero in increasing k, the
+/// blocks' sums added in order — whatever the row count, the row's position, the column split
+/// or the instruction set (AVX-512, AVX2 + FMA and scalar `fma` give the same bits). So a row's
+/// output depends only on the row and the weights.
 public enum GEMM {
-    /// Pins OpenBLAS to one thread. Parallelism comes from splitting rows across workers:
+    /// The instruction set a kernel runs on.
+    public enum ISA: Int, Sendable, CaseIterable, Comparable {
+        case scalar = 0
+        case avx2 = 1
+        case avx512 = 2
+
+        /// The name logged and reported (`avx512`, `avx2`, `scalar`).
+        public var name: String { String(cString: dk_isa_name(cValue)) }
+
+        @usableFromInline var cValue: dk_isa { dk_isa(rawValue: UInt32(rawValue)) }
+
+        /// Looks up an ISA by its reported name.
+        public init?(name: String) {
+            guard let isa = ISA.allCases.first(where: { $0.name == name }) else { return nil }
+            self = isa
+        }
+
+        public static func < (lhs: ISA, rhs: ISA) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    /// The best instruction set this CPU and OS support (CPUID and XGETBV), used by default.
+    public static let isa: ISA = ISA(rawValue: Int(dk_best_isa().rawValue)) ?? .scalar
+
+    /// The name of the compute kernel in use, for logs and `GET /v2` (`avx512`, ...).
+    public static var kernelName: String { isa.name }
+
+    /// The core OpenBLAS chose for itself (`SkylakeX`, `Haswell`, `Prescott`, …).
+    public static var blasCoreName: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
+
+    /// Pins OpenBLAS to one thread. Parallelism comes from splitting work across workers:
     /// with two BLAS threads a GEMM that takes 58 µs alone took 16–24 ms whenever the other
     /// core was busy (measured on the target machine).
     public static func useSingleThreadedBLAS() {
@@ -13,6 +53,14 @@ public enum GEMM {
     /// Sets the OpenBLAS thread count (benchmarks only).
     public static func setBLASThreads(_ count: Int) {
         openblas_set_num_threads(Int32(count))
+    }
+
+    /// OpenBLAS `C = A·B` (row-major, sgemm/dgemm; sgemv/dgemv for one row): the baseline
+    /// benchmarks compare against. Not batch-invariant: never used for a forward pass.
+    public static func blas<T: DenseScalar>(
+        m: Int, n: Int, k: Int, a: UnsafePointer<T>, b: UnsafePointer<T>, c: UnsafeMutablePointer<T>
+    ) {
+        T.blasGEMM(m: m, n: n, k: k, a: a, b: b, c: c)
     }
 
     /// Reference kernel: `C[m×n] = A[m×k]·B[k×n] (+ C)`, row-major, in the order of a dot
@@ -33,18 +81,23 @@ public enum GEMM {
 
 extension Float: DenseScalar {
     @inlinable
-    public static func gemm(
-        m: Int, n: Int, k: Int,
-        a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, accumulate: Bool
+    public static func packedGEMM(
+        isa: GEMM.ISA, m: Int, n: Int, k: Int, x: UnsafePointer<Float>, packed: UnsafeRawPointer,
+        y: UnsafeMutablePointer<Float>, panelBegin: Int, panelEnd: Int
+    ) {
+        dk_gemm_f32(isa.cValue, m, n, k, x, packed.assumingMemoryBound(to: Float.self), y, panelBegin, panelEnd)
+    }
+    public static func blasGEMM(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
     ) {
         if m == 1 {
             // One row: y[n] = Bᵀ[n×k]·x[k]; GEMV skips GEMM's packing, which dominates here.
-            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, accumulate ? 1 : 0, c, 1)
+            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, 0, c, 1)
             return
         }
         cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-            1, a, Int32(k), b, Int32(n), accumulate ? 1 : 0, c, Int32(n))
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c,
+            Int32(n))
     }
     public static func storage(_ values: [Float]) -> TensorStorage { .float32(values) }
     public static func values(of storage: TensorStorage) -> [Float] {
@@ -56,17 +109,22 @@ extension Float: DenseScalar {
 
 extension Double: DenseScalar {
     @inlinable
-    public static func gemm(
-        m: Int, n: Int, k: Int,
-        a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>, accumulate: Bool
+    public static func packedGEMM(
+        isa: GEMM.ISA, m: Int, n: Int, k: Int, x: UnsafePointer<Double>, packed: UnsafeRawPointer,
+        y: UnsafeMutablePointer<Double>, panelBegin: Int, panelEnd: Int
+    ) {
+        dk_gemm_f64(isa.cValue, m, n, k, x, packed.assumingMemoryBound(to: Double.self), y, panelBegin, panelEnd)
+    }
+    public static func blasGEMM(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>
     ) {
         if m == 1 {
-            cblas_dgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, accumulate ? 1 : 0, c, 1)
+            cblas_dgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, 0, c, 1)
             return
         }
         cblas_dgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-            1, a, Int32(k), b, Int32(n), accumulate ? 1 : 0, c, Int32(n))
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c,
+            Int32(n))
     }
     public static func storage(_ values: [Double]) -> TensorStorage { .float64(values) }
     public static func values(of storage: TensorStorage) -> [Double] {

@@ -1,0 +1,125 @@
+// Instruction-set detection, packing, the scalar kernel and the dispatch of dense_gemm.h.
+#include "dense_gemm.h"
+#include "kernel_isa.h"
+#include <cpuid.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define PANEL_F32 32
+#define PANEL_F64 16
+
+// XCR0 read with XGETBV, compiled without needing the xsave target.
+static uint64_t read_xcr0(void) {
+    uint32_t eax, edx;
+    __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+    return ((uint64_t)edx << 32) | eax;
+}
+
+// The CPU must report the instructions and the OS must save their registers (XCR0): a
+// hypervisor can hide AVX-512 state even where CPUID lists the instructions.
+static dk_isa detect_isa(void) {
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return DK_ISA_SCALAR;
+    int fma = (ecx >> 12) & 1, osxsave = (ecx >> 27) & 1, avx = (ecx >> 28) & 1;
+    if (!(fma && osxsave && avx)) return DK_ISA_SCALAR;
+    uint64_t xcr0 = read_xcr0();
+    if ((xcr0 & 0x6) != 0x6) return DK_ISA_SCALAR;  // SSE and AVX state
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return DK_ISA_SCALAR;
+    int avx2 = (ebx >> 5) & 1, avx512f = (ebx >> 16) & 1;
+    if (avx512f && (xcr0 & 0xE0) == 0xE0) return DK_ISA_AVX512;  // opmask, ZMM0-15 upper, ZMM16-31
+    return avx2 ? DK_ISA_AVX2 : DK_ISA_SCALAR;
+}
+
+dk_isa dk_best_isa(void) {
+    // Racing first calls compute the same value; an int store is atomic on x86-64.
+    static volatile int cached = -1;
+    if (cached < 0) cached = (int)detect_isa();
+    return (dk_isa)cached;
+}
+
+const char *dk_isa_name(dk_isa isa) {
+    switch (isa) {
+    case DK_ISA_AVX512: return "avx512";
+    case DK_ISA_AVX2: return "avx2";
+    default: return "scalar";
+    }
+}
+
+long dk_panel_width_f32(void) { return PANEL_F32; }
+long dk_panel_width_f64(void) { return PANEL_F64; }
+
+#define PANELS(n, width) (((n) + (width) - 1) / (width))
+
+long dk_packed_count_f32(long k, long n) { return k * PANELS(n, PANEL_F32) * PANEL_F32; }
+long dk_packed_count_f64(long k, long n) { return k * PANELS(n, PANEL_F64) * PANEL_F64; }
+
+// Packing, unpacking and the scalar kernel, once per element type.
+#define DEFINE_PORTABLE(ELEM, SUFFIX, PANEL, FMA)                                                          \
+    void dk_pack_##SUFFIX(long k, long n, const ELEM *w, ELEM *packed) {                                   \
+        for (long p = 0; p < PANELS(n, PANEL); p++)                                                        \
+            for (long kk = 0; kk < k; kk++)                                                                \
+                for (long j = 0; j < PANEL; j++) {                                                         \
+                    long col = p * PANEL + j;                                                              \
+                    packed[(p * k + kk) * PANEL + j] = col < n ? w[kk * n + col] : (ELEM)0;                \
+                }                                                                                          \
+    }                                                                                                      \
+    void dk_unpack_##SUFFIX(long k, long n, const ELEM *packed, ELEM *w) {                                 \
+        for (long kk = 0; kk < k; kk++)                                                                    \
+            for (long col = 0; col < n; col++)                                                             \
+                w[kk * n + col] = packed[((col / PANEL) * k + kk) * PANEL + col % PANEL];                   \
+    }                                                                                                      \
+    /* The oracle of the operation order: one element at a time, as dense_gemm.h states it. */          \
+    static void scalar_gemm_##SUFFIX(long m, long n, long k, const ELEM *x, const ELEM *packed, ELEM *y,   \
+                                     long p0, long p1) {                                                   \
+        for (long i = 0; i < m; i++)                                                                       \
+            for (long col = p0 * PANEL; col < p1 * PANEL && col < n; col++) {                              \
+                const ELEM *w = packed + (col / PANEL) * k * PANEL + col % PANEL;                          \
+                ELEM total = 0;                                                                            \
+                for (long kb = 0; kb < k; kb += DK_KBLOCK) {                                               \
+                    long end = k - kb < DK_KBLOCK ? k : kb + DK_KBLOCK;                                    \
+                    ELEM sum = 0;                                                                          \
+                    for (long kk = kb; kk < end; kk++) sum = FMA(x[i * k + kk], w[kk * PANEL], sum);       \
+                    total = kb == 0 ? sum : total + sum;                                                   \
+                }                                                                                          \
+                y[i * n + col] = total;                                                                    \
+            }                                                                                              \
+    }
+
+DEFINE_PORTABLE(float, f32, PANEL_F32, fmaf)
+DEFINE_PORTABLE(double, f64, PANEL_F64, fma)
+
+static dk_isa usable(dk_isa isa) {
+    dk_isa best = dk_best_isa();
+    return isa > best ? best : isa;
+}
+
+void dk_gemm_f32(dk_isa isa, long m, long n, long k, const float *x, const float *packed, float *y,
+                 long panel_begin, long panel_end) {
+    dk_isa chosen = usable(isa);
+    if (chosen == DK_ISA_SCALAR) {
+        scalar_gemm_f32(m, n, k, x, packed, y, panel_begin, panel_end);
+        return;
+    }
+    // Packed row strips pay off past a few dozen rows; without memory the kernel reads rows
+    // in place (same bits).
+    float *strips = m > 24 ? aligned_alloc(64, (size_t)(m + 12) * DK_KBLOCK * sizeof(float)) : NULL;
+    if (chosen == DK_ISA_AVX512) dk_avx512_gemm_f32(m, n, k, x, packed, y, panel_begin, panel_end, strips);
+    else dk_avx2_gemm_f32(m, n, k, x, packed, y, panel_begin, panel_end, strips);
+    free(strips);
+}
+
+void dk_gemm_f64(dk_isa isa, long m, long n, long k, const double *x, const double *packed, double *y,
+                 long panel_begin, long panel_end) {
+    dk_isa chosen = usable(isa);
+    if (chosen == DK_ISA_SCALAR) {
+        scalar_gemm_f64(m, n, k, x, packed, y, panel_begin, panel_end);
+        return;
+    }
+    // Packed row strips pay off past a few dozen rows; without memory the kernel reads rows
+    // in place (same bits).
+    double *strips = m > 24 ? aligned_alloc(64, (size_t)(m + 12) * DK_KBLOCK * sizeof(double)) : NULL;
+    if (chosen == DK_ISA_AVX512) dk_avx512_gemm_f64(m, n, k, x, packed, y, panel_begin, panel_end, strips);
+    else dk_avx2_gemm_f64(m, n, k, x, packed, y, panel_begin, panel_end, strips);
+    free(strips);
+}

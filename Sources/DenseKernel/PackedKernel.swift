@@ -1,0 +1,82 @@
+import CDenseGEMM
+
+/// A Dense kernel `[inputDim, units]` packed once, at model load, into the panel layout of
+/// DenseServe's batch-invariant GEMM (`CDenseGEMM/include/dense_gemm.h`).
+///
+/// The packed copy replaces the row-major one: it is the only copy a layer keeps, so memory
+/// is the weights rounded up to whole panels of 128 bytes (32 float or 16 double columns).
+/// ``unpacked()`` recovers the row-major values exactly.
+public final class PackedKernel: @unchecked Sendable {
+    // `@unchecked Sendable`: `storage` is written once, in `init`, and only read afterwards;
+    // the class is final and exposes no mutation.
+    public let dtype: DType
+    public let inputDim: Int
+    public let units: Int
+    /// Elements in the packed buffer (`inputDim · units` rounded up to whole panels).
+    public let packedCount: Int
+    private let storage: UnsafeMutableRawPointer
+
+    /// Packs `kernel` (`inputDim·units` values, row-major) in its own dtype.
+    public init(kernel: TensorStorage, inputDim: Int, units: Int) {
+        precondition(kernel.count == inputDim * units, "kernel has \(kernel.count) values, expected \(inputDim)×\(units)")
+        dtype = kernel.dtype
+        self.inputDim = inputDim
+        self.units = units
+        switch kernel {
+        case .float32(let values):
+            packedCount = dk_packed_count_f32(inputDim, units)
+            storage = .allocate(byteCount: max(1, packedCount) * 4, alignment: 64)
+            values.withUnsafeBufferPointer { dk_pack_f32(inputDim, units, $0.baseAddress!, storage.assumingMemoryBound(to: Float.self)) }
+        case .float64(let values):
+            packedCount = dk_packed_count_f64(inputDim, units)
+            storage = .allocate(byteCount: max(1, packedCount) * 8, alignment: 64)
+            values.withUnsafeBufferPointer { dk_pack_f64(inputDim, units, $0.baseAddress!, storage.assumingMemoryBound(to: Double.self)) }
+        }
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Bytes the packed copy holds.
+    public var byteCount: Int { packedCount * dtype.byteSize }
+
+    /// Panels of columns (the unit a GEMM can be split into by columns).
+    public var panelCount: Int {
+        let width = dtype == .float32 ? dk_panel_width_f32() : dk_panel_width_f64()
+        return (units + width - 1) / width
+    }
+
+    /// The row-major kernel `[inputDim, units]`, bit for bit as it was packed.
+    public func unpacked() -> TensorStorage {
+        let count = inputDim * units
+        switch dtype {
+        case .float32:
+            return .float32(
+                [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    dk_unpack_f32(inputDim, units, storage.assumingMemoryBound(to: Float.self), buffer.baseAddress!)
+                    initialized = count
+                })
+        case .float64:
+            return .float64(
+                [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    dk_unpack_f64(inputDim, units, storage.assumingMemoryBound(to: Double.self), buffer.baseAddress!)
+                    initialized = count
+                })
+        }
+    }
+
+    /// `y[rows × units] = x[rows × inputDim] · kernel` for the columns of `panels`, in the
+    /// kernel's dtype. Bitwise the same for a row whatever `rows`, its position, the panel
+    /// split or `isa` (see ``GEMM``).
+    @inlinable
+    public func multiply<T: DenseScalar>(
+        rows: Int, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>, panels: Range<Int>? = nil, isa: GEMM.ISA = GEMM.isa
+    ) {
+        precondition(T.dtype == dtype, "input dtype \(T.dtype) does not match the kernel's \(dtype)")
+        let range = panels ?? 0..<panelCount
+        T.packedGEMM(
+            isa: isa, m: rows, n: units, k: inputDim, x: x, packed: UnsafeRawPointer(packedBase), y: y,
+            panelBegin: range.lowerBound, panelEnd: range.upperBound)
+    }
+
+    @usableFromInline var packedBase: UnsafeMutableRawPointer { storage }
+}
