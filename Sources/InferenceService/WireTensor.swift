@@ -41,6 +41,8 @@ public enum TensorDecoder {
         for key in object.keys where !["shape", "data", "dtype", "b64"].contains(key) {
             throw .badRequest(field: "\(field).\(key)", expected: "only the keys shape, dtype, data, b64")
         }
+        // Without "dtype", "data" holds exact JSON numbers (kept as float64, so each layer
+        // rounds once to its own dtype, as for a nested array); "b64" bytes are float32.
         let dtype: WireDType
         if let name = object["dtype"] {
             guard let text = name.stringValue, let parsed = WireDType(rawValue: text) else {
@@ -48,7 +50,7 @@ public enum TensorDecoder {
             }
             dtype = parsed
         } else {
-            dtype = .float32
+            dtype = object["data"] != nil ? .float64 : .float32
         }
         guard let shapeValue = object["shape"] else {
             throw .badRequest(field: "\(field).shape", expected: "the tensor shape, a list of positive integers")

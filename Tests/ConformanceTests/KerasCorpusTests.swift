@@ -33,6 +33,14 @@ struct CorpusCase: CustomTestStringConvertible, Sendable {
         try body(["layers": raw["layers"]!, "input": raw["input"]!])
     }
 
+    /// The native body with the input untyped: `{"shape", "data"}` without `"dtype"`, whose
+    /// numbers are exact (each layer rounds them once to its own dtype).
+    func untypedNativeBody() throws -> [UInt8] {
+        var input = raw["input"] as! [String: Any]
+        input["dtype"] = nil
+        return try body(["layers": raw["layers"]!, "input": input])
+    }
+
     /// The Keras request body: `{"model": to_json(), "weights": get_weights(), "input": …}`.
     func kerasBody() throws -> [UInt8] {
         var weights: [Any] = []
@@ -96,6 +104,13 @@ func checkResponse(_ response: [UInt8], against testCase: CorpusCase, sourceLoca
     func nativeForm(file: String) throws {
         let testCase = try CorpusCase.load(file)
         let response = try DenseService.respond(toOneShot: testCase.nativeBody(), limits: ServiceLimits()).get()
+        try checkResponse(response, against: testCase)
+    }
+
+    @Test(arguments: CorpusCase.all)
+    func untypedFlatInput(file: String) throws {
+        let testCase = try CorpusCase.load(file)
+        let response = try DenseService.respond(toOneShot: testCase.untypedNativeBody(), limits: ServiceLimits()).get()
         try checkResponse(response, against: testCase)
     }
 
