@@ -8,6 +8,8 @@
 
 #define PANEL_F32 32
 #define PANEL_F64 16
+// Rows the many-rows path packs at a time, at most (20 strips of the largest tile, 12 rows).
+#define DK_STRIP_ROWS 240
 
 // XCR0 read with XGETBV, compiled without needing the xsave target.
 static uint64_t read_xcr0(void) {
@@ -29,6 +31,17 @@ static dk_isa detect_isa(void) {
     int avx2 = (ebx >> 5) & 1, avx512f = (ebx >> 16) & 1;
     if (avx512f && (xcr0 & 0xE0) == 0xE0) return DK_ISA_AVX512;  // opmask, ZMM0-15 upper, ZMM16-31
     return avx2 ? DK_ISA_AVX2 : DK_ISA_SCALAR;
+}
+
+const char *dk_blas_core_for_cpu(void) {
+    dk_isa isa = dk_best_isa();
+    if (isa == DK_ISA_AVX512) {
+        unsigned eax, ebx, ecx, edx;
+        __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx);
+        unsigned dq = 1u << 17, bw = 1u << 30, vl = 1u << 31;  // what OpenBLAS's SkylakeX kernels use
+        if ((ebx & (dq | bw | vl)) == (dq | bw | vl)) return "SkylakeX";
+    }
+    return isa >= DK_ISA_AVX2 ? "Haswell" : 0;
 }
 
 dk_isa dk_best_isa(void) {
@@ -101,9 +114,9 @@ void dk_gemm_f32(dk_isa isa, long m, long n, long k, const float *x, const float
         scalar_gemm_f32(m, n, k, x, packed, y, panel_begin, panel_end);
         return;
     }
-    // Packed row strips pay off past a few dozen rows; without memory the kernel reads rows
-    // in place (same bits).
-    float *strips = m > 24 ? aligned_alloc(64, (size_t)(m + 12) * DK_KBLOCK * sizeof(float)) : NULL;
+    // Packed row strips pay off past a few dozen rows; for a huge k (scratch of 240·k values)
+    // or without memory the kernel reads rows in place (same bits).
+    float *strips = m > 24 && k <= 65536 ? aligned_alloc(64, (size_t)DK_STRIP_ROWS * k * sizeof(float)) : NULL;
     if (chosen == DK_ISA_AVX512) dk_avx512_gemm_f32(m, n, k, x, packed, y, panel_begin, panel_end, strips);
     else dk_avx2_gemm_f32(m, n, k, x, packed, y, panel_begin, panel_end, strips);
     free(strips);
@@ -116,9 +129,9 @@ void dk_gemm_f64(dk_isa isa, long m, long n, long k, const double *x, const doub
         scalar_gemm_f64(m, n, k, x, packed, y, panel_begin, panel_end);
         return;
     }
-    // Packed row strips pay off past a few dozen rows; without memory the kernel reads rows
-    // in place (same bits).
-    double *strips = m > 24 ? aligned_alloc(64, (size_t)(m + 12) * DK_KBLOCK * sizeof(double)) : NULL;
+    // Packed row strips pay off past a few dozen rows; for a huge k (scratch of 240·k values)
+    // or without memory the kernel reads rows in place (same bits).
+    double *strips = m > 24 && k <= 65536 ? aligned_alloc(64, (size_t)DK_STRIP_ROWS * k * sizeof(double)) : NULL;
     if (chosen == DK_ISA_AVX512) dk_avx512_gemm_f64(m, n, k, x, packed, y, panel_begin, panel_end, strips);
     else dk_avx2_gemm_f64(m, n, k, x, packed, y, panel_begin, panel_end, strips);
     free(strips);

@@ -1,71 +1,146 @@
 import DenseKernel
-import InferenceService
 import Dispatch
 import Foundation
+import InferenceService
 
-/// GEMM + bias + activation throughput, ours beside numpy's on the same shapes, same run.
+/// Dense forward pass (`x·W + b`, float32, one thread) with DenseServe's batch-invariant
+/// kernel beside numpy's `x @ W + b` and OpenBLAS's sgemm/sgemv, same run, same shapes.
 enum GEMMBench {
-    static let sizes = [(1, 512, 512), (32, 256, 256), (256, 1024, 1024), (1024, 1024, 1024)]
+    /// (rows, inputDim, units): the issue's goals — large batches, the small batches serving
+    /// lives on, and single rows (memory-bound: sgemv's speed is the limit).
+    static let sizes = [
+        (256, 1024, 1024), (1024, 1024, 1024), (8, 1024, 1024), (32, 4096, 4096), (32, 256, 256), (1, 1024, 1024),
+        (1, 4096, 4096),
+    ]
 
     static func run() {
-        print("GEMM+bias+relu, float32, GFLOP/s (best of repeats). Ratio = ours / numpy.")
-        print("threads | rows x in x units   |   ours | numpy | ratio")
-        for threads in [1, 2] {
-            for (rows, inputDim, units) in sizes {
-                let ours = measureOurs(rows: rows, inputDim: inputDim, units: units, threads: threads)
-                let numpy = measureNumpy(rows: rows, inputDim: inputDim, units: units, threads: threads)
-                let ratio = numpy.map { ours / $0 }
-                print(
-                    String(
-                        format: "%7d | %4d x %4d x %4d    | %6.1f | %5@ | %@", threads, rows, inputDim, units, ours,
-                        numpy.map { String(format: "%.1f", $0) } ?? "n/a", ratio.map { String(format: "%.2fx", $0) } ?? "n/a"))
+        ComputeBackend.selectBLASCore()
+        GEMM.useSingleThreadedBLAS()
+        let numpy = measureNumpy()
+        print("Dense forward x·W + b, float32, one thread, best of 5 (µs; GFLOP/s). Ratio = numpy time / ours (>1: ours faster).")
+        print(
+            "kernel \(GEMM.kernelName) (ours), OpenBLAS core \(GEMM.blasCoreName) (\(ComputeBackend.blasCoreSource.rawValue)), numpy: \(numpy.info)"
+        )
+        let isas = GEMM.ISA.allCases.filter { $0 != .scalar && $0 <= GEMM.isa }.reversed()
+        var header = "rows x in x units  |"
+        for isa in isas { header += String(format: " %-18@|", "ours \(isa.name)" as NSString) }
+        header += " numpy             | OpenBLAS          | ratio"
+        print(header)
+        for (rows, inputDim, units) in sizes {
+            let flops = Double(2 * rows * inputDim * units)
+            var line = String(format: "%4d x %4d x %4d |", rows, inputDim, units)
+            var best = Double.infinity
+            let (layer, input) = makeLayer(rows: rows, inputDim: inputDim, units: units)
+            for isa in isas {
+                let time = bestSeconds(minimum: 0.2) { _ = layer.forward(rows: rows, input: input, isa: isa) }
+                if isa == GEMM.isa { best = time }
+                line += cell(time, flops)
             }
+            let numpyTime = numpy.seconds["\(rows)x\(inputDim)x\(units)"]
+            line += numpyTime.map { cell($0, flops) } ?? " n/a               |"
+            line += cell(blasSeconds(rows: rows, inputDim: inputDim, units: units), flops)
+            line += numpyTime.map { String(format: " %.2fx", $0 / best) } ?? " n/a"
+            print(line)
         }
+        print()
+        packing()
+        print()
+        accuracy()
     }
 
-    /// Our policy: BLAS single-threaded, rows split across `threads` serial queues.
-    static func measureOurs(rows: Int, inputDim: Int, units: Int, threads: Int) -> Double {
-        GEMM.useSingleThreadedBLAS()
+    static func cell(_ seconds: Double, _ flops: Double) -> String {
+        String(format: " %8.1f (%6.1f) |", seconds * 1e6, flops / seconds / 1e9)
+    }
+
+    static func makeLayer(rows: Int, inputDim: Int, units: Int) -> (DenseLayer, TensorStorage) {
         let kernel = (0..<(inputDim * units)).map { Float(($0 % 13) - 6) * 0.01 }
         let bias = (0..<units).map { Float($0 % 5) * 0.1 }
         let layer = try! DenseLayer(
-            config: LayerConfig(name: "dense", units: units, activation: .relu), inputDim: inputDim,
-            kernel: .float32(kernel), bias: .float32(bias))
-        let input = TensorStorage.float32((0..<(rows * inputDim)).map { Float(($0 % 7) - 3) * 0.1 })
-        let flops = Double(2 * rows * inputDim * units)
-        let queues = (0..<threads).map { DispatchQueue(label: "bench.\($0)") }
-        // The service's policy: split only passes of at least `splitMinFLOPs` (APIConfiguration).
-        let chunks = flops >= Double(APIConfiguration().splitMinFLOPs) ? min(threads, rows) : 1
-        let per = (rows + chunks - 1) / chunks
-        let slices = (0..<chunks).map { index -> (Int, TensorStorage) in
-            let low = index * per, high = min(rows, low + per)
-            return (high - low, input.slice((low * inputDim)..<(high * inputDim)))
-        }
-        func once() {
-            if chunks == 1 {
-                _ = layer.forward(rows: rows, input: input)
-                return
-            }
-            let group = DispatchGroup()
-            for (index, slice) in slices.enumerated() {
-                queues[index].async(group: group) { _ = layer.forward(rows: slice.0, input: slice.1) }
-            }
-            group.wait()
-        }
-        return bestGFLOPs(flops: flops, once)
+            config: LayerConfig(name: "dense", units: units), inputDim: inputDim, kernel: .float32(kernel), bias: .float32(bias))
+        return (layer, .float32((0..<(rows * inputDim)).map { Float(($0 % 7) - 3) * 0.1 }))
     }
 
-    static func bestGFLOPs(flops: Double, _ body: () -> Void) -> Double {
+    /// OpenBLAS alone (sgemv for one row, sgemm otherwise), without the bias.
+    static func blasSeconds(rows: Int, inputDim: Int, units: Int) -> Double {
+        let w = (0..<(inputDim * units)).map { Float(($0 % 13) - 6) * 0.01 }
+        let x = (0..<(rows * inputDim)).map { Float(($0 % 7) - 3) * 0.1 }
+        var y = [Float](repeating: 0, count: rows * units)
+        return w.withUnsafeBufferPointer { w in
+            x.withUnsafeBufferPointer { x in
+                y.withUnsafeMutableBufferPointer { y in
+                    bestSeconds(minimum: 0.2) {
+                        GEMM.blas(m: rows, n: units, k: inputDim, a: x.baseAddress!, b: w.baseAddress!, c: y.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Packing at model load (PUT and start-up): time and memory against the weights.
+    static func packing() {
+        print("Packing at load: shape, time, packed bytes / weight bytes")
+        for (inputDim, units) in [(1024, 1024), (4096, 4096), (20, 10), (784, 300)] {
+            let kernel = TensorStorage.float32((0..<(inputDim * units)).map { Float($0 % 11) })
+            var packed: PackedKernel?
+            let time = bestSeconds(minimum: 0) { packed = PackedKernel(kernel: kernel, inputDim: inputDim, units: units) }
+            print(
+                String(
+                    format: "  %4d x %4d: %7.2f ms, %.3fx", inputDim, units, time * 1e3,
+                    Double(packed!.byteCount) / Double(inputDim * units * 4)))
+        }
+    }
+
+    /// Normwise relative error against a float64 reference, ours and OpenBLAS's.
+    static func accuracy() {
+        let (rows, inputDim, units) = (8, 1024, 1024)
+        var state: UInt64 = 1
+        func next() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Double(state >> 11) / Double(1 << 53) * 2 - 1)
+        }
+        let w = (0..<(inputDim * units)).map { _ in next() }
+        let x = (0..<(rows * inputDim)).map { _ in next() }
+        let layer = try! DenseLayer(
+            config: LayerConfig(name: "d", units: units, useBias: false), inputDim: inputDim, kernel: .float32(w), bias: nil)
+        let ours = Float.values(of: layer.forward(rows: rows, input: .float32(x)))
+        var blas = [Float](repeating: 0, count: rows * units)
+        w.withUnsafeBufferPointer { w in
+            x.withUnsafeBufferPointer { x in
+                blas.withUnsafeMutableBufferPointer {
+                    GEMM.blas(m: rows, n: units, k: inputDim, a: x.baseAddress!, b: w.baseAddress!, c: $0.baseAddress!)
+                }
+            }
+        }
+        var errorOurs = 0.0, errorBLAS = 0.0, norm = 0.0
+        for i in 0..<rows {
+            for j in 0..<units {
+                var exact = 0.0
+                for p in 0..<inputDim { exact += Double(x[i * inputDim + p]) * Double(w[p * units + j]) }
+                errorOurs += (Double(ours[i * units + j]) - exact) * (Double(ours[i * units + j]) - exact)
+                errorBLAS += (Double(blas[i * units + j]) - exact) * (Double(blas[i * units + j]) - exact)
+                norm += exact * exact
+            }
+        }
+        print(
+            String(
+                format: "Accuracy vs float64, %d x %d x %d, normwise relative error: ours %.2e, OpenBLAS %.2e", rows, inputDim, units,
+                (errorOurs / norm).squareRoot(), (errorBLAS / norm).squareRoot()))
+    }
+
+    /// Best wall time of `body` over 5 repeats, each of enough iterations to last `minimum`
+    /// seconds, after one warm-up run.
+    static func bestSeconds(minimum: Double, _ body: () -> Void) -> Double {
         body()
         let clock = ContinuousClock()
-        // Enough iterations for ~0.2 s per repeat, 5 repeats, keep the best.
         var iterations = 1
-        while true {
-            let start = clock.now
-            for _ in 0..<iterations { body() }
-            let elapsed = seconds(clock.now - start)
-            if elapsed > 0.05 { iterations = max(1, Int(Double(iterations) * 0.2 / elapsed)); break }
-            iterations *= 4
+        if minimum > 0 {
+            while true {
+                let start = clock.now
+                for _ in 0..<iterations { body() }
+                let elapsed = seconds(clock.now - start)
+                if elapsed > minimum / 4 { iterations = max(1, Int(Double(iterations) * minimum / elapsed)); break }
+                iterations *= 4
+            }
         }
         var best = Double.infinity
         for _ in 0..<5 {
@@ -73,7 +148,7 @@ enum GEMMBench {
             for _ in 0..<iterations { body() }
             best = min(best, seconds(clock.now - start) / Double(iterations))
         }
-        return flops / best / 1e9
+        return best
     }
 
     /// Best wall time of `body` over a few repeats (after one warm-up run).
@@ -93,37 +168,56 @@ enum GEMMBench {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    static func measureNumpy(rows: Int, inputDim: Int, units: Int, threads: Int) -> Double? {
+    /// numpy's `x @ W + b` on every shape, one thread, in one Python process. Its own
+    /// OpenBLAS picks its kernel itself: `OPENBLAS_CORETYPE` / `OPENBLAS_L2_SIZE`, which some
+    /// machines set for Debian's older OpenBLAS, are removed for this command alone.
+    static func measureNumpy() -> (seconds: [String: Double], info: String) {
+        let shapes = sizes.map { "(\($0.0), \($0.1), \($0.2))" }.joined(separator: ", ")
         let script = """
             import numpy as np, time
-            r, i, u = \(rows), \(inputDim), \(units)
-            x = ((np.arange(r*i) % 7) - 3).astype(np.float32).reshape(r, i) * np.float32(0.1)
-            w = ((np.arange(i*u) % 13) - 6).astype(np.float32).reshape(i, u) * np.float32(0.01)
-            b = (np.arange(u) % 5).astype(np.float32) * np.float32(0.1)
-            f = lambda: np.maximum(x @ w + b, 0)
-            f()
-            n = 1
-            while True:
-                t = time.perf_counter()
-                for _ in range(n): f()
-                e = time.perf_counter() - t
-                if e > 0.05: n = max(1, int(n * 0.2 / e)); break
-                n *= 4
-            best = 1e9
-            for _ in range(5):
-                t = time.perf_counter()
-                for _ in range(n): f()
-                best = min(best, (time.perf_counter() - t) / n)
-            print(2 * r * i * u / best / 1e9)
+            try:
+                from threadpoolctl import threadpool_info
+                info = ", ".join(f"{i['internal_api']} {i.get('version')} {i.get('architecture')}" for i in threadpool_info())
+            except Exception:
+                info = "numpy " + np.__version__
+            print("info", info)
+            for r, i, u in [\(shapes)]:
+                x = ((np.arange(r*i) % 7) - 3).astype(np.float32).reshape(r, i) * np.float32(0.1)
+                w = ((np.arange(i*u) % 13) - 6).astype(np.float32).reshape(i, u) * np.float32(0.01)
+                b = (np.arange(u) % 5).astype(np.float32) * np.float32(0.1)
+                f = lambda: x @ w + b
+                f()
+                n = 1
+                while True:
+                    t = time.perf_counter()
+                    for _ in range(n): f()
+                    e = time.perf_counter() - t
+                    if e > 0.05: n = max(1, int(n * 0.2 / e)); break
+                    n *= 4
+                best = 1e9
+                for _ in range(5):
+                    t = time.perf_counter()
+                    for _ in range(n): f()
+                    best = min(best, (time.perf_counter() - t) / n)
+                print(f"{r}x{i}x{u}", best)
             """
-        return Python.run(script, environment: ["OPENBLAS_NUM_THREADS": "\(threads)", "OMP_NUM_THREADS": "\(threads)"])
-            .flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let environment = ["OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_CORETYPE": nil, "OPENBLAS_L2_SIZE": nil]
+        guard let output = Python.run(script, environment: environment) else { return ([:], "numpy not available") }
+        var seconds: [String: Double] = [:]
+        var info = ""
+        for line in output.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            if parts[0] == "info" { info = String(parts[1]) } else { seconds[String(parts[0])] = Double(parts[1]) }
+        }
+        return (seconds, info)
     }
 }
 
 /// Runs `python3 -c` and returns its standard output, or nil when Python is unavailable.
 enum Python {
-    static func run(_ script: String, environment: [String: String] = [:], stdin: URL? = nil) -> String? {
+    /// `environment` entries override the inherited ones; a nil value removes the variable.
+    static func run(_ script: String, environment: [String: String?] = [:], stdin: URL? = nil) -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script]

@@ -43,6 +43,10 @@ public enum GEMM {
         return String(cString: name)
     }
 
+    /// The OpenBLAS core whose kernels fit this CPU's vector instructions (`SkylakeX` with
+    /// AVX-512 F/DQ/BW/VL, `Haswell` with AVX2 + FMA), or nil.
+    public static var recommendedBLASCore: String? { dk_blas_core_for_cpu().map { String(cString: $0) } }
+
     /// Pins OpenBLAS to one thread. Parallelism comes from splitting work across workers:
     /// with two BLAS threads a GEMM that takes 58 µs alone took 16–24 ms whenever the other
     /// core was busy (measured on the target machine).

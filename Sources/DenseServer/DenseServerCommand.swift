@@ -12,6 +12,13 @@ struct DenseServerCommand: ParsableCommand {
         version: DenseServeVersion.string,
         subcommands: [ServeCommand.self, PredictCommand.self, HealthcheckCommand.self],
         defaultSubcommand: ServeCommand.self)
+
+    /// Keeps OpenBLAS off a generic fallback core (a re-execution, before anything else
+    /// runs), then parses the command line.
+    static func main() {
+        ComputeBackend.selectBLASCore()
+        main(nil)
+    }
 }
 
 enum DenseServeVersion {

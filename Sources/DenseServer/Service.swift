@@ -129,6 +129,7 @@ final class Service: Sendable {
         installSignalHandlers()
         logger.info(
             "starting", metadata: ["version": "\(DenseServeVersion.string)", "config": "\(config.renderedJSON())"])
+        logger.info("compute", metadata: ComputeBackend.summary.mapValues { .string($0) })
         do {
             try api.store.load()
         } catch {

@@ -1,3 +1,4 @@
+import DenseKernel
 import Foundation
 import HTTPServer
 import InferenceService
@@ -11,7 +12,8 @@ import Prometheus
 /// `denseserve_compute_duration_seconds` (histogram), `denseserve_compute_rows` (histogram),
 /// `denseserve_batch_rows` (histogram), and gauges sampled at scrape time:
 /// `denseserve_queue_depth`, `denseserve_in_flight_requests`,
-/// `denseserve_open_connections`, `denseserve_models_loaded`, `denseserve_ready`.
+/// `denseserve_open_connections`, `denseserve_models_loaded`, `denseserve_ready`; and
+/// `denseserve_compute_info{kernel,blas_core}` (always 1).
 final class ServiceMetrics: InferenceObserver {
     let registry = PrometheusCollectorRegistry()
     private let latencyBuckets: [Duration] = [
@@ -44,6 +46,10 @@ final class ServiceMetrics: InferenceObserver {
         openConnections = registry.makeGauge(name: "denseserve_open_connections", help: "Open client connections.")
         modelsLoaded = registry.makeGauge(name: "denseserve_models_loaded", help: "Registered models loaded.")
         ready = registry.makeGauge(name: "denseserve_ready", help: "1 when /v2/health/ready answers 200.")
+        registry.makeGauge(
+            name: "denseserve_compute_info", labels: [("kernel", GEMM.kernelName), ("blas_core", GEMM.blasCoreName)],
+            help: "1, labelled with the compute kernel's instruction set and the OpenBLAS core."
+        ).set(Int64(1))
     }
 
     func computed(seconds: Double, rows: Int) {

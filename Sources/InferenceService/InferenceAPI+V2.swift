@@ -156,6 +156,11 @@ extension InferenceAPI {
         writer.beginArray()
         for name in V2Protocol.extensions { writer.write(name) }
         writer.endArray()
+        // DenseServe's additions: the compute kernel's instruction set and the OpenBLAS core.
+        writer.writeKey("dense_kernel")
+        writer.write(GEMM.kernelName)
+        writer.writeKey("blas_core")
+        writer.write(GEMM.blasCoreName)
         writer.endObject()
         return writer.bytes
     }

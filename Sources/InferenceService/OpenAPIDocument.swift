@@ -257,16 +257,18 @@ paths:
       summary: Server metadata.
       responses:
         "200":
-          description: Name, version and the protocol extensions supported.
+          description: Name, version and the protocol extensions supported, plus DenseServe's compute kernel and OpenBLAS core.
           content:
             application/json:
               schema:
                 type: object
-                required: [name, version, extensions]
+                required: [name, version, extensions, dense_kernel, blas_core]
                 properties:
                   name: {type: string}
                   version: {type: string}
                   extensions: {type: array, items: {type: string}}
+                  dense_kernel: {type: string, enum: [avx512, avx2, scalar], description: The instruction set of the batch-invariant GEMM every forward pass runs on.}
+                  blas_core: {type: string, description: "The core OpenBLAS runs (e.g. SkylakeX, Haswell); a generic fallback is replaced at start-up."}
   /v2/health/live:
     get:
       tags: [v2, operations]

@@ -33,6 +33,10 @@ typedef enum {
 /// The best instruction set this CPU and OS support (CPUID plus XGETBV), computed once.
 dk_isa dk_best_isa(void);
 
+/// The OpenBLAS core (OPENBLAS_CORETYPE) whose kernels fit this CPU's vector instructions:
+/// "SkylakeX" with AVX-512 F/DQ/BW/VL, "Haswell" with AVX2 + FMA, null otherwise.
+const char *dk_blas_core_for_cpu(void);
+
 /// A short name of the instruction set ("avx512", "avx2", "scalar").
 const char *dk_isa_name(dk_isa isa);
 
