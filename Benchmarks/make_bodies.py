@@ -7,6 +7,8 @@
   v2-big.bin        the same as binary data in and out; its JSON length in v2-big.bin.len
   v1-big.json       the native predict body of the same input (b64), for compute timing
   v2-wide.bin       a batch-1 V2 binary request [1, 1024] FP32 (binary out); JSON length in .len
+  v2-huge.bin       a batch-1 V2 binary request [1, 4096] FP32 (binary out), for Dense(4096) on
+                    4096 inputs (64 MB of weights); JSON length in .len
 """
 import base64
 import json
@@ -42,3 +44,10 @@ header = json.dumps({"inputs": [{"name": "input", "shape": [1, 1024], "datatype"
                      "parameters": {"binary_data_output": True}}).encode()
 open(f"{out}/v2-wide.bin", "wb").write(header + wide)
 open(f"{out}/v2-wide.bin.len", "w").write(str(len(header)))
+
+huge = struct.pack("<4096f", *big[:4096])
+header = json.dumps({"inputs": [{"name": "input", "shape": [1, 4096], "datatype": "FP32",
+                                 "parameters": {"binary_data_size": len(huge)}}],
+                     "parameters": {"binary_data_output": True}}).encode()
+open(f"{out}/v2-huge.bin", "wb").write(header + huge)
+open(f"{out}/v2-huge.bin.len", "w").write(str(len(header)))

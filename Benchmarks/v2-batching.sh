@@ -8,14 +8,16 @@
 # 2. Dense(1024, gelu) on [256, 1024] FP32 at 1 connection: V2 JSON in/out vs binary tensor
 #    data in/out, against the in-process compute time the server reports (timing_ms.compute
 #    of the native route, median of 20).
-# 3. A heavier layer: Dense(1024, gelu) on [1, 1024], batch-1 V2 binary requests, c=64,
-#    batching off vs on (a batch-1 GEMM re-packs the 4 MB kernel for one row).
+# 3. Heavier layers: Dense(1024, gelu) on [1, 1024] (4 MB of weights) and Dense(4096) on
+#    [1, 4096] (64 MB: a single row is memory-bound), batch-1 V2 binary requests, c=64,
+#    batching off vs on: a batch costs about one pass over the weights, so merging rows pays.
 #
 # Usage: Benchmarks/v2-batching.sh
 # Environment: SCRATCH (SwiftPM scratch path, default .build), DURATION (seconds per run,
 # default 5, after a 2 s warm-up), ROUNDS (off/on alternations, default 3; medians are
 # reported), CONNECTIONS (default 64), MLSERVER_VENV (default .venv-mlserver),
-# SKIP_MLSERVER=1 to leave MLServer out.
+# SKIP_MLSERVER=1 to leave MLServer out, MODELS (default "small wide huge") to run fewer of the
+# off/on comparisons.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRATCH=${SCRATCH:-.build}
@@ -78,7 +80,8 @@ declare -A RESULT BATCH
 # Batching off and on alternate for ROUNDS rounds (the machine is shared: medians of the
 # rounds are reported, each column on its own).
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-for model in small wide; do
+MODELS=${MODELS:-small wide huge}
+for model in $MODELS; do
   for mode in off on; do : >"$WORK/runs-$model-$mode"; done
   for _ in $(seq 1 "$ROUNDS"); do
     for mode in off on; do
@@ -86,6 +89,10 @@ for model in small wide; do
       if [ $model = small ]; then
         put small "$WORK/put-small.json"
         line=$(run_wrk "http://127.0.0.1:$PORT/v2/models/small/infer" "$WORK/v2-small.json" "$CONNECTIONS")
+      elif [ $model = huge ]; then
+        curl -sf -X PUT "http://127.0.0.1:$PORT/v1/models/huge" -H 'Content-Type: application/json' \
+          -d '{"layer": {"units": 4096, "seed": 1}, "input_shape": [null, 4096]}' >/dev/null
+        line=$(run_wrk "http://127.0.0.1:$PORT/v2/models/huge/infer" "$WORK/v2-huge.bin" "$CONNECTIONS" application/octet-stream "$(cat "$WORK/v2-huge.bin.len")")
       else
         curl -sf -X PUT "http://127.0.0.1:$PORT/v1/models/wide" -H 'Content-Type: application/json' \
           -d '{"layer": {"units": 1024, "activation": "gelu", "seed": 1}, "input_shape": [null, 1024]}' >/dev/null
@@ -97,7 +104,7 @@ for model in small wide; do
     done
   done
   for mode in off on; do
-    key=$([ $model = small ] && echo "$mode" || echo "wide-$mode")
+    key=$([ $model = small ] && echo "$mode" || echo "$model-$mode")
     RESULT[$key]="$(for c in 1 2 3 4; do awk -v c=$c '{print $c}' "$WORK/runs-$model-$mode" | median; done | tr '\n' ' ')"
     BATCH[$key]=$(awk '{print $5}' "$WORK/runs-$model-$mode" | median)
   done
@@ -156,7 +163,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 echo
 echo "## Dense(256, relu) on [1, 256], V2 JSON, c=$CONNECTIONS, ${DURATION}s runs (wrk -t2), median of $ROUNDS, 2 shared cores"
 echo
-echo "| server | requests/s | p50 ms | p99 ms | errors | requests per forward pass |"
+echo "| server | successful requests/s | p50 ms | p99 ms | errors (incl. 503) | requests per forward pass |"
 echo "|---|---|---|---|---|---|"
 for mode in off on mlserver; do
   [ -n "${RESULT[$mode]:-}" ] || continue
@@ -179,13 +186,23 @@ echo
 echo
 echo "## Dense(1024, gelu) on [1, 1024], V2 binary, c=$CONNECTIONS, ${DURATION}s runs, median of $ROUNDS"
 echo
-echo "| server | requests/s | p50 ms | p99 ms | errors | requests per forward pass |"
+echo "| server | successful requests/s | p50 ms | p99 ms | errors (incl. 503) | requests per forward pass |"
 echo "|---|---|---|---|---|---|"
 for mode in off on; do
   echo "| dense-server, batching $mode | $(field wide-$mode 1) | $(field wide-$mode 2) | $(field wide-$mode 3) | $(field wide-$mode 4) | ${BATCH[wide-$mode]:-} |"
 done
 echo
 echo "- batching on / off: $(ratio "$(field wide-on 1)" "$(field wide-off 1)")× requests/s"
+echo
+echo "## Dense(4096) on [1, 4096] (64 MB of weights), V2 binary, c=$CONNECTIONS, ${DURATION}s runs, median of $ROUNDS"
+echo
+echo "| server | successful requests/s | p50 ms | p99 ms | errors (incl. 503) | requests per forward pass |"
+echo "|---|---|---|---|---|---|"
+for mode in off on; do
+  echo "| dense-server, batching $mode | $(field huge-$mode 1) | $(field huge-$mode 2) | $(field huge-$mode 3) | $(field huge-$mode 4) | ${BATCH[huge-$mode]:-} |"
+done
+echo
+echo "- batching on / off: $(ratio "$(field huge-on 1)" "$(field huge-off 1)")× requests/s"
 echo
 echo "- binary vs JSON end-to-end (p50): $(ratio "$(field json 2)" "$(field binary 2)")× faster"
 echo "- binary end-to-end / in-process compute (p50): $(ratio "$(field binary 2)" "$COMPUTE")×"

@@ -1,6 +1,6 @@
 -- wrk script for Benchmarks/v2-batching.sh: POSTs one fixed body (a V2 infer request) over
 -- and over, then prints one machine-readable line:
---   RESULT <requests/s> <p50 ms> <p99 ms> <errors incl. non-2xx>
+--   RESULT <successful (2xx) requests/s> <p50 ms> <p99 ms> <errors incl. non-2xx>
 -- Environment: WRK_BODY (file with the body), WRK_CONTENT_TYPE (default application/json),
 -- WRK_HEADER_LENGTH (sets Inference-Header-Content-Length for binary bodies).
 local file = assert(io.open(os.getenv("WRK_BODY"), "rb"))
@@ -16,7 +16,7 @@ end
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT %.1f %.3f %.3f %d\n",
-    summary.requests / (summary.duration / 1e6),
+    (summary.requests - e.status) / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(99) / 1000,
     e.status + e.connect + e.read + e.write + e.timeout))
 end
