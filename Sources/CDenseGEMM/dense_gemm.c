@@ -3,13 +3,14 @@
 #include "kernel_isa.h"
 #include <cpuid.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #define PANEL_F32 32
 #define PANEL_F64 16
-// Rows the many-rows path packs at a time, at most (20 strips of the largest tile, 12 rows).
-#define DK_STRIP_ROWS 240
+// Rows the many-rows path packs at a time, at most (16 strips of the largest tile, 12 rows).
+#define DK_STRIP_ROWS 192
 
 // XCR0 read with XGETBV, compiled without needing the xsave target.
 static uint64_t read_xcr0(void) {
@@ -102,6 +103,30 @@ long dk_packed_count_f64(long k, long n) { return k * PANELS(n, PANEL_F64) * PAN
 DEFINE_PORTABLE(float, f32, PANEL_F32, fmaf)
 DEFINE_PORTABLE(double, f64, PANEL_F64, fma)
 
+// Scratch for packed row strips (DK_STRIP_ROWS·DK_KBLOCK values of the widest type, 384 KB),
+// one per thread, allocated on first use and freed when the thread exits: a fresh buffer per
+// call cost a page fault per 4 KB, 4 % of a 256×1024×1024 pass. dk_gemm never runs twice at
+// once on one thread, so one buffer per thread is enough.
+#define SCRATCH_BYTES ((size_t)DK_STRIP_ROWS * DK_KBLOCK * sizeof(double))
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static int scratch_key_ok;
+
+static void make_scratch_key(void) { scratch_key_ok = pthread_key_create(&scratch_key, free) == 0; }
+
+static void *scratch(void) {
+    pthread_once(&scratch_once, make_scratch_key);
+    if (!scratch_key_ok) return NULL;
+    void *buffer = pthread_getspecific(scratch_key);
+    if (buffer) return buffer;
+    buffer = aligned_alloc(64, SCRATCH_BYTES);
+    if (buffer && pthread_setspecific(scratch_key, buffer) != 0) {
+        free(buffer);
+        return NULL;
+    }
+    return buffer;
+}
+
 static dk_isa usable(dk_isa isa) {
     dk_isa best = dk_best_isa();
     return isa > best ? best : isa;
@@ -114,12 +139,11 @@ void dk_gemm_f32(dk_isa isa, long m, long n, long k, const float *x, const float
         scalar_gemm_f32(m, n, k, x, packed, y, panel_begin, panel_end);
         return;
     }
-    // Packed row strips pay off past a few dozen rows; for a huge k (scratch of 240·k values)
-    // or without memory the kernel reads rows in place (same bits).
-    float *strips = m > 24 && k <= 65536 ? aligned_alloc(64, (size_t)DK_STRIP_ROWS * k * sizeof(float)) : NULL;
+    // Packed row strips pay off past a few dozen rows; without memory the kernel reads rows
+    // in place (same bits).
+    float *strips = m > 24 ? scratch() : NULL;
     if (chosen == DK_ISA_AVX512) dk_avx512_gemm_f32(m, n, k, x, packed, y, panel_begin, panel_end, strips);
     else dk_avx2_gemm_f32(m, n, k, x, packed, y, panel_begin, panel_end, strips);
-    free(strips);
 }
 
 void dk_gemm_f64(dk_isa isa, long m, long n, long k, const double *x, const double *packed, double *y,
@@ -129,10 +153,9 @@ void dk_gemm_f64(dk_isa isa, long m, long n, long k, const double *x, const doub
         scalar_gemm_f64(m, n, k, x, packed, y, panel_begin, panel_end);
         return;
     }
-    // Packed row strips pay off past a few dozen rows; for a huge k (scratch of 240·k values)
-    // or without memory the kernel reads rows in place (same bits).
-    double *strips = m > 24 && k <= 65536 ? aligned_alloc(64, (size_t)DK_STRIP_ROWS * k * sizeof(double)) : NULL;
+    // Packed row strips pay off past a few dozen rows; without memory the kernel reads rows
+    // in place (same bits).
+    double *strips = m > 24 ? scratch() : NULL;
     if (chosen == DK_ISA_AVX512) dk_avx512_gemm_f64(m, n, k, x, packed, y, panel_begin, panel_end, strips);
     else dk_avx2_gemm_f64(m, n, k, x, packed, y, panel_begin, panel_end, strips);
-    free(strips);
 }

@@ -1,5 +1,5 @@
 // The per-instruction-set kernels behind dk_gemm_f32 / dk_gemm_f64: the same arguments minus
-// the isa, plus scratch for packed row strips (240·k values, or null).
+// the isa, plus scratch for packed row strips (192·DK_KBLOCK values, or null).
 // Private to this target.
 #ifndef DENSE_KERNEL_ISA_H
 #define DENSE_KERNEL_ISA_H

@@ -13,8 +13,8 @@
 #define TILES_PER_PANEL (PANEL / TILE_COLS)
 // Vectors per panel row, and panels the single-row kernel streams at once (8 chains in all,
 // enough to hide the FMA latency).
-// Rows packed at a time on the many-rows path.
-#define STRIP_ROWS (20 * MR)
+// Rows packed at a time on the many-rows path (16 strips: best of 4, 8, 16 at 1024³).
+#define STRIP_ROWS (16 * MR)
 #define ROW_VECS (PANEL / VLEN)
 #define ROW_PANELS (8 / ROW_VECS)
 // Panel rows the single-row kernel prefetches ahead in each stream (16 KB: measured best for
@@ -100,7 +100,7 @@ static inline __attribute__((always_inline)) void FN(row_panels)(
     }
 }
 
-// `strips`: scratch of STRIP_ROWS·k values, or null (then rows are read in place: slower for
+// `strips`: scratch of STRIP_ROWS·DK_KBLOCK values, or null (then rows are read in place: slower for
 // many rows, same bits).
 void FN(gemm)(long m, long n, long k, const ELEM *x, const ELEM *packed, ELEM *y, long p0, long p1, ELEM *strips) {
     if (m == 1) {
@@ -127,36 +127,32 @@ void FN(gemm)(long m, long n, long k, const ELEM *x, const ELEM *packed, ELEM *y
         }
         return;
     }
-    // Many rows, in blocks of STRIP_ROWS: the block's rows are packed into strips (strip
-    // s holds row i + r's k-th value at [s·MR·k + kk·MR + r]); then for each group of panels
-    // whose K-blocks fit in L2 (≤ 512 KB), each strip runs over every panel's K-blocks in
-    // order, so its output tile stays in L1 while the K-blocks are added to it.
-    // `strips` is scratch of STRIP_ROWS·k values.
-    const long group = (512 * 1024) / (k * PANEL * (long)sizeof(ELEM)) < 1 ? 1 : (512 * 1024) / (k * PANEL * (long)sizeof(ELEM));
+    // Many rows (GotoBLAS-style blocking), in blocks of STRIP_ROWS rows: for each K-block,
+    // the block's rows are packed into strips (strip s holds row r's k-th value at
+    // [s·MR·DK_KBLOCK + kk·MR + r]) that stay in L2; each panel's K-block (32 KB) stays in L1
+    // while every strip runs over it; the block's output rows stay in L2 across K-blocks.
+    // `strips` is scratch of STRIP_ROWS·DK_KBLOCK values.
     for (long i0 = 0; i0 < m; i0 += STRIP_ROWS) {
         long rows = m - i0 < STRIP_ROWS ? m - i0 : STRIP_ROWS;
-        for (long i = 0; i < rows; i += MR) {
-            int mr = rows - i < MR ? (int)(rows - i) : MR;
-            ELEM *strip = strips + i * k;
-            for (int r = 0; r < mr; r++)
-                for (long kk = 0; kk < k; kk++) strip[kk * MR + r] = x[(i0 + i + r) * k + kk];
-        }
-        for (long g = p0; g < p1; g += group) {
-            long gend = g + group < p1 ? g + group : p1;
+        for (long kb = 0; kb < k; kb += DK_KBLOCK) {
+            long kc = k - kb < DK_KBLOCK ? k - kb : DK_KBLOCK;
             for (long i = 0; i < rows; i += MR) {
                 int mr = rows - i < MR ? (int)(rows - i) : MR;
-                for (long p = g; p < gend; p++) {
-                    for (long t = 0; t < TILES_PER_PANEL; t++) {
-                        long col = p * PANEL + t * TILE_COLS;
-                        if (col >= n) break;
+                ELEM *strip = strips + i * DK_KBLOCK;
+                for (int r = 0; r < mr; r++)
+                    for (long kk = 0; kk < kc; kk++) strip[kk * MR + r] = x[(i0 + i + r) * k + kb + kk];
+            }
+            for (long p = p0; p < p1; p++) {
+                for (long t = 0; t < TILES_PER_PANEL; t++) {
+                    long col = p * PANEL + t * TILE_COLS;
+                    if (col >= n) break;
+                    const ELEM *w = packed + (p * k + kb) * PANEL + t * TILE_COLS;
+                    for (long i = 0; i < rows; i += MR) {
+                        int mr = rows - i < MR ? (int)(rows - i) : MR;
+                        const ELEM *xs = strips + i * DK_KBLOCK;
                         ELEM *out = y + (i0 + i) * n + col;
-                        for (long kb = 0; kb < k; kb += DK_KBLOCK) {
-                            long kc = k - kb < DK_KBLOCK ? k - kb : DK_KBLOCK;
-                            const ELEM *xs = strips + i * k + kb * MR;
-                            const ELEM *w = packed + (p * k + kb) * PANEL + t * TILE_COLS;
-                            if (mr == MR) FN(tile)(MR, kc, xs, 1, MR, w, out, n, n - col, kb == 0);
-                            else FN(tile_any)(mr, kc, xs, 1, MR, w, out, n, n - col, kb == 0);
-                        }
+                        if (mr == MR) FN(tile)(MR, kc, xs, 1, MR, w, out, n, n - col, kb == 0);
+                        else FN(tile_any)(mr, kc, xs, 1, MR, w, out, n, n - col, kb == 0);
                     }
                 }
             }
