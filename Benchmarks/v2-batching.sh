@@ -72,6 +72,10 @@ run_wrk() {
   local threads=$(( $3 < 2 ? 1 : 2 ))
   WRK_BODY="$2" WRK_CONTENT_TYPE="${4:-application/json}" WRK_HEADER_LENGTH="${5:-}" \
     wrk -t"$threads" -c"$3" -d2s -s Benchmarks/v2-infer.lua "$1" >/dev/null  # warm-up
+  # The warm-up's last requests are still queued when its connections close (the server does
+  # not cancel them), and the measured run's new connections would find the pool full: let it
+  # drain first.
+  sleep 2
   WRK_BODY="$2" WRK_CONTENT_TYPE="${4:-application/json}" WRK_HEADER_LENGTH="${5:-}" \
     wrk -t"$threads" -c"$3" -d"${DURATION}s" -s Benchmarks/v2-infer.lua "$1" | sed -n 's/^RESULT //p'
 }
