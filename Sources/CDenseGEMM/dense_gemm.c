@@ -1,17 +1,25 @@
 // Instruction-set detection, packing, the scalar kernel and the dispatch of dense_gemm.h.
 #include "dense_gemm.h"
 #include "kernel_isa.h"
+#if defined(__x86_64__)
 #include <cpuid.h>
+#endif
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define PANEL_F32 32
 #define PANEL_F64 16
 // Rows the many-rows path packs at a time, at most (16 strips of the largest tile, 12 rows).
 #define DK_STRIP_ROWS 192
+// Up to these rows the kernels read rows in place (4 register tiles: 4·12 and 4·6 rows).
+#define DK_IN_PLACE_ROWS_AVX512 48
+#define DK_IN_PLACE_ROWS_AVX2 24
 
+#if defined(__x86_64__)
 // XCR0 read with XGETBV, compiled without needing the xsave target.
 static uint64_t read_xcr0(void) {
     uint32_t eax, edx;
@@ -33,23 +41,33 @@ static dk_isa detect_isa(void) {
     if (avx512f && (xcr0 & 0xE0) == 0xE0) return DK_ISA_AVX512;  // opmask, ZMM0-15 upper, ZMM16-31
     return avx2 ? DK_ISA_AVX2 : DK_ISA_SCALAR;
 }
+#else
+// Not x86-64: only the portable scalar kernel.
+static dk_isa detect_isa(void) { return DK_ISA_SCALAR; }
+#endif
 
 const char *dk_blas_core_for_cpu(void) {
     dk_isa isa = dk_best_isa();
+#if defined(__x86_64__)
     if (isa == DK_ISA_AVX512) {
         unsigned eax, ebx, ecx, edx;
         __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx);
         unsigned dq = 1u << 17, bw = 1u << 30, vl = 1u << 31;  // what OpenBLAS's SkylakeX kernels use
         if ((ebx & (dq | bw | vl)) == (dq | bw | vl)) return "SkylakeX";
     }
+#endif
     return isa >= DK_ISA_AVX2 ? "Haswell" : 0;
 }
 
 dk_isa dk_best_isa(void) {
-    // Racing first calls compute the same value; an int store is atomic on x86-64.
-    static volatile int cached = -1;
-    if (cached < 0) cached = (int)detect_isa();
-    return (dk_isa)cached;
+    // Racing first calls compute the same value; relaxed atomics make that race benign.
+    static _Atomic int cached = -1;
+    int isa = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (isa < 0) {
+        isa = (int)detect_isa();
+        atomic_store_explicit(&cached, isa, memory_order_relaxed);
+    }
+    return (dk_isa)isa;
 }
 
 const char *dk_isa_name(dk_isa isa) {
@@ -127,6 +145,8 @@ static void *scratch(void) {
     return buffer;
 }
 
+int dk_bytes_equal(const void *a, const void *b, size_t count) { return memcmp(a, b, count) == 0; }
+
 static dk_isa usable(dk_isa isa) {
     dk_isa best = dk_best_isa();
     return isa > best ? best : isa;
@@ -141,9 +161,13 @@ void dk_gemm_f32(dk_isa isa, long m, long n, long k, const float *x, const float
     }
     // Packed row strips pay off past a few dozen rows; without memory the kernel reads rows
     // in place (same bits).
-    float *strips = m > 24 ? scratch() : NULL;
+    float *strips = m > (chosen == DK_ISA_AVX512 ? DK_IN_PLACE_ROWS_AVX512 : DK_IN_PLACE_ROWS_AVX2) ? scratch() : NULL;
+#if defined(__x86_64__)
     if (chosen == DK_ISA_AVX512) dk_avx512_gemm_f32(m, n, k, x, packed, y, panel_begin, panel_end, strips);
     else dk_avx2_gemm_f32(m, n, k, x, packed, y, panel_begin, panel_end, strips);
+#else
+    (void)strips;
+#endif
 }
 
 void dk_gemm_f64(dk_isa isa, long m, long n, long k, const double *x, const double *packed, double *y,
@@ -155,7 +179,11 @@ void dk_gemm_f64(dk_isa isa, long m, long n, long k, const double *x, const doub
     }
     // Packed row strips pay off past a few dozen rows; without memory the kernel reads rows
     // in place (same bits).
-    double *strips = m > 24 ? scratch() : NULL;
+    double *strips = m > (chosen == DK_ISA_AVX512 ? DK_IN_PLACE_ROWS_AVX512 : DK_IN_PLACE_ROWS_AVX2) ? scratch() : NULL;
+#if defined(__x86_64__)
     if (chosen == DK_ISA_AVX512) dk_avx512_gemm_f64(m, n, k, x, packed, y, panel_begin, panel_end, strips);
     else dk_avx2_gemm_f64(m, n, k, x, packed, y, panel_begin, panel_end, strips);
+#else
+    (void)strips;
+#endif
 }

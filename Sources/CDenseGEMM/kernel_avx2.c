@@ -1,5 +1,6 @@
 // AVX2 + FMA instantiations of the kernel (float: 6×16 tiles, double: 6×8), compiled for
 // AVX2 whatever the build's target; called only when dk_best_isa() says the CPU has it.
+#if defined(__x86_64__)
 #include "dense_gemm.h"
 #include "kernel_isa.h"
 #include <immintrin.h>
@@ -45,3 +46,5 @@
 #include "kernel_template.h"
 
 #pragma clang attribute pop
+
+#endif

@@ -1,5 +1,6 @@
 // AVX-512 instantiations of the kernel (float: 12×32 tiles, double: 12×16), compiled for
 // AVX-512F whatever the build's target; called only when dk_best_isa() says the CPU has it.
+#if defined(__x86_64__)
 #include "dense_gemm.h"
 #include "kernel_isa.h"
 #include <immintrin.h>
@@ -45,3 +46,5 @@
 #include "kernel_template.h"
 
 #pragma clang attribute pop
+
+#endif

@@ -81,6 +81,14 @@ public struct DenseLayer: Sendable, Equatable {
         guard params <= limits.maxParams else {
             throw .limitExceeded(what: "\(field) parameter count", value: params, limit: limits.maxParams)
         }
+        // The packed kernel pads the columns to whole panels (32 floats, 16 doubles): a narrow,
+        // tall layer would otherwise take up to 32× the memory its element count says.
+        let padded = PackedKernel.packedCount(inputDim: inputDim, units: config.units, dtype: config.dtype)
+        guard let padded, padded <= limits.maxElements else {
+            throw .limitExceeded(
+                what: "\(field) kernel element count padded to whole \(PackedKernel.panelWidth(config.dtype))-column panels",
+                value: padded ?? Int.max, limit: limits.maxElements)
+        }
         guard kernel.count == inputDim * config.units else {
             throw .shapeMismatch(
                 "\(field).kernel has \(kernel.count) elements but shape [\(inputDim), \(config.units)] needs \(inputDim * config.units)")
@@ -103,7 +111,7 @@ public struct DenseLayer: Sendable, Equatable {
 
     public static func == (lhs: DenseLayer, rhs: DenseLayer) -> Bool {
         lhs.config == rhs.config && lhs.inputDim == rhs.inputDim && lhs.bias == rhs.bias
-            && (lhs.packedKernel === rhs.packedKernel || lhs.kernel == rhs.kernel)
+            && lhs.packedKernel.hasSameValues(as: rhs.packedKernel)
     }
 
     public var name: String { config.name }

@@ -16,8 +16,23 @@ public final class PackedKernel: @unchecked Sendable {
     public let packedCount: Int
     private let storage: UnsafeMutableRawPointer
 
+    /// Columns per panel in `dtype`: 32 floats or 16 doubles (128 bytes).
+    public static func panelWidth(_ dtype: DType) -> Int { dtype == .float32 ? dk_panel_width_f32() : dk_panel_width_f64() }
+
+    /// Elements a packed `[inputDim, units]` kernel holds (units rounded up to whole panels),
+    /// or nil on overflow.
+    public static func packedCount(inputDim: Int, units: Int, dtype: DType) -> Int? {
+        let width = panelWidth(dtype)
+        let (rounded, overflow) = units.addingReportingOverflow(width - 1)
+        guard !overflow else { return nil }
+        let (count, overflow2) = inputDim.multipliedReportingOverflow(by: rounded / width * width)
+        return overflow2 ? nil : count
+    }
+
     /// Packs `kernel` (`inputDim·units` values, row-major) in its own dtype.
+    /// Precondition: `inputDim`, `units` ≥ 1 (a layer validates its shape first).
     public init(kernel: TensorStorage, inputDim: Int, units: Int) {
+        precondition(inputDim >= 1 && units >= 1, "an empty kernel \(inputDim)×\(units)")
         precondition(kernel.count == inputDim * units, "kernel has \(kernel.count) values, expected \(inputDim)×\(units)")
         dtype = kernel.dtype
         self.inputDim = inputDim
@@ -40,9 +55,13 @@ public final class PackedKernel: @unchecked Sendable {
     public var byteCount: Int { packedCount * dtype.byteSize }
 
     /// Panels of columns (the unit a GEMM can be split into by columns).
-    public var panelCount: Int {
-        let width = dtype == .float32 ? dk_panel_width_f32() : dk_panel_width_f64()
-        return (units + width - 1) / width
+    public var panelCount: Int { (units + Self.panelWidth(dtype) - 1) / Self.panelWidth(dtype) }
+
+    /// Whether both hold the same kernel, bit for bit (padding is always zero).
+    public func hasSameValues(as other: PackedKernel) -> Bool {
+        if self === other { return true }
+        guard dtype == other.dtype, inputDim == other.inputDim, units == other.units else { return false }
+        return dk_bytes_equal(storage, other.storage, byteCount) != 0
     }
 
     /// The row-major kernel `[inputDim, units]`, bit for bit as it was packed.
@@ -73,6 +92,7 @@ public final class PackedKernel: @unchecked Sendable {
     ) {
         precondition(T.dtype == dtype, "input dtype \(T.dtype) does not match the kernel's \(dtype)")
         let range = panels ?? 0..<panelCount
+        precondition(range.lowerBound >= 0 && range.upperBound <= panelCount, "panels \(range) outside 0..<\(panelCount)")
         T.packedGEMM(
             isa: isa, m: rows, n: units, k: inputDim, x: x, packed: UnsafeRawPointer(packedBase), y: y,
             panelBegin: range.lowerBound, panelEnd: range.upperBound)

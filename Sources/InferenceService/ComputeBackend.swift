@@ -54,7 +54,8 @@ public enum ComputeBackend {
     /// fallback, the CPU has a better one, the user set no `OPENBLAS_CORETYPE` and this is not
     /// already the re-executed process.
     static func coreToSelect(current: String, recommended: String?, environment: [String: String]) -> String? {
-        guard environment["OPENBLAS_CORETYPE"] == nil, environment[marker] == nil else { return nil }
+        // OpenBLAS ignores an empty value, so an empty one is no choice of the user's.
+        guard (environment["OPENBLAS_CORETYPE"] ?? "").isEmpty, environment[marker] == nil else { return nil }
         guard genericCores.contains(current), let recommended, recommended != current else { return nil }
         return recommended
     }
@@ -63,7 +64,7 @@ public enum ComputeBackend {
     public static var blasCoreSource: BLASCoreSource {
         let environment = ProcessInfo.processInfo.environment
         if environment[marker] != nil { return .selected }
-        return environment["OPENBLAS_CORETYPE"] == nil ? .detected : .environment
+        return (environment["OPENBLAS_CORETYPE"] ?? "").isEmpty ? .detected : .environment
     }
 
     /// The core OpenBLAS fell back to before DenseServe replaced it, if it did.

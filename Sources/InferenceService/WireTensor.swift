@@ -41,8 +41,8 @@ public enum TensorDecoder {
         for key in object.keys where !["shape", "data", "dtype", "b64"].contains(key) {
             throw .badRequest(field: "\(field).\(key)", expected: "only the keys shape, dtype, data, b64")
         }
-        // Without "dtype", "data" holds exact JSON numbers (kept as float64, so each layer
-        // rounds once to its own dtype, as for a nested array); "b64" bytes are float32.
+        // Without "dtype", "data" holds the JSON numbers as parsed (float64), cast by each layer
+        // to its own dtype exactly as for a nested array; "b64" bytes are float32.
         let dtype: WireDType
         if let name = object["dtype"] {
             guard let text = name.stringValue, let parsed = WireDType(rawValue: text) else {

@@ -22,9 +22,10 @@ import Testing
         mutating func index(below bound: Int) -> Int { Int((next() + 1) / 2 * Double(bound)) % bound }
     }
 
-    /// A layer of `inputDim` 300 (two K-blocks, the second partial) and 70 units (a partial
-    /// panel in both dtypes), with a bias and a row-wise activation.
-    static func layer(_ dtype: DType, inputDim: Int = 300, units: Int = 70, activation: Activation = .softmax) throws
+    /// A layer of `inputDim` 300 (two K-blocks, the second partial) and 150 units (a partial
+    /// last panel in both dtypes; 5 float panels, so the single-row kernel runs a full group
+    /// of 4 and a lone one; 10 double panels), with a bias and a row-wise activation.
+    static func layer(_ dtype: DType, inputDim: Int = 300, units: Int = 150, activation: Activation = .softmax) throws
         -> DenseLayer
     {
         var generator = Generator(state: 7)
@@ -78,19 +79,19 @@ import Testing
         let input = TensorStorage.float64(generator.values(rowCount * layer.inputDim)).converted(to: dtype)
         let best = layer.forward(rows: rowCount, input: input)
         for isa in GEMM.ISA.allCases where isa <= GEMM.isa {
-            #expect(layer.forward(rows: rowCount, input: input, isa: isa) == best, "\(isa.name) differs from \(GEMM.isa.name)")
+            let other = layer.forward(rows: rowCount, input: input, isa: isa)
+            #expect(
+                Self.rows(other, width: layer.units) == Self.rows(best, width: layer.units), "\(isa.name) differs from \(GEMM.isa.name)")
         }
         let panels = layer.packedKernel.panelCount
         #expect(panels >= 2)
         switch input {
         case .float32(let x):
-            #expect(
-                Self.splitProduct(layer.packedKernel, rows: rowCount, x: x, cut: panels / 2)
-                    == Self.wholeProduct(layer.packedKernel, rows: rowCount, x: x))
+            let split = Self.splitProduct(layer.packedKernel, rows: rowCount, x: x, cut: panels / 2)
+            #expect(split.map(\.bitPattern) == Self.wholeProduct(layer.packedKernel, rows: rowCount, x: x).map(\.bitPattern))
         case .float64(let x):
-            #expect(
-                Self.splitProduct(layer.packedKernel, rows: rowCount, x: x, cut: panels / 2)
-                    == Self.wholeProduct(layer.packedKernel, rows: rowCount, x: x))
+            let split = Self.splitProduct(layer.packedKernel, rows: rowCount, x: x, cut: panels / 2)
+            #expect(split.map(\.bitPattern) == Self.wholeProduct(layer.packedKernel, rows: rowCount, x: x).map(\.bitPattern))
         }
     }
 
@@ -138,6 +139,18 @@ import Testing
             kernel: TensorStorage.float32([Float](repeating: 1, count: 4 * 1000)).converted(to: dtype), inputDim: 4, units: 1000)
         #expect(Double(wide.byteCount) <= 1.1 * Double(4 * 1000 * dtype.byteSize))
     }
+}
+
+/// The packed kernel pads columns to whole panels; the element limit counts the padding, so
+/// a narrow, tall layer cannot take 32× the memory its parameter count says.
+@Test func paddedKernelSizeCountsAgainstTheElementLimit() throws {
+    let limits = DenseLimits(maxRank: 8, maxElements: 1000, maxLayers: 4, maxParams: 1000, maxFLOPs: 1 << 40)
+    let config = LayerConfig(name: "narrow", units: 1)
+    #expect(throws: DenseError.self) {
+        try DenseLayer(
+            config: config, inputDim: 100, kernel: .float32(Array(repeating: 1, count: 100)), bias: .float32([0]), limits: limits)
+    }
+    _ = try DenseLayer(config: config, inputDim: 31, kernel: .float32(Array(repeating: 1, count: 31)), bias: .float32([0]), limits: limits)
 }
 
 /// The kernel chosen at start-up is the best the CPU offers: on a CPU whose flags list

@@ -10,6 +10,8 @@ import Testing
         #expect(ComputeBackend.coreToSelect(current: "Prescott", recommended: "SkylakeX", environment: [:]) == "SkylakeX")
         #expect(ComputeBackend.coreToSelect(current: "Nehalem", recommended: "Haswell", environment: [:]) == "Haswell")
         #expect(ComputeBackend.coreToSelect(current: "Sandybridge", recommended: "Haswell", environment: [:]) == "Haswell")
+        #expect(
+            ComputeBackend.coreToSelect(current: "Prescott", recommended: "SkylakeX", environment: ["OPENBLAS_CORETYPE": ""]) == "SkylakeX")
     }
 
     @Test func aProperCoreTheUsersChoiceAndTheReexecutedProcessAreKept() {

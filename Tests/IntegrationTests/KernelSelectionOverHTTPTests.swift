@@ -37,7 +37,8 @@ import Testing
         } else if flags.contains("avx2") && flags.contains("fma") {
             #expect(kernel == "avx2")
         }
-        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil && flags.contains("avx2") {
+        // (Debian's OpenBLAS is built for every core and honours OPENBLAS_CORETYPE.)
+        if (ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "").isEmpty && flags.contains("avx2") && flags.contains("fma") {
             #expect(!Self.genericCores.contains(core), "OpenBLAS runs the generic \(core) core on a CPU with AVX2")
         }
         #expect(!core.isEmpty)
@@ -47,7 +48,7 @@ import Testing
 
     /// A core the user chose with `OPENBLAS_CORETYPE` is kept, even a generic one.
     @Test func aCoreTheUserSetIsKept() async throws {
-        guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil else { return }  // the machine's own choice stays
+        guard (ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "").isEmpty else { return }  // the machine's own choice stays
         let server = try ServerProcess(environment: ["OPENBLAS_CORETYPE": "Prescott"])
         defer { server.stop() }
         #expect(try await Self.compute(server).core == "Prescott")

@@ -6,7 +6,8 @@
 // K-block of DK_KBLOCK values, a sum that starts at zero and adds x[i][k]·W[k][j] with one
 // fused multiply-add per k in increasing k; the first block's sum is stored, every later
 // block's sum is added to it. Rows and columns never mix, so a row's bits depend only on
-// that row and W.
+// that row and W. (For NaN results only NaN-ness is guaranteed: x86 propagates the payload of
+// whichever NaN operand the instruction's operand order picks.)
 //
 // Packed layout: columns are grouped in panels of dk_panel_width(dtype) columns (32 floats or
 // 16 doubles, 128 bytes), the last one zero-padded; panel p holds its k-th 128-byte row at
@@ -55,6 +56,9 @@ void dk_pack_f64(long k, long n, const double *w, double *packed);
 /// Recovers row-major w[k×n] from a packed copy.
 void dk_unpack_f32(long k, long n, const float *packed, float *w);
 void dk_unpack_f64(long k, long n, const double *packed, double *w);
+
+/// Whether two buffers hold the same `count` bytes (memcmp, for Swift code without libc).
+int dk_bytes_equal(const void *a, const void *b, size_t count);
 
 /// y[m×n] = x[m×k] · W for the columns of panels [panel_begin, panel_end) (all panels:
 /// 0 and ceil(n / panel width)). x and y are row-major with row strides k and n. An `isa`
