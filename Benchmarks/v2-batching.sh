@@ -188,25 +188,20 @@ echo "| V2 binary in, binary out | $(field binary 1) | $(field binary 2) | $(fie
 echo "| in-process compute (timing_ms.compute, median of 20) | | $COMPUTE | | |"
 echo
 echo
-echo "## Dense(1024, gelu) on [1, 1024], V2 binary, c=$CONNECTIONS, ${DURATION}s runs, median of $ROUNDS"
-echo
-echo "| server | successful requests/s | p50 ms | p99 ms | errors (incl. 503) | requests per forward pass |"
-echo "|---|---|---|---|---|---|"
-for mode in off on; do
-  echo "| dense-server, batching $mode | $(field wide-$mode 1) | $(field wide-$mode 2) | $(field wide-$mode 3) | $(field wide-$mode 4) | ${BATCH[wide-$mode]:-} |"
-done
-echo
-echo "- batching on / off: $(ratio "$(field wide-on 1)" "$(field wide-off 1)")× requests/s"
-echo
-echo "## Dense(4096) on [1, 4096] (64 MB of weights), V2 binary, c=$CONNECTIONS, ${DURATION}s runs, median of $ROUNDS"
-echo
-echo "| server | successful requests/s | p50 ms | p99 ms | errors (incl. 503) | requests per forward pass |"
-echo "|---|---|---|---|---|---|"
-for mode in off on; do
-  echo "| dense-server, batching $mode | $(field huge-$mode 1) | $(field huge-$mode 2) | $(field huge-$mode 3) | $(field huge-$mode 4) | ${BATCH[huge-$mode]:-} |"
-done
-echo
-echo "- batching on / off: $(ratio "$(field huge-on 1)" "$(field huge-off 1)")× requests/s"
-echo
+# batch_table MODEL TITLE: the off/on table of one batch-1 binary model.
+batch_table() {
+  echo "## $2, V2 binary, c=$CONNECTIONS, ${DURATION}s runs, median of $ROUNDS"
+  echo
+  echo "| server | successful requests/s | p50 ms | p99 ms | errors (incl. 503) | requests per forward pass |"
+  echo "|---|---|---|---|---|---|"
+  for mode in off on; do
+    echo "| dense-server, batching $mode | $(field "$1-$mode" 1) | $(field "$1-$mode" 2) | $(field "$1-$mode" 3) | $(field "$1-$mode" 4) | ${BATCH[$1-$mode]:-} |"
+  done
+  echo
+  echo "- batching on / off: $(ratio "$(field "$1-on" 1)" "$(field "$1-off" 1)")× requests/s"
+  echo
+}
+batch_table wide "Dense(1024, gelu) on [1, 1024]"
+batch_table huge "Dense(4096) on [1, 4096] (64 MB of weights)"
 echo "- binary vs JSON end-to-end (p50): $(ratio "$(field json 2)" "$(field binary 2)")× faster"
 echo "- binary end-to-end / in-process compute (p50): $(ratio "$(field binary 2)" "$COMPUTE")×"

@@ -152,38 +152,28 @@ static dk_isa usable(dk_isa isa) {
     return isa > best ? best : isa;
 }
 
-void dk_gemm_f32(dk_isa isa, long m, long n, long k, const float *x, const float *packed, float *y,
-                 long panel_begin, long panel_end) {
-    dk_isa chosen = usable(isa);
-    if (chosen == DK_ISA_SCALAR) {
-        scalar_gemm_f32(m, n, k, x, packed, y, panel_begin, panel_end);
-        return;
+// The public entry points: the scalar path, or an instruction set's kernel with the per-thread
+// strip scratch when the row count is past its in-place limit.
+#define DEFINE_GEMM(ELEM, SUFFIX)                                                                          \
+    void dk_gemm_##SUFFIX(dk_isa isa, long m, long n, long k, const ELEM *x, const ELEM *packed, ELEM *y,  \
+                          long panel_begin, long panel_end) {                                              \
+        dk_isa chosen = usable(isa);                                                                       \
+        if (chosen == DK_ISA_SCALAR) {                                                                     \
+            scalar_gemm_##SUFFIX(m, n, k, x, packed, y, panel_begin, panel_end);                           \
+            return;                                                                                        \
+        }                                                                                                  \
+        long in_place = chosen == DK_ISA_AVX512 ? DK_IN_PLACE_ROWS_AVX512 : DK_IN_PLACE_ROWS_AVX2;         \
+        ELEM *strips = m > in_place ? scratch() : NULL; /* null: rows read in place, same bits */         \
+        DISPATCH_SIMD(SUFFIX)                                                                              \
     }
-    // Packed row strips pay off past a few dozen rows; without memory the kernel reads rows
-    // in place (same bits).
-    float *strips = m > (chosen == DK_ISA_AVX512 ? DK_IN_PLACE_ROWS_AVX512 : DK_IN_PLACE_ROWS_AVX2) ? scratch() : NULL;
-#if defined(__x86_64__)
-    if (chosen == DK_ISA_AVX512) dk_avx512_gemm_f32(m, n, k, x, packed, y, panel_begin, panel_end, strips);
-    else dk_avx2_gemm_f32(m, n, k, x, packed, y, panel_begin, panel_end, strips);
-#else
-    (void)strips;
-#endif
-}
 
-void dk_gemm_f64(dk_isa isa, long m, long n, long k, const double *x, const double *packed, double *y,
-                 long panel_begin, long panel_end) {
-    dk_isa chosen = usable(isa);
-    if (chosen == DK_ISA_SCALAR) {
-        scalar_gemm_f64(m, n, k, x, packed, y, panel_begin, panel_end);
-        return;
-    }
-    // Packed row strips pay off past a few dozen rows; without memory the kernel reads rows
-    // in place (same bits).
-    double *strips = m > (chosen == DK_ISA_AVX512 ? DK_IN_PLACE_ROWS_AVX512 : DK_IN_PLACE_ROWS_AVX2) ? scratch() : NULL;
 #if defined(__x86_64__)
-    if (chosen == DK_ISA_AVX512) dk_avx512_gemm_f64(m, n, k, x, packed, y, panel_begin, panel_end, strips);
-    else dk_avx2_gemm_f64(m, n, k, x, packed, y, panel_begin, panel_end, strips);
+#define DISPATCH_SIMD(SUFFIX)                                                                              \
+    if (chosen == DK_ISA_AVX512) dk_avx512_gemm_##SUFFIX(m, n, k, x, packed, y, panel_begin, panel_end, strips); \
+    else dk_avx2_gemm_##SUFFIX(m, n, k, x, packed, y, panel_begin, panel_end, strips);
 #else
-    (void)strips;
+#define DISPATCH_SIMD(SUFFIX) (void)strips;
 #endif
-}
+
+DEFINE_GEMM(float, f32)
+DEFINE_GEMM(double, f64)

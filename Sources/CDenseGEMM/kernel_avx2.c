@@ -20,17 +20,6 @@
 #define MR 6
 #define FN(name) dk_avx2_##name##_f32
 #include "kernel_template.h"
-#undef ELEM
-#undef VEC
-#undef VLEN
-#undef VLOAD
-#undef VSTORE
-#undef VSET1
-#undef VZERO
-#undef VADD
-#undef VFMA
-#undef PANEL
-#undef FN
 
 #define ELEM double
 #define VEC __m256d
@@ -42,6 +31,7 @@
 #define VADD(a, b) _mm256_add_pd(a, b)
 #define VFMA(a, b, c) _mm256_fmadd_pd(a, b, c)
 #define PANEL 16
+#define MR 6
 #define FN(name) dk_avx2_##name##_f64
 #include "kernel_template.h"
 

@@ -6,6 +6,7 @@
 //   PANEL         columns per packed panel (128 bytes of ELEM)
 //   MR            rows per register tile (MR × 2 vector accumulators fit the register file)
 //   FN(name)      the name of a function of this instantiation
+// and undefines them all at its end.
 // Every path performs, per output element, exactly the operation sequence dense_gemm.h states.
 
 // Columns a tile covers: two vectors. A panel holds PANEL / (2·VLEN) of them.
@@ -160,6 +161,19 @@ void FN(gemm)(long m, long n, long k, const ELEM *x, const ELEM *packed, ELEM *y
     }
 }
 
+// The instantiation's parameters, so the next one defines its own.
+#undef ELEM
+#undef VEC
+#undef VLEN
+#undef VLOAD
+#undef VSTORE
+#undef VSET1
+#undef VZERO
+#undef VADD
+#undef VFMA
+#undef PANEL
+#undef MR
+#undef FN
 #undef TILE_COLS
 #undef STRIP_ROWS
 #undef ROW_PREFETCH
