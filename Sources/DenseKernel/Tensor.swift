@@ -101,6 +101,32 @@ public struct Tensor: Sendable, Equatable {
         }
     }
 
+    /// Checks a declared (symbolic) input shape, `nil` being the batch axis: rank 1 to
+    /// `maxRank`, every fixed dimension ≥ 1, and the elements of one batch item (the fixed
+    /// dimensions' product, overflow-checked) within `maxElements`, so that no shape a model
+    /// stores can overflow the arithmetic of a route that reads it.
+    /// - Throws: `invalidField` (a bad dimension), `limitExceeded` (rank or element count).
+    public static func validateDeclaredShape(_ shape: [Int?], limits: DenseLimits, field: String) throws(DenseError) {
+        guard !shape.isEmpty else { throw .invalidField(field: field, expected: "a shape of rank at least 1, such as [null, 20, 5]") }
+        guard shape.count <= limits.maxRank else {
+            throw .limitExceeded(what: "\(field) rank", value: shape.count, limit: limits.maxRank)
+        }
+        var elements = 1
+        for dimension in shape {
+            guard let dimension else { continue }
+            guard dimension >= 1 else {
+                throw .invalidField(
+                    field: field, expected: "positive dimensions or null (the batch axis), got \(ModelDescription.format(shape))")
+            }
+            let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
+            guard !overflow, product <= limits.maxElements else {
+                throw .limitExceeded(
+                    what: "\(field) element count per batch item", value: overflow ? Int.max : product, limit: limits.maxElements)
+            }
+            elements = product
+        }
+    }
+
     public var dtype: DType { storage.dtype }
     public var count: Int { storage.count }
     public var rank: Int { shape.count }

@@ -214,7 +214,12 @@ extension InferenceAPI {
         let batched = signature.input.count >= 2 && signature.input[0] == nil
         let inputDims = batched ? Array(signature.input.dropFirst()) : signature.input
         let outputDims = batched && signature.output.first == Optional<Int>.none ? Array(signature.output.dropFirst()) : signature.output
-        let rowsPerItem = inputDims.dropLast().reduce(1) { $0 * max(1, $1 ?? 1) }
+        // Saturating: stored shapes are bounded at PUT (Tensor.validateDeclaredShape), but a
+        // route must not trap on whatever a model file holds.
+        let rowsPerItem = inputDims.dropLast().reduce(1) { product, dimension in
+            let (next, overflow) = product.multipliedReportingOverflow(by: max(1, dimension ?? 1))
+            return overflow ? Int.max : next
+        }
         var writer = JSONWriter()
         writer.beginObject()
         writer.writeKey("name")

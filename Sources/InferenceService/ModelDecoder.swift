@@ -106,8 +106,9 @@ public enum ModelDecoder {
             weightList = list
         }
         var declaredInputShape: [Int?]? = nil
+        var declaredInputShapeField = "model.config.build_input_shape"
         if let build = config["build_input_shape"], !build.isNull {
-            declaredInputShape = try TensorDecoder.symbolicShape(build, field: "model.config.build_input_shape")
+            declaredInputShape = try TensorDecoder.symbolicShape(build, field: declaredInputShapeField)
         }
         var specs: [LayerSpec] = []
         var weightIndex = 0
@@ -118,7 +119,8 @@ public enum ModelDecoder {
             case "InputLayer":
                 let layerConfig = layer["config"]?.objectValue ?? JSONObject()
                 if let shape = layerConfig["batch_shape"] ?? layerConfig["batch_input_shape"], !shape.isNull {
-                    declaredInputShape = try TensorDecoder.symbolicShape(shape, field: "\(field).config.batch_shape")
+                    declaredInputShapeField = "\(field).config.batch_shape"
+                    declaredInputShape = try TensorDecoder.symbolicShape(shape, field: declaredInputShapeField)
                 }
             case "Dense":
                 var layerWeights: JSONValue? = nil
@@ -146,7 +148,9 @@ public enum ModelDecoder {
         if let declared = declaredInputShape, let last = declared.last ?? nil, specs[0].declaredInputDim == nil {
             specs[0].declaredInputDim = last
         }
-        return ModelSpec(name: name, layers: specs, declaredInputShape: declaredInputShape)
+        var spec = ModelSpec(name: name, layers: specs, declaredInputShape: declaredInputShape)
+        spec.declaredInputShapeField = declaredInputShapeField
+        return spec
     }
 
     /// One layer in native or Keras form.
