@@ -21,10 +21,7 @@ extension InferenceAPI {
         var version: Int? = nil
         if rest.first == "versions" {
             guard rest.count >= 2 else { throw .routeNotFound(path: request.path) }
-            guard let parsed = Int(rest[1]), parsed >= 1 else {
-                throw .badRequest(field: "version", expected: "a positive integer in the path, got \"\(rest[1])\"")
-            }
-            version = parsed
+            version = try ModelVersion.parseOrThrow(rest[1])
             rest.removeFirst(2)
         }
         guard rest.count <= 1 else { throw .routeNotFound(path: request.path) }

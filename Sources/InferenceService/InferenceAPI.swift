@@ -85,6 +85,9 @@ public final class InferenceAPI: Sendable {
         // parts[0] is "" for a leading slash.
         guard parts.first == "", parts.count >= 2 else { throw .routeNotFound(path: request.path) }
         let segments = Array(parts.dropFirst())
+        // An empty segment (`/v1/models/`, `/v2//x`) names no resource: 404, not an invalid name.
+        // (The root `/` is the one path made of an empty segment.)
+        if segments.count > 1 && segments.contains("") { throw .routeNotFound(path: request.path) }
         switch segments {
         case ["healthz"]:
             try allow(request, ["GET", "HEAD"])
@@ -151,10 +154,7 @@ public final class InferenceAPI: Sendable {
             try ModelName.validate(s[2])
             var version: Int? = nil
             if s.count == 6 {
-                guard let parsed = Int(s[4]), parsed >= 1 else {
-                    throw .badRequest(field: "version", expected: "a positive integer in the path, got \"\(s[4])\"")
-                }
-                version = parsed
+                version = try ModelVersion.parseOrThrow(s[4])
             }
             let registered = try store.get(name: s[2], version: version)
             try checkJSONContentType(request)
@@ -199,11 +199,19 @@ public final class InferenceAPI: Sendable {
     /// Admin routes: a configured token must match (constant time); without one, loopback only.
     private func authorizeAdmin(_ request: APIRequest) throws(ServiceError) {
         if let token = configuration.adminToken {
-            guard let header = request.header("Authorization"), header.hasPrefix("Bearer ") else { throw .unauthorized }
-            guard Self.constantTimeEquals(Array(header.utf8.dropFirst(7)), Array(token.utf8)) else { throw .unauthorized }
+            guard let credentials = request.header("Authorization").flatMap(Self.bearerCredentials) else { throw .unauthorized }
+            guard Self.constantTimeEquals(Array(credentials.utf8), Array(token.utf8)) else { throw .unauthorized }
         } else if !request.remoteIsLoopback {
             throw .forbidden("changing models is allowed only from loopback when no admin token is configured")
         }
+    }
+
+    /// The credentials of `Bearer <token>`: the scheme is case-insensitive and followed by one
+    /// or more spaces (RFC 9110 §11.4, §11.1); nil for any other scheme.
+    static func bearerCredentials(_ header: String) -> String? {
+        guard let space = header.firstIndex(of: " "), header[..<space].lowercased() == "bearer" else { return nil }
+        let credentials = header[space...].drop { $0 == " " }
+        return credentials.isEmpty ? nil : String(credentials)
     }
 
     static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {

@@ -9,22 +9,38 @@ public enum RawTensorCodec {
         return bytes.withUnsafeBytes { raw -> TensorStorage in
             switch dtype {
             case .float32:
-                return .float32((0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) })
+                return .float32(
+                    (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) })
             case .float64:
-                return .float64((0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) })
+                return .float64(
+                    (0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+                )
             case .float16:
-                return .float32((0..<count).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)))) })
+                return .float32(
+                    (0..<count).map {
+                        Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))))
+                    })
             case .bfloat16:
-                return .float32((0..<count).map { bfloat16ToFloat(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) })
+                return .float32(
+                    (0..<count).map { bfloat16ToFloat(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) })
             case .int8: return .float64((0..<count).map { Double(Int8(bitPattern: raw[$0])) })
             case .uint8: return .float64((0..<count).map { Double(raw[$0]) })
             case .bool: return .float64((0..<count).map { raw[$0] == 0 ? 0 : 1 })
-            case .int16: return .float64((0..<count).map { Double(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: Int16.self))) })
-            case .uint16: return .float64((0..<count).map { Double(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) })
-            case .int32: return .float64((0..<count).map { Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))) })
-            case .uint32: return .float64((0..<count).map { Double(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) })
-            case .int64: return .float64((0..<count).map { Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))) })
-            case .uint64: return .float64((0..<count).map { Double(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) })
+            case .int16:
+                return .float64((0..<count).map { Double(Int16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: Int16.self))) })
+            case .uint16:
+                return .float64(
+                    (0..<count).map { Double(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) })
+            case .int32:
+                return .float64((0..<count).map { Double(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))) })
+            case .uint32:
+                return .float64(
+                    (0..<count).map { Double(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) })
+            case .int64:
+                return .float64((0..<count).map { Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))) })
+            case .uint64:
+                return .float64(
+                    (0..<count).map { Double(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) })
             }
         }
     }
@@ -62,18 +78,20 @@ public enum RawTensorCodec {
         return UInt16(truncatingIfNeeded: (bits &+ rounding) >> 16)
     }
 
-    /// The closed range an integer dtype holds, as doubles.
-    static func integerRange(_ dtype: WireDType) -> (Double, Double) {
+    /// The values an integer dtype holds, as doubles: `low ≤ value < upperExclusive` (the
+    /// upper bound is exclusive because 2^63 and 2^64, the doubles next to Int64.max and
+    /// UInt64.max, are out of range), and the range in words for messages.
+    static func integerRange(_ dtype: WireDType) -> (low: Double, upperExclusive: Double, text: String) {
         switch dtype {
-        case .int8: (-128, 127)
-        case .uint8: (0, 255)
-        case .int16: (-32768, 32767)
-        case .uint16: (0, 65535)
-        case .int32: (-2_147_483_648, 2_147_483_647)
-        case .uint32: (0, 4_294_967_295)
-        case .int64: (-0x1p63, 0x1p63)
-        case .uint64: (0, 0x1p64)
-        default: (-.infinity, .infinity)
+        case .int8: (-128, 128, "-128 to 127")
+        case .uint8: (0, 256, "0 to 255")
+        case .int16: (-32768, 32768, "-32768 to 32767")
+        case .uint16: (0, 65536, "0 to 65535")
+        case .int32: (-0x1p31, 0x1p31, "-2147483648 to 2147483647")
+        case .uint32: (0, 0x1p32, "0 to 4294967295")
+        case .int64: (-0x1p63, 0x1p63, "-9223372036854775808 to 9223372036854775807")
+        case .uint64: (0, 0x1p64, "0 to 18446744073709551615")
+        default: (-.infinity, .infinity, "any value")
         }
     }
 }

@@ -14,6 +14,13 @@ public enum V2Protocol {
     /// The request and response header giving the JSON length when binary tensor data follows.
     public static let headerLengthField = "Inference-Header-Content-Length"
 
+    /// The value of ``headerLengthField``: ASCII digits only (no sign), at most 18 of them.
+    static func headerLength(_ text: Substring) -> Int? {
+        let bytes = text.utf8
+        guard (1...18).contains(bytes.count), bytes.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        return bytes.reduce(0) { $0 * 10 + Int($1 - 48) }
+    }
+
     /// The wire dtype of a V2 datatype name (`FP32`, `INT8`, `BOOL`, …); nil for `BYTES`
     /// and unknown names.
     public static func wireDType(_ datatype: String) -> WireDType? {
@@ -61,7 +68,7 @@ struct V2InferenceRequest {
     static func decode(body: [UInt8], headerLength: String?, limits: ServiceLimits) throws(ServiceError) -> V2InferenceRequest {
         var jsonLength = body.count
         if let headerLength {
-            guard let length = Int(headerLength.trimmingSpaces), length >= 0 else {
+            guard let length = V2Protocol.headerLength(headerLength.trimmingSpaces) else {
                 throw .binaryFraming("\(V2Protocol.headerLengthField) must be a non-negative integer, got \"\(headerLength)\"")
             }
             guard length <= body.count else {
@@ -77,6 +84,13 @@ struct V2InferenceRequest {
                 }
             }.get()
         } catch {
+            // A header length that covers the whole body has swallowed the binary part: say so
+            // rather than only that the "JSON" is malformed.
+            if headerLength != nil && jsonLength == body.count && jsonLength > 0 {
+                throw .binaryFraming(
+                    "\(V2Protocol.headerLengthField) is \(jsonLength), the whole body, and those bytes are not one JSON value (\(error.message)); it must count only the JSON header, not the binary data after it"
+                )
+            }
             throw .json(error)
         }
         guard case .object(let object) = value else {
@@ -231,7 +245,7 @@ struct V2InferenceRequest {
                 break
             }
             guard case .array(let items) = probe, let first = items.first else {
-                throw .badRequest(field: field, expected: "an array of numbers (flat or nested), found a \(probe.typeName)")
+                throw .badRequest(field: field, expected: "an array of numbers (flat or nested), found \(probe.typeNameWithArticle)")
             }
             nesting.append(items.count)
             guard nesting.count <= shape.count else {
@@ -282,7 +296,7 @@ struct V2InferenceRequest {
                 case .bool(let flag) where dtype == .bool: out.append(flag ? 1 : 0)
                 default:
                     throw .badRequest(
-                        field: field, expected: dtype == .bool ? "true/false or 0/1 values" : "numbers, found a \(item.typeName)")
+                        field: field, expected: dtype == .bool ? "true/false or 0/1 values" : "numbers, found \(item.typeNameWithArticle)")
                 }
             }
             return out

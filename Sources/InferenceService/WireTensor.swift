@@ -108,7 +108,7 @@ public enum TensorDecoder {
                 break
             }
             guard case .array(let items) = probe else {
-                throw .badRequest(field: field, expected: "a nested array of numbers, found a \(probe.typeName) where an array was expected")
+                throw .badRequest(field: field, expected: "a nested array of numbers, found \(probe.typeNameWithArticle) where an array was expected")
             }
             shape.append(items.count)
             guard shape.count <= limits.maxRank else {
@@ -160,9 +160,9 @@ public enum TensorDecoder {
             }
             return .float64(values)
         default:
-            let (low, high) = RawTensorCodec.integerRange(dtype)
-            for value in values where !(value.rounded(.towardZero) == value && value >= low && value <= high) {
-                throw .dense(.invalidValue(field: field, detail: "dtype \(dtype.rawValue) needs integers in [\(low), \(high)], got \(value)"))
+            let range = RawTensorCodec.integerRange(dtype)
+            for value in values where !(value.rounded(.towardZero) == value && value >= range.low && value < range.upperExclusive) {
+                throw .dense(.invalidValue(field: field, detail: "dtype \(dtype.rawValue) needs integers from \(range.text), got \(value)"))
             }
             return .float64(values)
         }

@@ -25,7 +25,12 @@ public enum JSONParser {
         guard let base = bytes.baseAddress, bytes.count > 0 else {
             throw .malformedJSON(offset: 0, message: "empty input, expected a JSON value")
         }
-        var parser = ParserState(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count, limits: limits)
+        let start = base.assumingMemoryBound(to: UInt8.self)
+        // RFC 8259 §8.1: no byte order mark; name it rather than "byte 0xEF".
+        if bytes.count >= 3 && start[0] == 0xEF && start[1] == 0xBB && start[2] == 0xBF {
+            throw .malformedJSON(offset: 0, message: "a UTF-8 byte order mark (EF BB BF) before the JSON text; send the JSON without it")
+        }
+        var parser = ParserState(base: start, count: bytes.count, limits: limits)
         return try parser.parseDocument()
     }
 
@@ -391,7 +396,7 @@ extension ParserState {
         case 0xF1...0xF3: need = 3
         case 0xF4: need = 3; hi = 0x8F
         default:
-            throw .invalidUTF8(offset: p, message: "invalid UTF-8 byte \(describeByte(c)) in string")
+            throw .invalidUTF8(offset: p, message: "invalid UTF-8 in string: \(describeByte(c))")
         }
         guard p &+ need < end else {
             throw .invalidUTF8(offset: p, message: "truncated UTF-8 sequence in string")

@@ -40,6 +40,15 @@ extension JSONValue {
         }
     }
 
+    /// ``typeName`` with its article, for messages: "an array", "a number", "null".
+    public var typeNameWithArticle: String {
+        switch self {
+        case .null: "null"
+        case .numbers, .array, .object: "an \(typeName)"
+        default: "a \(typeName)"
+        }
+    }
+
     /// True for `.null`.
     public var isNull: Bool {
         if case .null = self { return true }

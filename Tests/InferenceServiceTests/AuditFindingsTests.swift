@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@testable import InferenceService
+
+/// Regression tests for issue 11's smaller findings, one test per finding (numbered as there).
+@Suite struct AuditFindingsTests {
+    static let model = #"{"layer": {"units": 2, "kernel": [[1, 0], [0, 1]], "bias": [0, 0]}}"#
+
+    /// Finding 12: the `Bearer` scheme is case-insensitive, followed by one or more spaces.
+    @Test(arguments: [
+        ("Bearer secret", 201), ("bearer secret", 201), ("BEARER   secret", 201), ("Basic secret", 401), ("Bearer wrong", 401),
+        ("Bearer ", 401), ("Bearersecret", 401),
+    ])
+    func bearerSchemeIsCaseInsensitive(header: String, status: Int) throws {
+        let harness = try APIHarness(adminToken: "secret")
+        let result = harness.call("PUT", "/v1/models/m", Self.model, headers: [("Authorization", header)])
+        #expect(result.status == status, "\(header): \(result.json)")
+    }
+
+    /// Finding 14: INT64 2^63 and UINT64 2^64 are out of range (the upper bounds are exclusive).
+    @Test(arguments: [
+        ("int64", "9223372036854775808", 422), ("uint64", "18446744073709551616", 422), ("int64", "-9223372036854775808", 200),
+        ("uint64", "-1", 422), ("int32", "2147483648", 422), ("int32", "-2147483648", 200), ("uint8", "255", 200), ("uint8", "256", 422),
+    ])
+    func integerRangesAreExclusiveAtTheTop(dtype: String, value: String, status: Int) throws {
+        let harness = try APIHarness()
+        let body = #"{"layer": {"units": 1, "kernel": [[1]]}, "input": {"shape": [1, 1], "dtype": "\#(dtype)", "data": [\#(value)]}}"#
+        let result = harness.call("POST", "/v1/dense", body)
+        #expect(result.status == status, "\(dtype) \(value): \(result.json)")
+        if status == 422 { #expect(result.json["code"] as? String == "invalid_value") }
+    }
+
+    /// Finding 15: versions in a path are digits only.
+    @Test(arguments: ["+1", "-1", "0", "1e0", " 1", "0x1", "99999999999999999999"])
+    func versionsAreDigitsOnly(version: String) throws {
+        let harness = try APIHarness()
+        #expect(harness.call("PUT", "/v1/models/m", Self.model).status == 201)
+        let encoded = version.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? version
+        for (method, path, body) in [
+            ("GET", "/v2/models/m/versions/\(version)", ""), ("GET", "/v2/models/m/versions/\(encoded)", ""),
+            ("POST", "/v1/models/m/versions/\(version)/predict", #"{"input": [1, 2]}"#),
+        ] {
+            let result = harness.call(method, path, body)
+            #expect(result.status == 400, "\(path): \(result.status) \(result.json)")
+        }
+        #expect(harness.call("GET", "/v2/models/m/versions/1").status == 200)
+        #expect(harness.call("GET", "/v2/models/m/versions/01").status == 200)
+    }
+
+    /// Finding 16: messages a user trips on.
+    @Test func messagesReadRight() throws {
+        let harness = try APIHarness()
+        let utf8 = harness.call("POST", "/v1/dense", bytes: Array(#"{"layer": {"units": 1, "name": ""#.utf8) + [0xC0, 0x22, 0x7D, 0x7D])
+        #expect(utf8.status == 400)
+        #expect((utf8.json["error"] as? String)?.contains("byte byte") == false, "\(utf8.json)")
+        let object = harness.call("POST", "/v1/dense", #"{"layer": {"units": 1}, "input": [{"a": 1}]}"#)
+        #expect(object.status == 400)
+        #expect((object.json["error"] as? String)?.contains("found an object") == true, "\(object.json)")
+        let bom = harness.call("POST", "/v1/dense", bytes: [0xEF, 0xBB, 0xBF] + Array(#"{"layer": {"units": 1}, "input": [1]}"#.utf8))
+        #expect(bom.json["code"] as? String == "malformed_json")
+        #expect((bom.json["error"] as? String)?.contains("byte order mark") == true, "\(bom.json)")
+        for path in ["/v1/models/", "/v2/models/", "/v2/models//ready"] {
+            let result = harness.call("GET", path)
+            #expect(result.status == 404, "\(path): \(result.json)")
+            #expect(result.json["code"] as? String == "route_not_found", "\(path)")
+        }
+    }
+
+    /// Finding 16 (V2 framing): a header length covering the whole body is named as the
+    /// problem; a header length with a sign is not a number (sibling of finding 15).
+    @Test func headerLengthMistakesAreNamed() throws {
+        let harness = try v2Harness()
+        let raw = v2Bytes([1, 2, 3], "FP32")
+        let json = #"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "parameters": {"binary_data_size": 12}}]}"#
+        let body = Array(json.utf8) + raw
+        let whole = harness.call(
+            "POST", "/v2/models/m/infer", bytes: body, headers: [("Inference-Header-Content-Length", String(body.count))])
+        #expect(whole.status == 400)
+        #expect(whole.json["code"] as? String == "invalid_binary_data", "\(whole.json)")
+        #expect((whole.json["error"] as? String)?.contains("whole body") == true, "\(whole.json)")
+        let signed = harness.call(
+            "POST", "/v2/models/m/infer", bytes: body, headers: [("Inference-Header-Content-Length", "+\(json.utf8.count)")])
+        #expect(signed.json["code"] as? String == "invalid_binary_data", "\(signed.json)")
+        let good = harness.call(
+            "POST", "/v2/models/m/infer", bytes: body, headers: [("Inference-Header-Content-Length", String(json.utf8.count))])
+        #expect(good.status == 200, "\(good.json)")
+    }
+}
