@@ -25,8 +25,11 @@ struct LineLogHandler: LogHandler {
         var line: [UInt8]
         switch format {
         case .text:
-            let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            line = Array("\(timestamp) \(level) \(label): \(message)\(fields.isEmpty ? "" : " " + fields)".utf8)
+            // Client strings reach messages and metadata (a rejected request's error names its
+            // field): control characters are escaped so no value can start a forged line.
+            let fields = merged.sorted { $0.key < $1.key }.map { "\(Self.escaped($0.key))=\(Self.escaped($0.value.description))" }
+                .joined(separator: " ")
+            line = Array("\(timestamp) \(level) \(label): \(Self.escaped(message.description))\(fields.isEmpty ? "" : " " + fields)".utf8)
         case .json:
             var writer = JSONWriter()
             writer.beginObject()
@@ -47,6 +50,25 @@ struct LineLogHandler: LogHandler {
         }
         line.append(0x0A)
         FileHandle.standardError.write(Data(line))
+    }
+
+    /// `text` with CR, LF, tab, the other C0 controls, DEL and backslash escaped (`\n`,
+    /// `\u{1B}`, `\\`); unchanged, without a copy, when it has none.
+    static func escaped(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0x5C }) else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 8)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     static func timestamp() -> String {
