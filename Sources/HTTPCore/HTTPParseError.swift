@@ -136,7 +136,7 @@ public enum HTTPParseError: Error, Sendable, Hashable, CaseIterable {
         case .invalidChunkExtension: return "invalid chunk extension"
         case .chunkLineTooLong: return "chunk size line too long"
         case .invalidChunkTerminator: return "chunk data not followed by CRLF"
-        case .invalidHost: return "missing or repeated Host header"
+        case .invalidHost: return "missing, repeated or invalid Host header (RFC 9112 §3.2: host[:port], no spaces or userinfo)"
         case .expectationFailed: return "unsupported expectation"
         }
     }

@@ -444,6 +444,49 @@ public struct HTTPRequestParser: Sendable {
         }
     }
 
+    /// Whether `value` is a Host field value (RFC 9112 §3.2, RFC 3986 §3.2.2): empty, or
+    /// `uri-host [":" port]` where uri-host is a bracketed IP literal or a reg-name of
+    /// unreserved, sub-delims and `%HH` bytes, and the port is digits. No userinfo, no spaces.
+    static func isValidHost(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        var index = 0
+        if bytes.first == UInt8(ascii: "[") {
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")), close > 1 else { return false }
+            for byte in bytes[1..<close] where !(isUnreservedOrSubDelim(byte) || byte == UInt8(ascii: ":")) { return false }
+            index = close + 1
+        } else {
+            while index < bytes.count && bytes[index] != UInt8(ascii: ":") {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "%") {
+                    guard index + 2 < bytes.count, isHexDigit(bytes[index + 1]), isHexDigit(bytes[index + 2]) else { return false }
+                    index += 3
+                    continue
+                }
+                guard isUnreservedOrSubDelim(byte) else { return false }
+                index += 1
+            }
+        }
+        guard index < bytes.count else { return true }
+        guard bytes[index] == UInt8(ascii: ":") else { return false }
+        return bytes[(index + 1)...].allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66)
+    }
+
+    /// RFC 3986 unreserved (`A-Z a-z 0-9 - . _ ~`) and sub-delims (`! $ & ' ( ) * + , ; =`).
+    private static func isUnreservedOrSubDelim(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): true
+        case UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="):
+            true
+        default: false
+        }
+    }
+
     /// Applies the framing and connection rules to a complete head. Returns the
     /// request when it has no body.
     private mutating func finishHead() throws(HTTPParseError) -> HTTPRequest? {
@@ -457,6 +500,7 @@ public struct HTTPRequestParser: Sendable {
             switch f.name.utf8.count {
             case 4 where equalsIgnoringASCIICase(f.name, "host"):
                 hostCount += 1
+                guard Self.isValidHost(f.value) else { throw .invalidHost }
             case 6 where equalsIgnoringASCIICase(f.name, "expect"):
                 if expectValue != nil, version == .http1_1 { throw .expectationFailed }
                 expectValue = f.value

@@ -1,5 +1,6 @@
-import HTTPCore
 import Testing
+
+@testable import HTTPCore
 
 /// Small limits so limit cases stay short enough to split at every offset.
 let smallLimits = HTTPLimits(
@@ -289,6 +290,12 @@ let invalidCases: [ParserCase] = [
     ParserCase(name: "asterisk for GET", input: "GET * HTTP/1.1\r\nHost: h\r\n\r\n", requests: [], error: (400, "invalid_target")),
     ParserCase(name: "missing Host", input: "GET / HTTP/1.1\r\nX: y\r\n\r\n", requests: [], error: (400, "invalid_host")),
     ParserCase(name: "two Hosts", input: "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", requests: [], error: (400, "invalid_host")),
+    // Issue 11, finding 13: the Host value itself is checked (RFC 9112 §3.2).
+    ParserCase(name: "Host with a space", input: "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", requests: [], error: (400, "invalid_host")),
+    ParserCase(name: "Host with userinfo", input: "GET / HTTP/1.1\r\nHost: u@h\r\n\r\n", requests: [], error: (400, "invalid_host")),
+    ParserCase(name: "Host with a bad port", input: "GET / HTTP/1.1\r\nHost: h:8x\r\n\r\n", requests: [], error: (400, "invalid_host")),
+    ParserCase(name: "Host with a bad escape", input: "GET / HTTP/1.1\r\nHost: h%zz\r\n\r\n", requests: [], error: (400, "invalid_host")),
+    ParserCase(name: "Host unclosed literal", input: "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", requests: [], error: (400, "invalid_host")),
     ParserCase(
         name: "unknown expectation", input: "POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\nx", requests: [],
         error: (417, "expectation_failed")),
@@ -351,6 +358,12 @@ func check(_ c: ParserCase) {
     @Test(arguments: validCases) func valid(_ c: ParserCase) { check(c) }
 
     @Test(arguments: invalidCases) func invalid(_ c: ParserCase) { check(c) }
+
+    /// Host values that are valid (RFC 9112 §3.2 with RFC 3986's uri-host) pass.
+    @Test(arguments: ["", "h", "example.com:8080", "127.0.0.1", "[::1]", "[::1]:80", "[v1.x]", "a-b_c~d", "h%20x", "h:"])
+    func validHostValues(_ value: String) {
+        #expect(HTTPRequestParser.isValidHost(value), "\(value)")
+    }
 
     @Test func everyErrorHasDistinctCodeAndClientStatus() {
         let codes = Set(HTTPParseError.allCases.map(\.code))
