@@ -108,7 +108,7 @@ struct ServerConfig: Sendable, Equatable {
         int("queue_depth", \.queueDepth, "Requests admitted beyond the ones running; when full, 503 with Retry-After at once."),
         string("model_dir", \.modelDir, "Directory of registered models (created if missing; survives restarts)."),
         string("seed_model_dir", \.seedModelDir, "Models (*.json, PUT bodies named by file) copied into an empty model_dir at first start; empty = none."),
-        string("admin_token", \.adminToken, "Bearer token for PUT/DELETE of models; empty = admin routes only from loopback.", secret: true),
+        string("admin_token", \.adminToken, "Bearer token for PUT/DELETE of models; empty = model changes only while host is a loopback address, and only from loopback (403 otherwise).", secret: true),
         string("log_level", \.logLevel, "trace, debug, info, notice, warning, error or critical."),
         string("log_format", \.logFormat, "text or json (one JSON object per line)."),
         int("max_connections", \.maxConnections, "Open connections above which new ones get 503 and are closed."),

@@ -47,6 +47,7 @@ final class Service: Sendable {
             },
             serverName: "DenseServe", serverVersion: DenseServeVersion.string)
         apiConfiguration.observer = metrics
+        apiConfiguration.listenHost = config.host
         // The server exists only after the API; the scrape closure finds it through this box.
         let serverBox = Mutex<HTTPServer?>(nil)
         let inFlight = self.inFlight

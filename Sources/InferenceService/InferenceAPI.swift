@@ -21,6 +21,18 @@ public struct APIConfiguration: Sendable {
     public var serverName: String
     public var serverVersion: String
 
+    /// The address the server listens on (`127.0.0.1`, `0.0.0.0`, `::1`, …). Without an
+    /// admin token, model changes are allowed only while it is a loopback address: behind a
+    /// same-host proxy (KServe's queue-proxy, an Istio sidecar) every outside request arrives
+    /// from 127.0.0.x, so a loopback peer proves nothing once the server listens elsewhere.
+    public var listenHost = "127.0.0.1"
+
+    /// Whether ``listenHost`` is a loopback address (127.0.0.0/8, `::1`, `localhost`).
+    public var listensOnLoopback: Bool {
+        let host = listenHost.lowercased()
+        return host.hasPrefix("127.") || host == "::1" || host == "0:0:0:0:0:0:0:1" || host == "localhost"
+    }
+
     /// Receives compute observations (for metrics); nil records nothing.
     public var observer: (any InferenceObserver)?
     /// Renders `GET /metrics` (Prometheus text); nil answers 404.
@@ -104,7 +116,10 @@ public final class InferenceAPI: Sendable {
             respond(.json(200, Array(#"{"live":true}"#.utf8)))
         case ["v2", "health", "ready"]:
             try allow(request, ["GET", "HEAD"])
-            respond(isReady ? .json(200, Array(#"{"ready":true}"#.utf8)) : .json(503, Array(#"{"ready":false}"#.utf8), headers: [("Retry-After", "1")]))
+            respond(
+                isReady
+                    ? .json(200, Array(#"{"ready":true}"#.utf8))
+                    : .json(503, Array(#"{"ready":false}"#.utf8), headers: [("Retry-After", "1")]))
         case ["v1", "dense"]:
             try allow(request, ["POST"])
             try checkJSONContentType(request)
@@ -148,7 +163,8 @@ public final class InferenceAPI: Sendable {
             default:
                 throw .methodNotAllowed(method: request.method, allowed: ["GET", "HEAD", "PUT", "DELETE"])
             }
-        case let s where (s.count == 4 && s[0] == "v1" && s[1] == "models" && s[3] == "predict")
+        case let s
+        where (s.count == 4 && s[0] == "v1" && s[1] == "models" && s[3] == "predict")
             || (s.count == 6 && s[0] == "v1" && s[1] == "models" && s[3] == "versions" && s[5] == "predict"):
             try allow(request, ["POST"])
             try ModelName.validate(s[2])
@@ -177,9 +193,11 @@ public final class InferenceAPI: Sendable {
     /// client mistakes at debug.
     func fail(_ error: ServiceError) -> APIResponse {
         if error.status >= 500 && error.code != "overloaded" && error.code != "draining" {
-            logger.error("request failed", metadata: ["status": "\(error.status)", "code": "\(error.code)", "error": "\(error.description)"])
+            logger.error(
+                "request failed", metadata: ["status": "\(error.status)", "code": "\(error.code)", "error": "\(error.description)"])
         } else {
-            logger.debug("request rejected", metadata: ["status": "\(error.status)", "code": "\(error.code)", "error": "\(error.description)"])
+            logger.debug(
+                "request rejected", metadata: ["status": "\(error.status)", "code": "\(error.code)", "error": "\(error.description)"])
         }
         return .error(error)
     }
@@ -201,8 +219,12 @@ public final class InferenceAPI: Sendable {
         if let token = configuration.adminToken {
             guard let credentials = request.header("Authorization").flatMap(Self.bearerCredentials) else { throw .unauthorized }
             guard Self.constantTimeEquals(Array(credentials.utf8), Array(token.utf8)) else { throw .unauthorized }
+        } else if !configuration.listensOnLoopback {
+            throw .forbidden(
+                "changing models needs admin_token (DENSE_ADMIN_TOKEN) while the server listens on \(configuration.listenHost), not a loopback address; set one and send Authorization: Bearer <token>"
+            )
         } else if !request.remoteIsLoopback {
-            throw .forbidden("changing models is allowed only from loopback when no admin token is configured")
+            throw .forbidden("changing models is allowed only from loopback when no admin_token is configured")
         }
     }
 
@@ -223,7 +245,9 @@ public final class InferenceAPI: Sendable {
     }
 
     /// Admits a job onto the pool or answers 503 at once.
-    func runOnPool(_ respond: @escaping @Sendable (APIResponse) -> Void, _ job: @escaping @Sendable (WorkerPool.Completion) -> Void) throws(ServiceError) {
+    func runOnPool(_ respond: @escaping @Sendable (APIResponse) -> Void, _ job: @escaping @Sendable (WorkerPool.Completion) -> Void)
+        throws(ServiceError)
+    {
         guard pool.submit(job) else { throw .overloaded(retryAfterSeconds: configuration.retryAfterSeconds) }
     }
 
@@ -241,12 +265,16 @@ public final class InferenceAPI: Sendable {
         execute(plan, admitted: admitted, respond: respond)
     }
 
-    private func predictRegistered(_ registered: RegisteredModel, body: [UInt8], admitted: ContinuousClock.Instant, respond: @escaping @Sendable (APIResponse) -> Void) {
+    private func predictRegistered(
+        _ registered: RegisteredModel, body: [UInt8], admitted: ContinuousClock.Instant, respond: @escaping @Sendable (APIResponse) -> Void
+    ) {
         let plan: InferencePlan
         do {
             let value: JSONValue
             do { value = try JSONParser.parse(body, limits: configuration.limits.json) } catch { throw ServiceError.json(error) }
-            guard case .object(let object) = value else { throw ServiceError.badRequest(field: "body", expected: "a JSON object with \"input\"") }
+            guard case .object(let object) = value else {
+                throw ServiceError.badRequest(field: "body", expected: "a JSON object with \"input\"")
+            }
             for key in object.keys where !["input", "output_format"].contains(key) {
                 throw ServiceError.badRequest(field: key, expected: "only \"input\" and \"output_format\" (the model is registered)")
             }
@@ -270,7 +298,9 @@ public final class InferenceAPI: Sendable {
         let input = plan.input!
         let model = registered.model
         let observer = configuration.observer
-        batcher.submit(model: registered, policy: batchingPolicy(for: registered), rows: plan.rows, input: input.storage, admitted: admitted) { storage, timing in
+        batcher.submit(
+            model: registered, policy: batchingPolicy(for: registered), rows: plan.rows, input: input.storage, admitted: admitted
+        ) { storage, timing in
             observer?.computed(seconds: timing.computeMs / 1000, rows: plan.rows)
             let output = Tensor(shape: Array(input.shape.dropLast()) + [model.outputWidth], storage: storage)
             let body = ResponseEncoder.denseResponse(output: output, format: plan.outputFormat, plan: plan, timing: timing) { writer in
@@ -290,7 +320,11 @@ public final class InferenceAPI: Sendable {
         let started = clock.now
         let queueMs = DenseService.milliseconds(started - admitted)
         guard let model = plan.model, let input = plan.input else {
-            respond(.json(200, ResponseEncoder.denseResponse(output: nil, format: plan.outputFormat, plan: plan, timing: .init(queueMs: queueMs, computeMs: 0))))
+            respond(
+                .json(
+                    200,
+                    ResponseEncoder.denseResponse(
+                        output: nil, format: plan.outputFormat, plan: plan, timing: .init(queueMs: queueMs, computeMs: 0))))
             return
         }
         let rows = plan.rows
@@ -323,16 +357,20 @@ public final class InferenceAPI: Sendable {
         }
         var batching: BatchingOverrides? = nil
         if let value = object["batching"] { batching = try BatchingOverrides.decode(value, field: "batching") }
-        var spec = try ModelDecoder.decode(body: object, limits: configuration.limits.dense, seed: try DenseRequest.decodeSeed(object["seed"]))
+        var spec = try ModelDecoder.decode(
+            body: object, limits: configuration.limits.dense, seed: try DenseRequest.decodeSeed(object["seed"]))
         if let shape = object["input_shape"] {
             let symbolic = try TensorDecoder.symbolicShape(shape, field: "input_shape")
-            guard !symbolic.isEmpty, symbolic.count <= configuration.limits.dense.maxRank, symbolic.allSatisfy({ $0 == nil || $0! >= 1 }) else {
+            guard !symbolic.isEmpty, symbolic.count <= configuration.limits.dense.maxRank, symbolic.allSatisfy({ $0 == nil || $0! >= 1 })
+            else {
                 throw .badRequest(field: "input_shape", expected: "a shape such as [null, 20, 5] with positive dimensions")
             }
             spec.declaredInputShape = symbolic
         }
         guard let inputDim = spec.knownInputDim ?? spec.declaredInputShape?.last ?? nil else {
-            throw .badRequest(field: "input_shape", expected: "the input shape (e.g. [null, 20, 5]) or a kernel for the first layer, so the weights can be built")
+            throw .badRequest(
+                field: "input_shape",
+                expected: "the input shape (e.g. [null, 20, 5]) or a kernel for the first layer, so the weights can be built")
         }
         let model: DenseModel
         do { model = try spec.materialize(inputDim: inputDim, limits: configuration.limits.dense) } catch { throw .dense(error) }

@@ -156,7 +156,7 @@ paths:
       description: >-
         Each PUT makes a new version, stored durably in the model directory and loaded
         again at start-up. Needs `Authorization: Bearer <admin_token>` when a token is
-        configured; without one, only loopback peers may change models.
+        configured; without one, only loopback peers may change models, and only while the server listens on a loopback address.
       security:
         - {}
         - adminToken: []
@@ -412,7 +412,7 @@ components:
     adminToken:
       type: http
       scheme: bearer
-      description: The configured `admin_token`. Without one, admin routes accept loopback peers only.
+      description: The configured `admin_token`. Without one, admin routes accept loopback peers only, and only while the server listens on a loopback address.
 
   parameters:
     ModelNamePath:
@@ -505,7 +505,7 @@ components:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     Forbidden:
-      description: No admin token is configured and the peer is not loopback.
+      description: No admin token is configured and the peer is not loopback, or the server listens on a non-loopback address (the message names admin_token).
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
