@@ -55,7 +55,7 @@ struct PredictCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data(response + [0x0A]))
         case .failure(let error):
             FileHandle.standardOutput.write(Data(error.jsonBody + [0x0A]))
-            FileHandle.standardError.write(Data("dense-server: \(error.status) \(error.code): \(error.description)\n".utf8))
+            FileHandle.standardError.write(Data("dense-server: \(error.status) \(error.code): \(error.message)\n".utf8))
             throw ExitCode(1)
         }
     }

@@ -194,10 +194,10 @@ public final class InferenceAPI: Sendable {
     func fail(_ error: ServiceError) -> APIResponse {
         if error.status >= 500 && error.code != "overloaded" && error.code != "draining" {
             logger.error(
-                "request failed", metadata: ["status": "\(error.status)", "code": "\(error.code)", "error": "\(error.description)"])
+                "request failed", metadata: ["status": "\(error.status)", "code": "\(error.code)", "error": "\(error.message)"])
         } else {
             logger.debug(
-                "request rejected", metadata: ["status": "\(error.status)", "code": "\(error.code)", "error": "\(error.description)"])
+                "request rejected", metadata: ["status": "\(error.status)", "code": "\(error.code)", "error": "\(error.message)"])
         }
         return .error(error)
     }

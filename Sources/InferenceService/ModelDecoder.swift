@@ -82,7 +82,7 @@ public enum ModelDecoder {
         }
         let className = model["class_name"]?.stringValue
         guard className == "Sequential" || (className == nil && model["config"] == nil) else {
-            throw .badRequest(field: "model.class_name", expected: "\"Sequential\" (a stack of Dense layers), got \(className.map { "\"\($0)\"" } ?? "nothing")")
+            throw .badRequest(field: "model.class_name", expected: "\"Sequential\" (a stack of Dense layers), got \(className.map(JSONValue.quotedExcerpt) ?? "nothing")")
         }
         let config: JSONObject
         if let inner = model["config"] {
@@ -137,7 +137,7 @@ public enum ModelDecoder {
                 }
                 specs.append(try decodeLayer(layer, field: field, index: specs.count, namer: &namer, seed: seed, limits: limits, outerWeights: layerWeights))
             case let other:
-                throw .badRequest(field: "\(field).class_name", expected: "\"Dense\" or \"InputLayer\", got \(other.map { "\"\($0)\"" } ?? "nothing")")
+                throw .badRequest(field: "\(field).class_name", expected: "\"Dense\" or \"InputLayer\", got \(other.map(JSONValue.quotedExcerpt) ?? "nothing")")
             }
         }
         if let list = weightList, weightIndex != list.count {
@@ -170,7 +170,7 @@ public enum ModelDecoder {
         }
         if let className = object["class_name"] {
             guard className.stringValue == "Dense" else {
-                throw .badRequest(field: "\(field).class_name", expected: "\"Dense\", got \(className)")
+                throw .badRequest(field: "\(field).class_name", expected: "\"Dense\", got \(className.excerpt)")
             }
             guard case .object(let config)? = object["config"] else {
                 throw .badRequest(field: "\(field).config", expected: "the layer's get_config() object")
@@ -195,7 +195,7 @@ public enum ModelDecoder {
             throw .badRequest(field: "\(configField).units", expected: "the number of output units (a positive integer)")
         }
         guard case .number(let unitsNumber) = unitsValue, let units = TensorDecoder.exactInt(unitsNumber) else {
-            throw .badRequest(field: "\(configField).units", expected: "a positive integer, got \(unitsValue)")
+            throw .badRequest(field: "\(configField).units", expected: "a positive integer, got \(unitsValue.excerpt)")
         }
         let activation: Activation
         switch fields["activation"] {

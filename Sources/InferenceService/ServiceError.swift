@@ -123,11 +123,23 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The error body `{"error": …, "code": …}`.
+    /// Longest message an error body carries. A message quotes what the client sent (a
+    /// name, a value), and a 5.5 MB bad value once came back as a 5.5 MB error: past this,
+    /// the message is cut and says so.
+    public static let maxMessageCharacters = 600
+
+    /// ``description``, cut to ``maxMessageCharacters`` (on a character boundary).
+    public var message: String {
+        let text = description
+        guard text.count > Self.maxMessageCharacters else { return text }
+        return String(text.prefix(Self.maxMessageCharacters)) + "… (message cut at \(Self.maxMessageCharacters) characters)"
+    }
+
     public var jsonBody: [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
         writer.writeKey("error")
-        writer.write(description)
+        writer.write(message)
         writer.writeKey("code")
         writer.write(code)
         writer.endObject()

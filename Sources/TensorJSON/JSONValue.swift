@@ -49,6 +49,23 @@ extension JSONValue {
         }
     }
 
+    /// A short rendering for messages: a number as written, a string quoted and cut to its
+    /// first 40 characters, anything else by its type ("an array"), so no error repeats a
+    /// large value back.
+    public var excerpt: String {
+        switch self {
+        case .number(let value): "\(value)"
+        case .bool(let value): "\(value)"
+        case .string(let text): JSONValue.quotedExcerpt(text)
+        default: typeNameWithArticle
+        }
+    }
+
+    /// `text` quoted, cut to its first 40 characters with its length in bytes when longer.
+    public static func quotedExcerpt(_ text: String) -> String {
+        text.count <= 40 ? "\"\(text)\"" : "\"\(text.prefix(40))…\" (\(text.utf8.count) bytes)"
+    }
+
     /// True for `.null`.
     public var isNull: Bool {
         if case .null = self { return true }

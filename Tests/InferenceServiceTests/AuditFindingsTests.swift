@@ -86,4 +86,23 @@ import Testing
             "POST", "/v2/models/m/infer", bytes: body, headers: [("Inference-Header-Content-Length", String(json.utf8.count))])
         #expect(good.status == 200, "\(good.json)")
     }
+
+    /// Finding 9: an error names the type or a short excerpt of a bad value, never the whole
+    /// value (a 5.5 MB value once came back as a 5.5 MB error), and every message is capped.
+    @Test func errorsDoNotEchoLargeValues() throws {
+        let harness = try APIHarness()
+        let numbers = Array(repeating: "1.5", count: 1_000_000).joined(separator: ",")
+        let units = harness.call("POST", "/v1/dense", #"{"layer": {"units": [\#(numbers)]}, "input": [1]}"#)
+        #expect(units.status == 400)
+        #expect(units.response.body.count < 2048, "\(units.response.body.count) bytes")
+        let quotes = String(repeating: #"\""#, count: 2_000_000)
+        let className = harness.call("POST", "/v1/dense", #"{"model": {"class_name": "\#(quotes)", "config": {}}, "input": [1]}"#)
+        #expect(className.status == 400)
+        #expect(className.response.body.count < 2048, "\(className.response.body.count) bytes")
+        let activation = harness.call(
+            "POST", "/v1/dense", #"{"layer": {"units": 1, "activation": "\#(String(repeating: "x", count: 100_000))"}, "input": [1]}"#)
+        #expect(activation.status == 422)
+        #expect(activation.response.body.count < 2048, "\(activation.response.body.count) bytes")
+        #expect((activation.json["error"] as? String)?.hasSuffix("characters)") == true)
+    }
 }
