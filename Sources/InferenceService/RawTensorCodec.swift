@@ -78,6 +78,20 @@ public enum RawTensorCodec {
         return UInt16(truncatingIfNeeded: (bits &+ rounding) >> 16)
     }
 
+    /// float64 → bfloat16, rounded once to nearest even from the double (a JSON number to a
+    /// BF16 input). Through float32 rounded to odd — the truncated value with its last bit set
+    /// when inexact — whose 16 extra bits keep the double's sticky information, so the final
+    /// rounding cannot meet a false tie (decimal → double → float → bf16 turned
+    /// 1.003906250931322574615478515625 into 1.0; the nearest bfloat16 is 1.0078125).
+    public static func doubleToBFloat16(_ value: Double) -> UInt16 {
+        if value.isNaN { return 0x7FC0 }
+        let nearest = Float(value)
+        guard nearest.isFinite, Double(nearest) != value else { return floatToBFloat16(nearest) }
+        // Float's bit pattern is sign and magnitude: one less is one ulp toward zero.
+        let truncated = abs(Double(nearest)) > abs(value) ? nearest.bitPattern &- 1 : nearest.bitPattern
+        return floatToBFloat16(Float(bitPattern: truncated | 1))
+    }
+
     /// The values an integer dtype holds, as doubles: `low ≤ value < upperExclusive` (the
     /// upper bound is exclusive because 2^63 and 2^64, the doubles next to Int64.max and
     /// UInt64.max, are out of range), and the range in words for messages.

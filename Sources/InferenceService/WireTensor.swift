@@ -153,7 +153,7 @@ public enum TensorDecoder {
         case .float32: return .float32(values.map(Float.init))
         case .float64: return .float64(values)
         case .float16: return .float32(values.map { Float(Float16($0)) })
-        case .bfloat16: return .float32(values.map { RawTensorCodec.bfloat16ToFloat(RawTensorCodec.floatToBFloat16(Float($0))) })
+        case .bfloat16: return .float32(values.map { RawTensorCodec.bfloat16ToFloat(RawTensorCodec.doubleToBFloat16($0)) })
         case .bool:
             for value in values where value != 0 && value != 1 {
                 throw .dense(.invalidValue(field: field, detail: "dtype bool needs 0 or 1, got \(value)"))

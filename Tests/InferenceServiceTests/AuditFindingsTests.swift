@@ -105,4 +105,54 @@ import Testing
         #expect(activation.response.body.count < 2048, "\(activation.response.body.count) bytes")
         #expect((activation.json["error"] as? String)?.hasSuffix("characters)") == true)
     }
+
+    /// Finding 11: DELETE's disk work runs on the worker pool under admission, as PUT does,
+    /// never on the connection's I/O queue: with the pool full it is refused at once (503),
+    /// and it succeeds once a worker is free.
+    @Test func deleteRunsOnTheWorkerPool() throws {
+        let harness = try APIHarness(workers: 1, queueDepth: 0)
+        #expect(harness.call("PUT", "/v1/models/m", Self.model).status == 201)
+        let gate = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        #expect(
+            harness.api.pool.submit { completion in
+                started.signal()
+                gate.wait()
+                completion.done()
+            })
+        started.wait()
+        let refused = harness.call("DELETE", "/v1/models/m")
+        #expect(refused.status == 503, "\(refused.json)")
+        gate.signal()
+        var deleted = harness.call("DELETE", "/v1/models/m")
+        for _ in 0..<100 where deleted.status == 503 {
+            Thread.sleep(forTimeInterval: 0.01)
+            deleted = harness.call("DELETE", "/v1/models/m")
+        }
+        #expect(deleted.status == 200, "\(deleted.json)")
+        #expect(harness.call("DELETE", "/v1/models/m").status == 404)
+    }
+
+    /// Finding 6: a BF16 JSON value is rounded once, from the exact double, to the nearest
+    /// bfloat16 (it went decimal → double → float → bf16 and met a false tie).
+    @Test func bfloat16FromJSONRoundsOnce() throws {
+        #expect(RawTensorCodec.bfloat16ToFloat(RawTensorCodec.doubleToBFloat16(1.003906250931322574615478515625)) == 1.0078125)
+        #expect(RawTensorCodec.bfloat16ToFloat(RawTensorCodec.doubleToBFloat16(1.00390625)) == 1.0)  // a true tie: to even
+        #expect(RawTensorCodec.bfloat16ToFloat(RawTensorCodec.doubleToBFloat16(-1.003906250931322574615478515625)) == -1.0078125)
+        #expect(RawTensorCodec.doubleToBFloat16(.nan) == 0x7FC0)
+        #expect(RawTensorCodec.bfloat16ToFloat(RawTensorCodec.doubleToBFloat16(1e300)) == .infinity)
+        // For values exact in float32 (100,000 pseudo-random bit patterns) both roundings agree.
+        var state: UInt32 = 12345
+        for _ in 0..<100_000 {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            let value = Float(bitPattern: state)
+            guard value.isFinite else { continue }
+            #expect(RawTensorCodec.doubleToBFloat16(Double(value)) == RawTensorCodec.floatToBFloat16(value), "\(value)")
+        }
+        let harness = try APIHarness()
+        let body =
+            #"{"layer": {"units": 1, "kernel": [[1]], "bias": [0]}, "input": {"shape": [1, 1], "dtype": "bfloat16", "data": [1.003906250931322574615478515625]}, "output_format": "flat"}"#
+        let result = harness.call("POST", "/v1/dense", body)
+        #expect((result.json["output"] as? [String: Any])?["data"] as? [Double] == [1.0078125], "\(result.json)")
+    }
 }
