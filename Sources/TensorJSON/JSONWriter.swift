@@ -126,8 +126,9 @@ public struct JSONWriter: Sendable {
     }
 
     /// Writes the shortest text that parses back (as Float) to exactly `value`
-    /// (`NaN`/`Infinity`/`-Infinity` when not finite). Parsed as Double, the text
-    /// gives the Double nearest to it, which rounds back to `value`.
+    /// (`NaN`/`Infinity`/`-Infinity` when not finite). Parsed as Double and then rounded to
+    /// Float (as `json.loads` + `numpy.float32` do), it gives `value` too: for the one Float
+    /// where the shortest text would not (±7.038531e-26), nine digits are written.
     public mutating func write(_ value: Float) {
         separate()
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxNumberTextBytes) { buf in
