@@ -23,7 +23,7 @@ public struct DenseRequest: Sendable {
             throw .badRequest(field: key, expected: "one of the request fields \(topLevelKeys.sorted().joined(separator: ", "))")
         }
         let seed = try decodeSeed(body["seed"])
-        let model = try ModelDecoder.decode(body: body, limits: limits.dense, seed: seed)
+        let model = try ModelDecoder.decode(body: body, limits: limits.dense, jsonLimits: limits.json, seed: seed)
         return try decodeRunPart(body, model: model, limits: limits, inputRequired: false)
     }
 

@@ -29,6 +29,8 @@ final class DynamicBatcher: @unchecked Sendable {
     // `@unchecked Sendable`: `lock` guards `queues` and everything inside each `Queue`.
     private let pool: WorkerPool
     private let splitMinFLOPs: Int
+    /// A batch's forward pass stays within these (each request was checked alone).
+    private let limits: DenseLimits
     private let observer: (@Sendable (BatchObservation) -> Void)?
     private let lock = NSLock()
     private var queues: [Key: Queue] = [:]
@@ -68,12 +70,14 @@ final class DynamicBatcher: @unchecked Sendable {
             self.policy = policy
         }
 
-        /// Removes the next batch: entries in order while their rows fit (at least one).
-        func takeBatch() -> [Entry] {
+        /// Removes the next batch: entries in order while their rows fit in `maxBatchRows`
+        /// and the pass stays within `limits` (FLOPs, elements of any layer's output); at
+        /// least one entry, which was checked alone.
+        func takeBatch(limits: DenseLimits) -> [Entry] {
             var total = 0
             var count = 0
             for entry in entries {
-                if count > 0 && total + entry.rows > policy.maxBatchRows { break }
+                if count > 0 && (total + entry.rows > policy.maxBatchRows || !fits(rows: total + entry.rows, limits: limits)) { break }
                 total += entry.rows
                 count += 1
             }
@@ -84,6 +88,19 @@ final class DynamicBatcher: @unchecked Sendable {
         }
 
         var isIdle: Bool { entries.isEmpty && !running && !timerArmed }
+
+        /// Whether a pass of `rows` rows stays within the FLOP and element limits.
+        func fits(rows: Int, limits: DenseLimits) -> Bool {
+            var flops = 0
+            for layer in model.model.layers {
+                let (elements, overflow) = rows.multipliedReportingOverflow(by: max(layer.inputDim, layer.units))
+                let (work, overflow2) = rows.multipliedReportingOverflow(by: 2 * layer.inputDim * layer.units)
+                let (sum, overflow3) = flops.addingReportingOverflow(work)
+                guard !overflow, !overflow2, !overflow3, elements <= limits.maxElements, sum <= limits.maxFLOPs else { return false }
+                flops = sum
+            }
+            return true
+        }
     }
 
     private enum Action {
@@ -92,9 +109,10 @@ final class DynamicBatcher: @unchecked Sendable {
         case armTimer(Int)
     }
 
-    init(pool: WorkerPool, splitMinFLOPs: Int, observer: (@Sendable (BatchObservation) -> Void)?) {
+    init(pool: WorkerPool, splitMinFLOPs: Int, limits: DenseLimits = .default, observer: (@Sendable (BatchObservation) -> Void)?) {
         self.pool = pool
         self.splitMinFLOPs = splitMinFLOPs
+        self.limits = limits
         self.observer = observer
     }
 
@@ -154,7 +172,7 @@ final class DynamicBatcher: @unchecked Sendable {
 
     /// The next batch of `queue`, counted in flight (lock held).
     private func take(_ queue: Queue) -> [Entry] {
-        let batch = queue.takeBatch()
+        let batch = queue.takeBatch(limits: limits)
         waiting -= batch.count
         inFlight += batch.count
         return batch

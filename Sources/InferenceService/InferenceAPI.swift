@@ -69,7 +69,8 @@ public final class InferenceAPI: Sendable {
         self.store = store
         self.pool = pool
         self.logger = logger
-        self.batcher = DynamicBatcher(pool: pool, splitMinFLOPs: configuration.splitMinFLOPs, observer: configuration.batchObserver)
+        self.batcher = DynamicBatcher(
+            pool: pool, splitMinFLOPs: configuration.splitMinFLOPs, limits: configuration.limits.dense, observer: configuration.batchObserver)
     }
 
     /// The batching a registered model runs with: its own settings over the server's.
@@ -369,7 +370,8 @@ public final class InferenceAPI: Sendable {
         var batching: BatchingOverrides? = nil
         if let value = object["batching"] { batching = try BatchingOverrides.decode(value, field: "batching") }
         var spec = try ModelDecoder.decode(
-            body: object, limits: configuration.limits.dense, seed: try DenseRequest.decodeSeed(object["seed"]))
+            body: object, limits: configuration.limits.dense, jsonLimits: configuration.limits.json,
+            seed: try DenseRequest.decodeSeed(object["seed"]))
         if let shape = object["input_shape"] {
             let symbolic = try TensorDecoder.symbolicShape(shape, field: "input_shape")
             guard !symbolic.isEmpty, symbolic.count <= configuration.limits.dense.maxRank, symbolic.allSatisfy({ $0 == nil || $0! >= 1 })

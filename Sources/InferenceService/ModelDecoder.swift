@@ -19,7 +19,11 @@ public enum ModelDecoder {
     /// Decodes whichever model form `body` holds.
     /// - Parameters:
     ///   - seed: default seed for initializers (layer `seed` or initializer `config.seed` win).
-    public static func decode(body: JSONObject, limits: DenseLimits, seed: UInt64 = 0) throws(ServiceError) -> ModelSpec {
+    ///   - jsonLimits: the limits for a `"model"` given as a JSON string (parsed here), the
+    ///     server's own, as for the body.
+    public static func decode(
+        body: JSONObject, limits: DenseLimits, jsonLimits: JSONLimits = .default, seed: UInt64 = 0
+    ) throws(ServiceError) -> ModelSpec {
         let forms = ["layer", "layers", "model"].filter { body[$0] != nil }
         guard forms.count == 1 else {
             throw .badRequest(
@@ -35,13 +39,17 @@ public enum ModelDecoder {
                 throw .badRequest(field: "layer", expected: "a Dense layer object")
             }
             if body["weights"] != nil && layer["class_name"] == nil {
-                throw .badRequest(field: "weights", expected: "weights inside the layer (\"kernel\"/\"bias\") or a Keras layer with \"weights\"")
+                throw .badRequest(
+                    field: "weights", expected: "weights inside the layer (\"kernel\"/\"bias\") or a Keras layer with \"weights\"")
             }
-            let spec = try decodeLayer(layer, field: "layer", index: 0, namer: &namer, seed: seed, limits: limits, outerWeights: body["weights"])
+            let spec = try decodeLayer(
+                layer, field: "layer", index: 0, namer: &namer, seed: seed, limits: limits, outerWeights: body["weights"])
             return ModelSpec(name: "sequential", layers: [spec], declaredInputShape: nil)
         case "layers":
             if body["weights"] != nil {
-                throw .badRequest(field: "weights", expected: "weights inside each layer (\"kernel\"/\"bias\" or \"weights\"); a top-level \"weights\" goes with \"model\"")
+                throw .badRequest(
+                    field: "weights",
+                    expected: "weights inside each layer (\"kernel\"/\"bias\" or \"weights\"); a top-level \"weights\" goes with \"model\"")
             }
             guard case .array(let items) = body["layers"]! else {
                 throw .badRequest(field: "layers", expected: "a list of Dense layer objects")
@@ -55,12 +63,15 @@ public enum ModelDecoder {
                 guard case .object(let layer) = item else {
                     throw .badRequest(field: "layers[\(index)]", expected: "a Dense layer object, got \(item.typeName)")
                 }
-                specs.append(try decodeLayer(layer, field: "layers[\(index)]", index: index, namer: &namer, seed: seed, limits: limits, outerWeights: nil))
+                specs.append(
+                    try decodeLayer(
+                        layer, field: "layers[\(index)]", index: index, namer: &namer, seed: seed, limits: limits, outerWeights: nil))
             }
             try checkUniqueNames(specs)
             return ModelSpec(name: "sequential", layers: specs, declaredInputShape: nil)
         default:
-            return try decodeKerasModel(body["model"]!, weights: body["weights"], limits: limits, seed: seed, namer: &namer)
+            return try decodeKerasModel(
+                body["model"]!, weights: body["weights"], limits: limits, jsonLimits: jsonLimits, seed: seed, namer: &namer)
         }
     }
 
@@ -72,17 +83,21 @@ public enum ModelDecoder {
     }
 
     /// `model.to_json()` (as an object or as the JSON string itself) plus `get_weights()`.
-    static func decodeKerasModel(_ value: JSONValue, weights: JSONValue?, limits: DenseLimits, seed: UInt64, namer: inout LayerNamer) throws(ServiceError) -> ModelSpec {
+    static func decodeKerasModel(
+        _ value: JSONValue, weights: JSONValue?, limits: DenseLimits, jsonLimits: JSONLimits, seed: UInt64, namer: inout LayerNamer
+    ) throws(ServiceError) -> ModelSpec {
         var modelValue = value
         if case .string(let text) = value {
-            do { modelValue = try JSONParser.parse(Array(text.utf8), limits: .default) } catch { throw .json(error) }
+            do { modelValue = try JSONParser.parse(Array(text.utf8), limits: jsonLimits) } catch { throw .json(error) }
         }
         guard case .object(let model) = modelValue else {
             throw .badRequest(field: "model", expected: "the object Keras model.to_json() gives, got \(modelValue.typeName)")
         }
         let className = model["class_name"]?.stringValue
         guard className == "Sequential" || (className == nil && model["config"] == nil) else {
-            throw .badRequest(field: "model.class_name", expected: "\"Sequential\" (a stack of Dense layers), got \(className.map(JSONValue.quotedExcerpt) ?? "nothing")")
+            throw .badRequest(
+                field: "model.class_name",
+                expected: "\"Sequential\" (a stack of Dense layers), got \(className.map(JSONValue.quotedExcerpt) ?? "nothing")")
         }
         let config: JSONObject
         if let inner = model["config"] {
@@ -130,14 +145,19 @@ public enum ModelDecoder {
                     guard weightIndex + needed <= list.count else {
                         throw .badRequest(
                             field: "weights",
-                            expected: "kernel\(useBias ? " and bias" : "") for layer \(index) (\(field)); the list has only \(list.count) arrays")
+                            expected:
+                                "kernel\(useBias ? " and bias" : "") for layer \(index) (\(field)); the list has only \(list.count) arrays")
                     }
                     layerWeights = .array(Array(list[weightIndex..<(weightIndex + needed)]))
                     weightIndex += needed
                 }
-                specs.append(try decodeLayer(layer, field: field, index: specs.count, namer: &namer, seed: seed, limits: limits, outerWeights: layerWeights))
+                specs.append(
+                    try decodeLayer(
+                        layer, field: field, index: specs.count, namer: &namer, seed: seed, limits: limits, outerWeights: layerWeights))
             case let other:
-                throw .badRequest(field: "\(field).class_name", expected: "\"Dense\" or \"InputLayer\", got \(other.map(JSONValue.quotedExcerpt) ?? "nothing")")
+                throw .badRequest(
+                    field: "\(field).class_name",
+                    expected: "\"Dense\" or \"InputLayer\", got \(other.map(JSONValue.quotedExcerpt) ?? "nothing")")
             }
         }
         if let list = weightList, weightIndex != list.count {
@@ -178,18 +198,27 @@ public enum ModelDecoder {
             fields = config
             configField = "\(field).config"
             if let own = object["weights"] { weights = own }
-            for key in object.keys where !["class_name", "config", "weights", "module", "registered_name", "build_config", "name"].contains(key) {
-                throw .badRequest(field: "\(field).\(key)", expected: "only class_name, config, weights (and Keras's module, registered_name, build_config)")
+            for key in object.keys
+            where !["class_name", "config", "weights", "module", "registered_name", "build_config", "name"].contains(key) {
+                throw .badRequest(
+                    field: "\(field).\(key)",
+                    expected: "only class_name, config, weights (and Keras's module, registered_name, build_config)")
             }
         }
         if object["class_name"] == nil && object["config"] != nil {
-            throw .badRequest(field: "\(field).config", expected: "a Keras layer with \"class_name\": \"Dense\" beside \"config\", or the config's fields directly in the layer")
+            throw .badRequest(
+                field: "\(field).config",
+                expected: "a Keras layer with \"class_name\": \"Dense\" beside \"config\", or the config's fields directly in the layer")
         }
-        let allowed = configField == field ? layerKeys.subtracting(["class_name", "config"]) : layerKeys.subtracting(["class_name", "config", "weights"])
+        let allowed =
+            configField == field
+            ? layerKeys.subtracting(["class_name", "config"]) : layerKeys.subtracting(["class_name", "config", "weights"])
         for key in fields.keys where !allowed.contains(key) && !ignoredKerasKeys.contains(key) {
             throw .badRequest(
                 field: "\(configField).\(key)",
-                expected: "a Dense field: name, units, activation, use_bias, dtype, trainable, kernel, bias, kernel_initializer, bias_initializer, seed")
+                expected:
+                    "a Dense field: name, units, activation, use_bias, dtype, trainable, kernel, bias, kernel_initializer, bias_initializer, seed"
+            )
         }
         guard let unitsValue = fields["units"] else {
             throw .badRequest(field: "\(configField).units", expected: "the number of output units (a positive integer)")
@@ -222,7 +251,8 @@ public enum ModelDecoder {
         switch fields["name"] {
         case nil, .null?: name = namer.next()
         case .string(let text)? where !text.isEmpty && text.utf8.count <= 128: name = text
-        case let other?: throw .badRequest(field: "\(configField).name", expected: "a non-empty string of at most 128 bytes, got \(other.typeName)")
+        case let other?:
+            throw .badRequest(field: "\(configField).name", expected: "a non-empty string of at most 128 bytes, got \(other.typeName)")
         }
         let config = LayerConfig(name: name, units: units, activation: activation, useBias: useBias, dtype: dtype, trainable: trainable)
         do { try config.validate(field: configField, limits: limits) } catch { throw .dense(error) }
@@ -234,7 +264,8 @@ public enum ModelDecoder {
             }
             layerSeed = UInt64(bitPattern: Int64(integer))
         }
-        let (kernelInit, kernelSeed) = try decodeInitializer(fields["kernel_initializer"], default: .glorotUniform, field: "\(configField).kernel_initializer")
+        let (kernelInit, kernelSeed) = try decodeInitializer(
+            fields["kernel_initializer"], default: .glorotUniform, field: "\(configField).kernel_initializer")
         let (biasInit, _) = try decodeInitializer(fields["bias_initializer"], default: .zeros, field: "\(configField).bias_initializer")
         if let kernelSeed { layerSeed = kernelSeed }
 
@@ -256,11 +287,13 @@ public enum ModelDecoder {
         if let kernelValue {
             let decoded = try TensorDecoder.decode(kernelValue, field: "\(field).kernel", limits: limits).tensor
             guard decoded.rank == 2, decoded.shape[1] == units else {
-                throw .dense(.shapeMismatch("\(field).kernel has shape \(decoded.shape) but must be [input_dim, \(units)] for units \(units)"))
+                throw .dense(
+                    .shapeMismatch("\(field).kernel has shape \(decoded.shape) but must be [input_dim, \(units)] for units \(units)"))
             }
             kernel = Tensor(shape: decoded.shape, storage: decoded.storage.converted(to: dtype))
             declaredInputDim = decoded.shape[0]
-        } else if let build = fields["build_config"]?["input_shape"] ?? fields["batch_input_shape"] ?? fields["input_shape"], !build.isNull {
+        } else if let build = fields["build_config"]?["input_shape"] ?? fields["batch_input_shape"] ?? fields["input_shape"], !build.isNull
+        {
             declaredInputDim = try TensorDecoder.symbolicShape(build, field: "\(configField).input_shape").last ?? nil
         }
         var bias: Tensor? = nil
@@ -295,7 +328,9 @@ public enum ModelDecoder {
     }
 
     /// An initializer as a name or a Keras `{"class_name", "config"}` object; returns its seed if set.
-    static func decodeInitializer(_ value: JSONValue?, default fallback: Initializer, field: String) throws(ServiceError) -> (Initializer, UInt64?) {
+    static func decodeInitializer(_ value: JSONValue?, default fallback: Initializer, field: String) throws(ServiceError) -> (
+        Initializer, UInt64?
+    ) {
         switch value {
         case nil, .null?: return (fallback, nil)
         case .string(let name)?:

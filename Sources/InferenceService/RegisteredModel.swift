@@ -110,7 +110,7 @@ public struct RegisteredModel: Sendable {
         }
         guard case .array(let layers)? = object["layers"] else { throw .badRequest(field: "layers", expected: "a list") }
         let body = JSONObject([("layers", .array(layers))])
-        var spec = try ModelDecoder.decode(body: body, limits: limits.dense)
+        var spec = try ModelDecoder.decode(body: body, limits: limits.dense, jsonLimits: limits.json)
         spec.name = object["model_name"]?.stringValue ?? "sequential"
         if let shape = object["input_shape"] {
             spec.declaredInputShape = try TensorDecoder.symbolicShape(shape, field: "input_shape")

@@ -155,4 +155,15 @@ import Testing
         let result = harness.call("POST", "/v1/dense", body)
         #expect((result.json["output"] as? [String: Any])?["data"] as? [Double] == [1.0078125], "\(result.json)")
     }
+
+    /// Also reported: a `"model"` given as a JSON string is parsed with the server's JSON
+    /// limits, not the defaults.
+    @Test func aModelGivenAsAStringUsesTheConfiguredDepthLimit() throws {
+        let harness = try APIHarness(limits: ServiceLimits(json: .init(maxDepth: 8)))
+        let nested = String(repeating: "[", count: 20) + String(repeating: "]", count: 20)
+        let escaped = nested.replacingOccurrences(of: "\"", with: "\\\"")
+        let result = harness.call("POST", "/v1/dense", #"{"model": "\#(escaped)", "input": [1]}"#)
+        #expect(result.status == 400)
+        #expect(result.json["code"] as? String == "nesting_too_deep", "\(result.json)")
+    }
 }

@@ -131,6 +131,44 @@ import Testing
         #expect(observed.values.map(\.rows) == [sizes.reduce(0, +)])
     }
 
+    /// Issue 11 (also reported): a batch stays within max_flops for one forward pass. Each
+    /// request fits alone; the batcher starts a new pass before the sum would pass the limit.
+    @Test func aBatchStaysWithinTheFLOPLimit() throws {
+        let observed = Collector<BatchObservation>()
+        let sizes = [4, 4, 4, 4, 4, 4]
+        // The model: 8 → 16 → 5, so 2·(8·16 + 16·5) = 416 FLOPs a row; 10 rows fit, 12 do not.
+        let limits = ServiceLimits(dense: DenseLimits(maxRank: 32, maxElements: 1 << 26, maxLayers: 16, maxParams: 1 << 26, maxFLOPs: 4160))
+        let harness = try APIHarness(
+            workers: 1, queueDepth: 64, limits: limits,
+            batching: BatchingPolicy(enabled: true, maxBatchRows: 256, maxQueueDelayMicroseconds: BatchingPolicy.maxDelayLimit),
+            batchObserver: { observed.append($0) })
+        #expect(harness.call("PUT", "/v1/models/b", Self.model).status == 201)
+        let gate = DispatchSemaphore(value: 0)
+        #expect(
+            harness.api.pool.submit { completion in
+                gate.wait()
+                completion.done()
+            })
+        let group = DispatchGroup()
+        let responses = Collector<(Int, APIResponse)>()
+        for (index, rows) in sizes.enumerated() {
+            group.enter()
+            let request = Self.request(index: index, rows: rows, v2: true)
+            harness.api.handle(
+                APIRequest(method: "POST", path: request.path, headers: [], body: Array(request.body.utf8), remoteIsLoopback: true)
+            ) { response in
+                responses.append((index, response))
+                group.leave()
+            }
+        }
+        gate.signal()
+        #expect(group.wait(timeout: .now() + 60) == .success)
+        #expect(responses.values.allSatisfy { $0.1.status == 200 })
+        #expect(observed.values.reduce(0) { $0 + $1.rows } == sizes.reduce(0, +))
+        #expect(observed.values.allSatisfy { $0.rows * 416 <= 4160 }, "\(observed.values.map(\.rows))")
+        #expect(observed.values.contains { $0.requests > 1 }, "batching still merges: \(observed.values.map(\.requests))")
+    }
+
     /// Queued requests keep their admission slots: beyond the pool's capacity, 503 at once.
     @Test func queuedRequestsCountAgainstAdmission() throws {
         let harness = try APIHarness(
