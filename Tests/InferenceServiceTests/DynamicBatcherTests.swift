@@ -44,6 +44,32 @@ import Testing
         return out
     }
 
+    /// Holds the pool's one worker with a gate, sends one V2 request of each size (so they
+    /// all queue up), releases the worker and waits (bounded) for every answer.
+    static func fireWhileTheWorkerIsHeld(_ harness: APIHarness, sizes: [Int]) throws -> Collector<(Int, APIResponse)> {
+        let gate = DispatchSemaphore(value: 0)
+        #expect(
+            harness.api.pool.submit { completion in
+                gate.wait()
+                completion.done()
+            })
+        let group = DispatchGroup()
+        let responses = Collector<(Int, APIResponse)>()
+        for (index, rows) in sizes.enumerated() {
+            group.enter()
+            let request = Self.request(index: index, rows: rows, v2: true)
+            harness.api.handle(
+                APIRequest(method: "POST", path: request.path, headers: [], body: Array(request.body.utf8), remoteIsLoopback: true)
+            ) { response in
+                responses.append((index, response))
+                group.leave()
+            }
+        }
+        gate.signal()
+        #expect(group.wait(timeout: .now() + 60) == .success)
+        return responses
+    }
+
     static func outputData(_ response: APIResponse?) -> [Double]? {
         guard let response, response.status == 200,
             let json = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
@@ -100,26 +126,7 @@ import Testing
                 enabled: true, maxBatchRows: sizes.reduce(0, +), maxQueueDelayMicroseconds: BatchingPolicy.maxDelayLimit),
             batchObserver: { observed.append($0) })
         #expect(harness.call("PUT", "/v1/models/b", Self.model).status == 201)
-        let gate = DispatchSemaphore(value: 0)
-        #expect(
-            harness.api.pool.submit { completion in
-                gate.wait()
-                completion.done()
-            })
-        let group = DispatchGroup()
-        let responses = Collector<(Int, APIResponse)>()
-        for (index, rows) in sizes.enumerated() {
-            group.enter()
-            let request = Self.request(index: index, rows: rows, v2: true)
-            harness.api.handle(
-                APIRequest(method: "POST", path: request.path, headers: [], body: Array(request.body.utf8), remoteIsLoopback: true)
-            ) { response in
-                responses.append((index, response))
-                group.leave()
-            }
-        }
-        gate.signal()
-        #expect(group.wait(timeout: .now() + 60) == .success)
+        let responses = try Self.fireWhileTheWorkerIsHeld(harness, sizes: sizes)
         for (index, response) in responses.values {
             let want = try Self.expected(harness, Self.values(index: index, rows: sizes[index]).map { Double(Float($0)) })
             #expect(close(Self.outputData(response) ?? [], want), "request \(index)")
@@ -143,26 +150,7 @@ import Testing
             batching: BatchingPolicy(enabled: true, maxBatchRows: 256, maxQueueDelayMicroseconds: BatchingPolicy.maxDelayLimit),
             batchObserver: { observed.append($0) })
         #expect(harness.call("PUT", "/v1/models/b", Self.model).status == 201)
-        let gate = DispatchSemaphore(value: 0)
-        #expect(
-            harness.api.pool.submit { completion in
-                gate.wait()
-                completion.done()
-            })
-        let group = DispatchGroup()
-        let responses = Collector<(Int, APIResponse)>()
-        for (index, rows) in sizes.enumerated() {
-            group.enter()
-            let request = Self.request(index: index, rows: rows, v2: true)
-            harness.api.handle(
-                APIRequest(method: "POST", path: request.path, headers: [], body: Array(request.body.utf8), remoteIsLoopback: true)
-            ) { response in
-                responses.append((index, response))
-                group.leave()
-            }
-        }
-        gate.signal()
-        #expect(group.wait(timeout: .now() + 60) == .success)
+        let responses = try Self.fireWhileTheWorkerIsHeld(harness, sizes: sizes)
         #expect(responses.values.allSatisfy { $0.1.status == 200 })
         #expect(observed.values.reduce(0) { $0 + $1.rows } == sizes.reduce(0, +))
         #expect(observed.values.allSatisfy { $0.rows * 416 <= 4160 }, "\(observed.values.map(\.rows))")
