@@ -15,6 +15,13 @@ struct ServerConfig: Sendable, Equatable {
     var modelDir = "data/models"
     var seedModelDir = "config/models"
     var adminToken = ""
+
+    /// The admin token without surrounding whitespace (a Kubernetes secret made from a file
+    /// keeps its trailing newline, which no `Authorization` header can match), or nil if empty.
+    var effectiveAdminToken: String? {
+        let token = adminToken.trimmingCharacters(in: .whitespacesAndNewlines)
+        return token.isEmpty ? nil : token
+    }
     var logLevel = "info"
     var logFormat = "text"
     var maxConnections = 4096
@@ -65,40 +72,48 @@ struct ServerConfig: Sendable, Equatable {
 
     static func int(_ name: String, _ path: WritableKeyPath<ServerConfig, Int>, _ help: String) -> Key {
         nonisolated(unsafe) let path = path  // key paths are immutable values
-        return Key(name: name, help: help, set: { config, text in
-            guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else { return false }
-            config[keyPath: path] = value
-            return true
-        }, get: { String($0[keyPath: path]) }, isSecret: false, isString: false)
+        return Key(
+            name: name, help: help,
+            set: { config, text in
+                guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else { return false }
+                config[keyPath: path] = value
+                return true
+            }, get: { String($0[keyPath: path]) }, isSecret: false, isString: false)
     }
 
     static func double(_ name: String, _ path: WritableKeyPath<ServerConfig, Double>, _ help: String) -> Key {
         nonisolated(unsafe) let path = path  // key paths are immutable values
-        return Key(name: name, help: help, set: { config, text in
-            guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else { return false }
-            config[keyPath: path] = value
-            return true
-        }, get: { String($0[keyPath: path]) }, isSecret: false, isString: false)
+        return Key(
+            name: name, help: help,
+            set: { config, text in
+                guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else { return false }
+                config[keyPath: path] = value
+                return true
+            }, get: { String($0[keyPath: path]) }, isSecret: false, isString: false)
     }
 
     static func bool(_ name: String, _ path: WritableKeyPath<ServerConfig, Bool>, _ help: String) -> Key {
         nonisolated(unsafe) let path = path  // key paths are immutable values
-        return Key(name: name, help: help, set: { config, text in
-            switch text.trimmingCharacters(in: .whitespaces).lowercased() {
-            case "true", "1", "on", "yes": config[keyPath: path] = true
-            case "false", "0", "off", "no": config[keyPath: path] = false
-            default: return false
-            }
-            return true
-        }, get: { String($0[keyPath: path]) }, isSecret: false, isString: false, isBool: true)
+        return Key(
+            name: name, help: help,
+            set: { config, text in
+                switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+                case "true", "1", "on", "yes": config[keyPath: path] = true
+                case "false", "0", "off", "no": config[keyPath: path] = false
+                default: return false
+                }
+                return true
+            }, get: { String($0[keyPath: path]) }, isSecret: false, isString: false, isBool: true)
     }
 
     static func string(_ name: String, _ path: WritableKeyPath<ServerConfig, String>, _ help: String, secret: Bool = false) -> Key {
         nonisolated(unsafe) let path = path  // key paths are immutable values
-        return Key(name: name, help: help, set: { config, text in
-            config[keyPath: path] = text
-            return true
-        }, get: { $0[keyPath: path] }, isSecret: secret, isString: true)
+        return Key(
+            name: name, help: help,
+            set: { config, text in
+                config[keyPath: path] = text
+                return true
+            }, get: { $0[keyPath: path] }, isSecret: secret, isString: true)
     }
 
     static let keys: [Key] = [
@@ -107,8 +122,13 @@ struct ServerConfig: Sendable, Equatable {
         int("workers", \.workers, "Worker queues running forward passes; 0 = one per active processor."),
         int("queue_depth", \.queueDepth, "Requests admitted beyond the ones running; when full, 503 with Retry-After at once."),
         string("model_dir", \.modelDir, "Directory of registered models (created if missing; survives restarts)."),
-        string("seed_model_dir", \.seedModelDir, "Models (*.json, PUT bodies named by file) copied into an empty model_dir at first start; empty = none."),
-        string("admin_token", \.adminToken, "Bearer token for PUT/DELETE of models; empty = model changes only while host is a loopback address, and only from loopback (403 otherwise).", secret: true),
+        string(
+            "seed_model_dir", \.seedModelDir,
+            "Models (*.json, PUT bodies named by file) copied into an empty model_dir at first start; empty = none."),
+        string(
+            "admin_token", \.adminToken,
+            "Bearer token for PUT/DELETE of models (surrounding whitespace, e.g. a secret file's trailing newline, is ignored); empty = model changes only while host is a loopback address, and only from loopback (403 otherwise).",
+            secret: true),
         string("log_level", \.logLevel, "trace, debug, info, notice, warning, error or critical."),
         string("log_format", \.logFormat, "text or json (one JSON object per line)."),
         int("max_connections", \.maxConnections, "Open connections above which new ones get 503 and are closed."),
@@ -123,10 +143,20 @@ struct ServerConfig: Sendable, Equatable {
         int("max_body_bytes", \.maxBodyBytes, "Largest request body, decided from Content-Length before reading (413)."),
         int("max_inflated_body_bytes", \.maxInflatedBodyBytes, "Largest gzip-inflated request body (413 beyond: zip bombs)."),
         int("max_chunk_line_bytes", \.maxChunkLineBytes, "Longest chunk-size line of a chunked body, extensions included (400 beyond)."),
-        int("max_pipelined_requests", \.maxPipelinedRequests, "Pipelined requests parsed ahead of their responses per connection; reading pauses beyond."),
-        int("max_pending_output_bytes", \.maxPendingOutputBytes, "Unsent response bytes per connection above which the server stops reading it (slow readers)."),
-        int("max_buffered_request_bytes", \.maxBufferedRequestBytes, "Request bytes all connections together may hold while receiving; a read past it gets 503 server_busy (many large uploads cannot exhaust memory). 0 = no limit."),
-        int("max_buffered_response_bytes", \.maxBufferedResponseBytes, "Unsent response bytes all connections together may hold; a response of 64 KiB or more past it becomes 503 server_busy (clients that never read cannot pin memory). 0 = no limit."),
+        int(
+            "max_pipelined_requests", \.maxPipelinedRequests,
+            "Pipelined requests parsed ahead of their responses per connection; reading pauses beyond."),
+        int(
+            "max_pending_output_bytes", \.maxPendingOutputBytes,
+            "Unsent response bytes per connection above which the server stops reading it (slow readers)."),
+        int(
+            "max_buffered_request_bytes", \.maxBufferedRequestBytes,
+            "Request bytes all connections together may hold while receiving; a read past it gets 503 server_busy (many large uploads cannot exhaust memory). 0 = no limit."
+        ),
+        int(
+            "max_buffered_response_bytes", \.maxBufferedResponseBytes,
+            "Unsent response bytes all connections together may hold; a response of 64 KiB or more past it becomes 503 server_busy (clients that never read cannot pin memory). 0 = no limit."
+        ),
         int("gzip_min_bytes", \.gzipMinBytes, "Responses at least this large are gzipped when the client accepts gzip; 0 disables."),
         int("gzip_level", \.gzipLevel, "zlib level for responses, 1 (fast) to 9 (small)."),
         int("max_rank", \.maxRank, "Largest tensor rank."),
@@ -136,11 +166,21 @@ struct ServerConfig: Sendable, Equatable {
         int("max_flops", \.maxFLOPs, "Most FLOPs (2·rows·in·units per layer) in one forward pass."),
         int("max_json_depth", \.maxJSONDepth, "Deepest JSON nesting accepted."),
         int("split_min_flops", \.splitMinFLOPs, "Forward passes of at least this many FLOPs are split over rows across workers."),
-        bool("batching", \.batching, "Dynamic batching of registered models (true or false): concurrent requests to one model version run as one forward pass. A model's PUT body may override it (`batching.enabled`)."),
-        int("max_batch_rows", \.maxBatchRows, "Most rows in one batched forward pass; a request with at least this many rows runs alone. Per model: `batching.max_batch_rows`."),
-        int("max_queue_delay_us", \.maxQueueDelayMicroseconds, "Microseconds a queued request waits for others to batch with (0 = only those already queued). Per model: `batching.max_queue_delay_us`."),
+        bool(
+            "batching", \.batching,
+            "Dynamic batching of registered models (true or false): concurrent requests to one model version run as one forward pass. A model's PUT body may override it (`batching.enabled`)."
+        ),
+        int(
+            "max_batch_rows", \.maxBatchRows,
+            "Most rows in one batched forward pass; a request with at least this many rows runs alone. Per model: `batching.max_batch_rows`."
+        ),
+        int(
+            "max_queue_delay_us", \.maxQueueDelayMicroseconds,
+            "Microseconds a queued request waits for others to batch with (0 = only those already queued). Per model: `batching.max_queue_delay_us`."
+        ),
         int("retry_after_s", \.retryAfter, "Retry-After seconds sent with 503 overload answers."),
-        double("drain_grace_s", \.drainGrace, "After SIGTERM: seconds readiness is false while still accepting (load balancers stop routing)."),
+        double(
+            "drain_grace_s", \.drainGrace, "After SIGTERM: seconds readiness is false while still accepting (load balancers stop routing)."),
         double("drain_timeout_s", \.drainTimeout, "After the grace: seconds to finish accepted requests before closing what is left."),
     ]
 
@@ -157,7 +197,8 @@ struct ServerConfig: Sendable, Equatable {
         for (name, item) in object {
             if name.hasPrefix("_") { continue }  // "_comment"-style keys document the file
             guard let key = Self.key(named: name) else {
-                throw ConfigError("config file \(path): unknown key \"\(name)\"; known keys: \(Self.keys.map(\.name).joined(separator: ", "))")
+                throw ConfigError(
+                    "config file \(path): unknown key \"\(name)\"; known keys: \(Self.keys.map(\.name).joined(separator: ", "))")
             }
             let text: String
             switch item {
@@ -193,28 +234,47 @@ struct ServerConfig: Sendable, Equatable {
         try require((0...1024).contains(workers), "workers must be between 0 (auto) and 1024, got \(workers)")
         try require((0...1_000_000).contains(queueDepth), "queue_depth must be between 0 and 1000000, got \(queueDepth)")
         try require(!modelDir.isEmpty, "model_dir must not be empty")
-        try require(["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel), "log_level must be one of trace, debug, info, notice, warning, error, critical; got \"\(logLevel)\"")
+        try require(
+            ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel),
+            "log_level must be one of trace, debug, info, notice, warning, error, critical; got \"\(logLevel)\"")
         try require(["text", "json"].contains(logFormat), "log_format must be text or json, got \"\(logFormat)\"")
         try require(maxConnections >= 1, "max_connections must be at least 1, got \(maxConnections)")
         try require((0...256).contains(ioQueues), "io_queues must be between 0 (auto) and 256, got \(ioQueues)")
-        for (name, value) in [("header_read_timeout_s", headerReadTimeout), ("body_read_timeout_s", bodyReadTimeout), ("idle_timeout_s", idleTimeout), ("write_timeout_s", writeTimeout)] {
+        for (name, value) in [
+            ("header_read_timeout_s", headerReadTimeout), ("body_read_timeout_s", bodyReadTimeout), ("idle_timeout_s", idleTimeout),
+            ("write_timeout_s", writeTimeout),
+        ] {
             try require(value > 0 && value <= 86400, "\(name) must be above 0 and at most 86400 seconds, got \(value)")
         }
         for (name, value) in [("drain_grace_s", drainGrace), ("drain_timeout_s", drainTimeout)] {
             try require(value >= 0 && value <= 3600, "\(name) must be between 0 and 3600 seconds, got \(value)")
         }
-        for (name, value) in [("max_request_line_bytes", maxRequestLineBytes), ("max_header_bytes", maxHeaderBytes), ("max_header_count", maxHeaderCount), ("max_body_bytes", maxBodyBytes), ("max_inflated_body_bytes", maxInflatedBodyBytes), ("max_chunk_line_bytes", maxChunkLineBytes), ("max_pipelined_requests", maxPipelinedRequests), ("max_pending_output_bytes", maxPendingOutputBytes), ("max_rank", maxRank), ("max_elements", maxElements), ("max_layers", maxLayers), ("max_params", maxParams), ("max_flops", maxFLOPs), ("max_json_depth", maxJSONDepth), ("retry_after_s", retryAfter)] {
+        for (name, value) in [
+            ("max_request_line_bytes", maxRequestLineBytes), ("max_header_bytes", maxHeaderBytes), ("max_header_count", maxHeaderCount),
+            ("max_body_bytes", maxBodyBytes), ("max_inflated_body_bytes", maxInflatedBodyBytes),
+            ("max_chunk_line_bytes", maxChunkLineBytes), ("max_pipelined_requests", maxPipelinedRequests),
+            ("max_pending_output_bytes", maxPendingOutputBytes), ("max_rank", maxRank), ("max_elements", maxElements),
+            ("max_layers", maxLayers), ("max_params", maxParams), ("max_flops", maxFLOPs), ("max_json_depth", maxJSONDepth),
+            ("retry_after_s", retryAfter),
+        ] {
             try require(value >= 1, "\(name) must be at least 1, got \(value)")
         }
-        try require(maxBufferedResponseBytes >= 0, "max_buffered_response_bytes must be 0 (no limit) or more, got \(maxBufferedResponseBytes)")
+        try require(
+            maxBufferedResponseBytes >= 0, "max_buffered_response_bytes must be 0 (no limit) or more, got \(maxBufferedResponseBytes)")
         try require(maxBufferedRequestBytes >= 0, "max_buffered_request_bytes must be 0 (no limit) or more, got \(maxBufferedRequestBytes)")
-        try require(maxInflatedBodyBytes >= maxBodyBytes, "max_inflated_body_bytes (\(maxInflatedBodyBytes)) must be at least max_body_bytes (\(maxBodyBytes))")
+        try require(
+            maxInflatedBodyBytes >= maxBodyBytes,
+            "max_inflated_body_bytes (\(maxInflatedBodyBytes)) must be at least max_body_bytes (\(maxBodyBytes))")
         try require(maxJSONDepth <= 10_000, "max_json_depth must be at most 10000, got \(maxJSONDepth)")
         try require(gzipMinBytes >= 0, "gzip_min_bytes must be 0 (off) or more, got \(gzipMinBytes)")
         try require((1...9).contains(gzipLevel), "gzip_level must be between 1 and 9, got \(gzipLevel)")
         try require(splitMinFLOPs >= 0, "split_min_flops must be 0 or more, got \(splitMinFLOPs)")
-        try require((1...BatchingPolicy.maxRowsLimit).contains(maxBatchRows), "max_batch_rows must be between 1 and \(BatchingPolicy.maxRowsLimit), got \(maxBatchRows)")
-        try require((0...BatchingPolicy.maxDelayLimit).contains(maxQueueDelayMicroseconds), "max_queue_delay_us must be between 0 and \(BatchingPolicy.maxDelayLimit), got \(maxQueueDelayMicroseconds)")
+        try require(
+            (1...BatchingPolicy.maxRowsLimit).contains(maxBatchRows),
+            "max_batch_rows must be between 1 and \(BatchingPolicy.maxRowsLimit), got \(maxBatchRows)")
+        try require(
+            (0...BatchingPolicy.maxDelayLimit).contains(maxQueueDelayMicroseconds),
+            "max_queue_delay_us must be between 0 and \(BatchingPolicy.maxDelayLimit), got \(maxQueueDelayMicroseconds)")
     }
 
     /// `key = value` lines for `--print-config` and the start-up log; secrets masked.
@@ -251,7 +311,10 @@ struct ServerConfig: Sendable, Equatable {
     /// `config/server.json`: every key with its default, each preceded by a `_doc_<key>` line.
     static func defaultFileText() -> String {
         let defaults = ServerConfig()
-        var lines = ["{", "  \"_comment\": \"DenseServe configuration. Every key with its built-in default. Precedence: flag > DENSE_<KEY> environment variable > this file > built-in default. Keys starting with _ are documentation.\","]
+        var lines = [
+            "{",
+            "  \"_comment\": \"DenseServe configuration. Every key with its built-in default. Precedence: flag > DENSE_<KEY> environment variable > this file > built-in default. Keys starting with _ are documentation.\",",
+        ]
         for (index, key) in keys.enumerated() {
             let value = key.get(defaults)
             let rendered = key.isString ? "\"\(value)\"" : value
@@ -268,7 +331,9 @@ struct ServerConfig: Sendable, Equatable {
         var lines = ["| key | environment | default | meaning |", "|---|---|---|---|"]
         for key in keys {
             let value = key.get(defaults)
-            lines.append("| `\(key.name)` | `\(key.environmentName)` | `\(key.isString ? "\"\(value)\"" : value)` | \(key.help.replacingOccurrences(of: "|", with: "\\|")) |")
+            lines.append(
+                "| `\(key.name)` | `\(key.environmentName)` | `\(key.isString ? "\"\(value)\"" : value)` | \(key.help.replacingOccurrences(of: "|", with: "\\|")) |"
+            )
         }
         return lines.joined(separator: "\n")
     }

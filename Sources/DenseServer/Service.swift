@@ -37,7 +37,7 @@ final class Service: Sendable {
         let metrics = self.metrics
         let batchStats = self.batchStats
         var apiConfiguration = APIConfiguration(
-            limits: limits, adminToken: config.adminToken.isEmpty ? nil : config.adminToken,
+            limits: limits, adminToken: config.effectiveAdminToken,
             splitMinFLOPs: config.splitMinFLOPs, retryAfterSeconds: config.retryAfter,
             batching: BatchingPolicy(
                 enabled: config.batching, maxBatchRows: config.maxBatchRows, maxQueueDelayMicroseconds: config.maxQueueDelayMicroseconds),

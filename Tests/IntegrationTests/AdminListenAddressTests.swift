@@ -41,4 +41,15 @@ import Testing
         defer { server.stop() }
         #expect(try await Client.call("PUT", server.baseURL + "/v1/models/m", json: Self.model).status == 201)
     }
+
+    /// Also reported: a token from a secret file keeps its trailing newline; surrounding
+    /// whitespace is ignored, so `Bearer <token>` matches.
+    @Test func aTokenWithATrailingNewlineStillMatches() async throws {
+        let server = try ServerProcess(arguments: ["--host", "0.0.0.0"], environment: ["DENSE_ADMIN_TOKEN": "s3cret\n"])
+        defer { server.stop() }
+        let put = try await Client.call(
+            "PUT", server.baseURL + "/v1/models/m", body: Data(Self.model.utf8),
+            headers: ["Content-Type": "application/json", "Authorization": "Bearer s3cret"])
+        #expect(put.status == 201, "\(put.text)")
+    }
 }
