@@ -18,6 +18,9 @@ fi
 # Python test tooling (.venv-test, .venv-triton) and the variables the Swift tests read.
 source scripts/test-env.sh
 
+# House style: swift-format with the checked-in .swift-format, no finding allowed.
+swift format lint --strict -r Sources Tests
+
 # The OpenAPI document the binary embeds is openapi.yaml (scripts/embed-openapi.py).
 python3 scripts/embed-openapi.py --check
 

@@ -50,9 +50,14 @@ enum JSONBench {
             print(best(lambda: orjson.dumps(np.asarray(lst, dtype=np.float32), option=orjson.OPT_SERIALIZE_NUMPY)))
             """
         let times = (Python.run(python) ?? "").split(separator: "\n").compactMap { Double($0) }
-        print(String(format: "Tensor JSON, [%d, %d] float32 (%.1f MB body). MB/s of JSON text; ratio = ours / theirs.", rows, cols, megabytes))
+        print(
+            String(format: "Tensor JSON, [%d, %d] float32 (%.1f MB body). MB/s of JSON text; ratio = ours / theirs.", rows, cols, megabytes)
+        )
         print(String(format: "decode  ours (parse + check + float32)  %7.1f MB/s", megabytes / decodeSeconds))
-        print(String(format: "encode  ours (nested, shortest float)   %7.1f MB/s  (%d bytes)", Double(encodedCount) / 1e6 / encodeSeconds, encodedCount))
+        print(
+            String(
+                format: "encode  ours (nested, shortest float)   %7.1f MB/s  (%d bytes)", Double(encodedCount) / 1e6 / encodeSeconds,
+                encodedCount))
         guard times.count == 5 else {
             print("python baselines unavailable (needs numpy and orjson)")
             return

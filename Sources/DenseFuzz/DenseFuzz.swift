@@ -61,7 +61,8 @@ func printError(_ message: String) {
             }
             let name = getenv("DENSE_FUZZ_TARGET").map { String(cString: $0) } ?? ""
             guard let target = FuzzTarget(rawValue: name) else {
-                printError("usage: dense-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) [libFuzzer flags] [corpus dirs]")
+                printError(
+                    "usage: dense-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) [libFuzzer flags] [corpus dirs]")
                 exit(64)
             }
             selected = target

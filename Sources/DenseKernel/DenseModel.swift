@@ -15,7 +15,8 @@ public struct DenseModel: Sendable, Equatable {
         guard !layers.isEmpty else { throw .invalidField(field: "layers", expected: "at least one Dense layer") }
         for index in layers.indices.dropFirst() where layers[index].inputDim != layers[index - 1].outputWidth {
             throw .shapeMismatch(
-                "layer \"\(layers[index].name)\" expects input dimension \(layers[index].inputDim) but layer \"\(layers[index - 1].name)\" outputs \(layers[index - 1].outputWidth)")
+                "layer \"\(layers[index].name)\" expects input dimension \(layers[index].inputDim) but layer \"\(layers[index - 1].name)\" outputs \(layers[index - 1].outputWidth)"
+            )
         }
         if let declared = declaredInputShape, let last = declared.last, let dimension = last,
             dimension != layers[0].inputDim
@@ -56,12 +57,14 @@ public struct DenseModel: Sendable, Equatable {
             if inputShape.count == 1 && declared.count == 2 && declared[0] == nil { declared.removeFirst() }
             guard declared.count == inputShape.count else {
                 throw .shapeMismatch(
-                    "\(field) has rank \(inputShape.count) but the model's InputLayer batch_shape \(ModelDescription.format(declared)) has rank \(declared.count)")
+                    "\(field) has rank \(inputShape.count) but the model's InputLayer batch_shape \(ModelDescription.format(declared)) has rank \(declared.count)"
+                )
             }
             for (axis, (want, got)) in zip(declared, inputShape).enumerated() {
                 if let want, want != got {
                     throw .shapeMismatch(
-                        "\(field) dimension \(axis) is \(got) but the model's InputLayer batch_shape \(ModelDescription.format(declaredInputShape!)) needs \(want)")
+                        "\(field) dimension \(axis) is \(got) but the model's InputLayer batch_shape \(ModelDescription.format(declaredInputShape!)) needs \(want)"
+                    )
                 }
             }
         }

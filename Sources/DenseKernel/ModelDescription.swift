@@ -47,7 +47,8 @@ public struct ModelDescription: Sendable, Equatable {
                 throw .shapeMismatch(
                     index == 0
                         ? "input last dimension is \(width) but layer \"\(config.name)\" expects \(declared)"
-                        : "layer \"\(config.name)\" expects input dimension \(declared) but layer \"\(configs[index - 1].name)\" outputs \(width)")
+                        : "layer \"\(config.name)\" expects input dimension \(declared) but layer \"\(configs[index - 1].name)\" outputs \(width)"
+                )
             }
             guard let params = config.parameterCount(inputDim: width) else {
                 throw .limitExceeded(what: "parameter count of layer \"\(config.name)\"", value: Int.max, limit: Int.max)

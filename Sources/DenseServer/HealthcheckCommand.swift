@@ -20,7 +20,8 @@ struct HealthcheckCommand: ParsableCommand {
         let target = port ?? ProcessInfo.processInfo.environment["DENSE_PORT"].flatMap(Int.init) ?? 8080
         let status = Self.probe(host: host, port: target, path: "/v2/health/ready", timeout: timeout)
         guard status == 200 else {
-            FileHandle.standardError.write(Data("healthcheck: \(status.map { "status \($0)" } ?? "no answer") from \(host):\(target)\n".utf8))
+            FileHandle.standardError.write(
+                Data("healthcheck: \(status.map { "status \($0)" } ?? "no answer") from \(host):\(target)\n".utf8))
             throw ExitCode(1)
         }
     }

@@ -39,17 +39,24 @@ struct ServeCommand: ParsableCommand {
     /// Resolves the configuration with its precedence rules.
     func resolve(environment: [String: String]) throws(ConfigError) -> ServerConfig {
         var resolved = ServerConfig()
-        let file = config ?? environment["DENSE_CONFIG"] ?? (FileManager.default.fileExists(atPath: "config/server.json") ? "config/server.json" : nil)
+        let file =
+            config ?? environment["DENSE_CONFIG"]
+            ?? (FileManager.default.fileExists(atPath: "config/server.json") ? "config/server.json" : nil)
         if let file { try resolved.apply(file: file) }
         try resolved.apply(environment: environment)
         let flags: [(String, String?)] = [
             ("host", host), ("port", port.map(String.init)), ("workers", workers.map(String.init)), ("model_dir", modelDir),
             ("admin_token", adminToken), ("log_level", logLevel), ("log_format", logFormat),
         ]
-        for (name, value) in flags { if let value { try resolved.set(ServerConfig.key(named: name)!, value, source: "--\(name.replacingOccurrences(of: "_", with: "-"))") } }
+        for (name, value) in flags {
+            if let value {
+                try resolved.set(ServerConfig.key(named: name)!, value, source: "--\(name.replacingOccurrences(of: "_", with: "-"))")
+            }
+        }
         for setting in settings {
             guard let equals = setting.firstIndex(of: "="), let key = ServerConfig.key(named: String(setting[..<equals])) else {
-                throw ConfigError("--set \(setting): expected KEY=VALUE with a known key (\(ServerConfig.keys.map(\.name).joined(separator: ", ")))")
+                throw ConfigError(
+                    "--set \(setting): expected KEY=VALUE with a known key (\(ServerConfig.keys.map(\.name).joined(separator: ", ")))")
             }
             try resolved.set(key, String(setting[setting.index(after: equals)...]), source: "--set")
         }

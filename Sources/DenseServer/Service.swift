@@ -149,7 +149,9 @@ final class Service: Sendable {
         let hostText = config.host.contains(":") ? "[\(config.host)]" : config.host
         print("listening on http://\(hostText):\(port)")
         fflush(nil)
-        logger.info("listening", metadata: ["url": "http://\(hostText):\(port)", "models": "\(api.store.count)", "workers": "\(api.pool.workerCount)"])
+        logger.info(
+            "listening",
+            metadata: ["url": "http://\(hostText):\(port)", "models": "\(api.store.count)", "workers": "\(api.pool.workerCount)"])
         // Park the main thread rather than give it to `dispatchMain()`: that ends it with
         // `pthread_exit` and then runs libdispatch's signal loop on its released stack, where
         // AddressSanitizer aborts at the first signal (so SIGTERM never drained under ASan).
@@ -188,7 +190,9 @@ final class Service: Sendable {
                     logger.warning("second signal: exiting now")
                     exit(1)
                 }
-                logger.info("draining", metadata: ["signal": "\(signalNumber)", "grace_s": "\(config.drainGrace)", "timeout_s": "\(config.drainTimeout)"])
+                logger.info(
+                    "draining",
+                    metadata: ["signal": "\(signalNumber)", "grace_s": "\(config.drainGrace)", "timeout_s": "\(config.drainTimeout)"])
                 api.setReady(false)
                 DispatchQueue.global().asyncAfter(deadline: .now() + config.drainGrace) { [self] in
                     server.shutdown(grace: config.drainTimeout)
@@ -197,7 +201,8 @@ final class Service: Sendable {
                         "forward passes of registered models",
                         metadata: [
                             "passes": "\(stats.passes)", "requests": "\(stats.requests)", "rows": "\(stats.rows)",
-                            "mean_requests_per_pass": "\(stats.passes == 0 ? "0" : String(format: "%.2f", Double(stats.requests) / Double(stats.passes)))",
+                            "mean_requests_per_pass":
+                                "\(stats.passes == 0 ? "0" : String(format: "%.2f", Double(stats.requests) / Double(stats.passes)))",
                         ])
                     logger.info("stopped")
                     exit(0)
@@ -227,7 +232,6 @@ final class SignalState: @unchecked Sendable {
     }
     func keep(_ source: DispatchSourceSignal) { sources.append(source) }
 }
-
 
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }

@@ -532,7 +532,6 @@ final class HTTPConnection: @unchecked Sendable {
     }
 }
 
-
 extension Substring {
     func trimmingSpaces() -> Substring {
         var s = self

@@ -29,13 +29,17 @@ public struct DenseRequest: Sendable {
 
     /// Reads `input` / `input_shape` / `output_format` against an already known model
     /// (the predict route of a registered model uses this alone).
-    public static func decodeRunPart(_ body: JSONObject, model: ModelSpec, limits: ServiceLimits, inputRequired: Bool) throws(ServiceError) -> DenseRequest {
+    public static func decodeRunPart(_ body: JSONObject, model: ModelSpec, limits: ServiceLimits, inputRequired: Bool) throws(ServiceError)
+        -> DenseRequest
+    {
         var request = DenseRequest(model: model, input: nil, inputShape: nil, outputFormat: nil)
         switch (body["input"], body["input_shape"]) {
         case (.some, .some):
             throw .badRequest(field: "input", expected: "either \"input\" (run the model) or \"input_shape\" (shapes only), not both")
         case (nil, nil):
-            throw .badRequest(field: "input", expected: inputRequired ? "the input tensor" : "\"input\" (a tensor to run) or \"input_shape\" such as [null, 20, 5]")
+            throw .badRequest(
+                field: "input",
+                expected: inputRequired ? "the input tensor" : "\"input\" (a tensor to run) or \"input_shape\" such as [null, 20, 5]")
         case (let input?, nil):
             request.input = try TensorDecoder.decode(input, field: "input", limits: limits.dense)
         case (nil, let shape?):
@@ -44,7 +48,9 @@ public struct DenseRequest: Sendable {
             guard !symbolic.isEmpty, symbolic.count <= limits.dense.maxRank else {
                 throw .badRequest(field: "input_shape", expected: "a shape of rank 1 to \(limits.dense.maxRank)")
             }
-            for dimension in symbolic { if let dimension, dimension < 1 { throw .dense(.emptyDimension(field: "input_shape", shape: symbolic.map { $0 ?? -1 })) } }
+            for dimension in symbolic {
+                if let dimension, dimension < 1 { throw .dense(.emptyDimension(field: "input_shape", shape: symbolic.map { $0 ?? -1 })) }
+            }
             request.inputShape = symbolic
         }
         if let format = body["output_format"] {

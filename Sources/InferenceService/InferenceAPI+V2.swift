@@ -69,7 +69,8 @@ extension InferenceAPI {
         let decoded: V2InferenceRequest
         let plan: InferencePlan
         do {
-            decoded = try V2InferenceRequest.decode(body: request.body, headerLength: request.header(V2Protocol.headerLengthField), limits: configuration.limits)
+            decoded = try V2InferenceRequest.decode(
+                body: request.body, headerLength: request.header(V2Protocol.headerLengthField), limits: configuration.limits)
             plan = try InferencePlan(registered: registered, input: decoded.input, outputFormat: .flat, limits: configuration.limits.dense)
         } catch {
             respond(self.fail(error))

@@ -70,7 +70,8 @@ public final class InferenceAPI: Sendable {
         self.pool = pool
         self.logger = logger
         self.batcher = DynamicBatcher(
-            pool: pool, splitMinFLOPs: configuration.splitMinFLOPs, limits: configuration.limits.dense, observer: configuration.batchObserver)
+            pool: pool, splitMinFLOPs: configuration.splitMinFLOPs, limits: configuration.limits.dense,
+            observer: configuration.batchObserver)
     }
 
     /// The batching a registered model runs with: its own settings over the server's.

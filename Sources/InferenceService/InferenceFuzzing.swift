@@ -24,7 +24,8 @@ import TensorJSON
             if let output = plan.runInline() {
                 let input = plan.input!
                 precondition(output.shape == Array(input.shape.dropLast()) + [plan.model!.outputWidth], "output shape")
-                _ = ResponseEncoder.denseResponse(output: output, format: plan.outputFormat, plan: plan, timing: .init(queueMs: 0, computeMs: 0))
+                _ = ResponseEncoder.denseResponse(
+                    output: output, format: plan.outputFormat, plan: plan, timing: .init(queueMs: 0, computeMs: 0))
             }
             if let model = plan.model { try roundTrip(model) }
         } catch {

@@ -15,7 +15,9 @@ public enum ResponseEncoder {
 
     /// The `/v1/dense` response: `{"output", "model", "timing_ms"}`. `output` is omitted
     /// when only shapes were asked for (`input_shape`).
-    public static func denseResponse(output: Tensor?, format: TensorFormat, plan: InferencePlan, timing: Timing, extra: ((inout JSONWriter) -> Void)? = nil) -> [UInt8] {
+    public static func denseResponse(
+        output: Tensor?, format: TensorFormat, plan: InferencePlan, timing: Timing, extra: ((inout JSONWriter) -> Void)? = nil
+    ) -> [UInt8] {
         var writer = JSONWriter(capacity: (output?.count ?? 0) * 12 + 2048)
         writer.beginObject()
         if let output {
@@ -44,7 +46,9 @@ public enum ResponseEncoder {
         writer.endObject()
     }
 
-    public static func denseResponse(output: Tensor?, format: TensorFormat, description: ModelDescription, timing: Timing, extra: ((inout JSONWriter) -> Void)? = nil) -> [UInt8] {
+    public static func denseResponse(
+        output: Tensor?, format: TensorFormat, description: ModelDescription, timing: Timing, extra: ((inout JSONWriter) -> Void)? = nil
+    ) -> [UInt8] {
         var writer = JSONWriter(capacity: (output?.count ?? 0) * 12 + 2048)
         writer.beginObject()
         if let output {

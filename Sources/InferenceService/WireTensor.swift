@@ -33,7 +33,9 @@ public enum TensorDecoder {
         case .object(let object):
             return try decodeObject(object, field: field, limits: limits)
         default:
-            throw .badRequest(field: field, expected: "a tensor: a nested array, {\"shape\", \"data\"} or {\"shape\", \"dtype\", \"b64\"}, got \(value.typeName)")
+            throw .badRequest(
+                field: field,
+                expected: "a tensor: a nested array, {\"shape\", \"data\"} or {\"shape\", \"dtype\", \"b64\"}, got \(value.typeName)")
         }
     }
 
@@ -88,7 +90,8 @@ public enum TensorDecoder {
             }
             let (needed, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
             guard !overflow, bytes.count == needed else {
-                throw .dense(.shapeMismatch("\(field).b64 has \(bytes.count) bytes but shape \(shape) of \(dtype.rawValue) needs \(needed)"))
+                throw .dense(
+                    .shapeMismatch("\(field).b64 has \(bytes.count) bytes but shape \(shape) of \(dtype.rawValue) needs \(needed)"))
             }
             let storage = try RawTensorCodec.decode(bytes: bytes[...], dtype: dtype, count: count, field: "\(field).b64")
             return WireTensor(tensor: Tensor(shape: shape, storage: storage), format: .b64, wireDType: dtype)
@@ -98,7 +101,9 @@ public enum TensorDecoder {
     /// Reads a nested numeric array, checking that it is rectangular. Returns its shape and
     /// row-major values. Leaves are the parser's contiguous number runs, so the only copy
     /// is into the result.
-    public static func nested(_ value: JSONValue, field: String, limits: DenseLimits) throws(ServiceError) -> (shape: [Int], values: [Double]) {
+    public static func nested(_ value: JSONValue, field: String, limits: DenseLimits) throws(ServiceError) -> (
+        shape: [Int], values: [Double]
+    ) {
         // The shape is read down the first elements, then every subarray is checked against it.
         var shape: [Int] = []
         var probe = value
@@ -108,7 +113,8 @@ public enum TensorDecoder {
                 break
             }
             guard case .array(let items) = probe else {
-                throw .badRequest(field: field, expected: "a nested array of numbers, found \(probe.typeNameWithArticle) where an array was expected")
+                throw .badRequest(
+                    field: field, expected: "a nested array of numbers, found \(probe.typeNameWithArticle) where an array was expected")
             }
             shape.append(items.count)
             guard shape.count <= limits.maxRank else {
@@ -124,23 +130,41 @@ public enum TensorDecoder {
         return (shape, values)
     }
 
-    private static func collect(_ value: JSONValue, depth: Int, shape: [Int], into values: inout [Double], field: String) throws(ServiceError) {
+    private static func collect(_ value: JSONValue, depth: Int, shape: [Int], into values: inout [Double], field: String)
+        throws(ServiceError)
+    {
         if depth == shape.count - 1 {
             guard case .numbers(let leaf) = value else {
                 if case .array(let items) = value, items.isEmpty, shape[depth] == 0 { return }
-                throw .dense(.raggedTensor(field: field, detail: "expected \(shape[depth]) numbers at depth \(depth + 1), got \(value.typeName == "array" ? "nested arrays or non-numbers" : value.typeName)"))
+                throw .dense(
+                    .raggedTensor(
+                        field: field,
+                        detail:
+                            "expected \(shape[depth]) numbers at depth \(depth + 1), got \(value.typeName == "array" ? "nested arrays or non-numbers" : value.typeName)"
+                    ))
             }
             guard leaf.count == shape[depth] else {
-                throw .dense(.raggedTensor(field: field, detail: "an array at depth \(depth + 1) has \(leaf.count) elements but the first one has \(shape[depth])"))
+                throw .dense(
+                    .raggedTensor(
+                        field: field,
+                        detail: "an array at depth \(depth + 1) has \(leaf.count) elements but the first one has \(shape[depth])"))
             }
             values.append(contentsOf: leaf)
             return
         }
         guard case .array(let items) = value else {
-            throw .dense(.raggedTensor(field: field, detail: "expected an array of \(shape[depth]) arrays at depth \(depth + 1), got \(value.typeName == "array" ? "numbers" : value.typeName)"))
+            throw .dense(
+                .raggedTensor(
+                    field: field,
+                    detail:
+                        "expected an array of \(shape[depth]) arrays at depth \(depth + 1), got \(value.typeName == "array" ? "numbers" : value.typeName)"
+                ))
         }
         guard items.count == shape[depth] else {
-            throw .dense(.raggedTensor(field: field, detail: "an array at depth \(depth + 1) has \(items.count) elements but the first one has \(shape[depth])"))
+            throw .dense(
+                .raggedTensor(
+                    field: field, detail: "an array at depth \(depth + 1) has \(items.count) elements but the first one has \(shape[depth])"
+                ))
         }
         for item in items { try collect(item, depth: depth + 1, shape: shape, into: &values, field: field) }
     }
@@ -200,7 +224,9 @@ public enum TensorDecoder {
                 switch item {
                 case .null: out.append(nil)
                 case .number(let number):
-                    guard let integer = exactInt(number) else { throw .badRequest(field: field, expected: "integers or null, got \(number)") }
+                    guard let integer = exactInt(number) else {
+                        throw .badRequest(field: field, expected: "integers or null, got \(number)")
+                    }
                     out.append(integer)
                 default: throw .badRequest(field: field, expected: "integers or null, got \(item.typeName)")
                 }

@@ -1,8 +1,8 @@
 import DenseKernel
 import Foundation
 import InferenceService
-import Testing
 import TensorJSON
+import Testing
 
 /// One case of the Keras conformance corpus (`keras-dense/`, produced by Keras 3.15.1).
 struct CorpusCase: CustomTestStringConvertible, Sendable {
@@ -91,7 +91,9 @@ func checkResponse(_ response: [UInt8], against testCase: CorpusCase, sourceLoca
     let params = model["params"] as! [String: Any]
     #expect((params["total"] as! NSNumber).intValue == (expected["params_total"] as! NSNumber).intValue, sourceLocation: sourceLocation)
     let layers = model["layers"] as! [[String: Any]]
-    #expect(layers.map { ($0["params"] as! NSNumber).intValue } == (expected["params_per_layer"] as! [NSNumber]).map(\.intValue), sourceLocation: sourceLocation)
+    #expect(
+        layers.map { ($0["params"] as! NSNumber).intValue } == (expected["params_per_layer"] as! [NSNumber]).map(\.intValue),
+        sourceLocation: sourceLocation)
     #expect(symbolic(model["output_shape"]!) == symbolic(expected["output_shape_symbolic"]!), sourceLocation: sourceLocation)
 }
 

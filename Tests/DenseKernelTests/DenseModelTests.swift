@@ -6,7 +6,9 @@ private func ramp(_ count: Int, scale: Double = 0.01) -> [Float] {
     (0..<count).map { Float((Double($0 % 17) - 8) * scale) }
 }
 
-private func layer(_ inputDim: Int, _ units: Int, _ activation: Activation = .linear, useBias: Bool = true, dtype: DType = .float32, name: String = "dense") throws -> DenseLayer {
+private func layer(
+    _ inputDim: Int, _ units: Int, _ activation: Activation = .linear, useBias: Bool = true, dtype: DType = .float32, name: String = "dense"
+) throws -> DenseLayer {
     let config = LayerConfig(name: name, units: units, activation: activation, useBias: useBias, dtype: dtype)
     let kernel = TensorStorage.float32(ramp(inputDim * units)).converted(to: dtype)
     let bias = useBias ? TensorStorage.float32(ramp(units, scale: 0.1)).converted(to: dtype) : nil
@@ -148,7 +150,8 @@ func blasMatchesTheReferenceKernel(rows: Int, inputDim: Int, units: Int) throws 
         try DenseLayer(config: LayerConfig(name: "d", units: 0), inputDim: 2, kernel: .float32([]), bias: nil)
     }
     #expect(throws: DenseError.self) {
-        try DenseLayer(config: LayerConfig(name: "d", units: 3, activation: .glu), inputDim: 1, kernel: .float32([1, 2, 3]), bias: .float32([0, 0, 0]))
+        try DenseLayer(
+            config: LayerConfig(name: "d", units: 3, activation: .glu), inputDim: 1, kernel: .float32([1, 2, 3]), bias: .float32([0, 0, 0]))
     }
     #expect(throws: DenseError.self) {
         try DenseLayer(config: LayerConfig(name: "d", units: 1 << 31), inputDim: 1, kernel: .float32([]), bias: nil)

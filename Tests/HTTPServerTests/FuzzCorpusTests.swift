@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 @_spi(Fuzzing) import HTTPServer
+import Testing
 
 /// Every seed and crash reproducer of the `gzip` fuzz target (`Fuzz/corpus/gzip`) runs
 /// through the target's checks (a broken invariant traps, failing the run).

@@ -10,7 +10,8 @@ final class APIHarness: Sendable {
     let directory: String
 
     init(
-        workers: Int = 2, queueDepth: Int = 16, adminToken: String? = nil, directory: String? = nil, limits: ServiceLimits = ServiceLimits(),
+        workers: Int = 2, queueDepth: Int = 16, adminToken: String? = nil, directory: String? = nil,
+        limits: ServiceLimits = ServiceLimits(),
         batching: BatchingPolicy = .default, batchObserver: (@Sendable (BatchObservation) -> Void)? = nil
     ) throws {
         let dir = directory ?? (NSTemporaryDirectory() + "denseserve-test-\(UUID().uuidString)")
@@ -26,13 +27,17 @@ final class APIHarness: Sendable {
         api.setReady(true)
     }
 
-    func call(_ method: String, _ path: String, _ body: String = "", headers: [(name: String, value: String)] = [], loopback: Bool = true) -> (status: Int, json: [String: Any], response: APIResponse) {
+    func call(_ method: String, _ path: String, _ body: String = "", headers: [(name: String, value: String)] = [], loopback: Bool = true)
+        -> (status: Int, json: [String: Any], response: APIResponse)
+    {
         call(method, path, bytes: Array(body.utf8), headers: headers, loopback: loopback)
     }
 
     /// Calls with a raw body; `json` is the body parsed as JSON (or the JSON header of a
     /// binary V2 response when it carries `Inference-Header-Content-Length`).
-    func call(_ method: String, _ path: String, bytes: [UInt8], headers: [(name: String, value: String)] = [], loopback: Bool = true) -> (status: Int, json: [String: Any], response: APIResponse) {
+    func call(_ method: String, _ path: String, bytes: [UInt8], headers: [(name: String, value: String)] = [], loopback: Bool = true) -> (
+        status: Int, json: [String: Any], response: APIResponse
+    ) {
         let semaphore = DispatchSemaphore(value: 0)
         let box = ResponseBox()
         api.handle(APIRequest(method: method, path: path, headers: headers, body: bytes, remoteIsLoopback: loopback)) { response in

@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 @_spi(Fuzzing) import InferenceService
+import Testing
 
 /// The files of a `Fuzz/corpus/<target>` folder (seeds and `regress-*` reproducers of bugs
 /// the fuzzers found), sorted by name.

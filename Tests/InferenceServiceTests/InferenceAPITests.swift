@@ -23,25 +23,59 @@ let seedLayer = #"{"name": "dense", "units": 10, "kernel_initializer": {"class_n
         ("non-numeric", "/v1/dense", #"{"layer": {"units": 3}, "input": [[1, "a"]]}"#, 400, "invalid_request"),
         ("empty input", "/v1/dense", #"{"layer": {"units": 3}, "input": []}"#, 422, "empty_dimension"),
         ("empty inner", "/v1/dense", #"{"layer": {"units": 3}, "input": [[]]}"#, 422, "empty_dimension"),
-        ("input vs kernel", "/v1/dense", #"{"layer": {"units": 2, "kernel": [[1, 2], [3, 4]]}, "input": [1, 2, 3]}"#, 422, "shape_mismatch"),
+        (
+            "input vs kernel", "/v1/dense", #"{"layer": {"units": 2, "kernel": [[1, 2], [3, 4]]}, "input": [1, 2, 3]}"#, 422,
+            "shape_mismatch"
+        ),
         ("kernel vs units", "/v1/dense", #"{"layer": {"units": 3, "kernel": [[1, 2], [3, 4]]}, "input": [1, 2]}"#, 422, "shape_mismatch"),
-        ("bias length", "/v1/dense", #"{"layer": {"units": 2, "kernel": [[1, 2], [3, 4]], "bias": [1]}, "input": [1, 2]}"#, 422, "shape_mismatch"),
-        ("layer chain", "/v1/dense", #"{"layers": [{"units": 2}, {"units": 2, "kernel": [[1, 2], [3, 4], [5, 6]]}], "input": [1, 2]}"#, 422, "shape_mismatch"),
-        ("shape vs data", "/v1/dense", #"{"layer": {"units": 2}, "input": {"shape": [2, 3], "data": [1, 2, 3, 4, 5]}}"#, 422, "shape_mismatch"),
+        (
+            "bias length", "/v1/dense", #"{"layer": {"units": 2, "kernel": [[1, 2], [3, 4]], "bias": [1]}, "input": [1, 2]}"#, 422,
+            "shape_mismatch"
+        ),
+        (
+            "layer chain", "/v1/dense", #"{"layers": [{"units": 2}, {"units": 2, "kernel": [[1, 2], [3, 4], [5, 6]]}], "input": [1, 2]}"#,
+            422, "shape_mismatch"
+        ),
+        (
+            "shape vs data", "/v1/dense", #"{"layer": {"units": 2}, "input": {"shape": [2, 3], "data": [1, 2, 3, 4, 5]}}"#, 422,
+            "shape_mismatch"
+        ),
         ("negative dim", "/v1/dense", #"{"layer": {"units": 2}, "input": {"shape": [-1, 3], "data": [1, 2, 3]}}"#, 422, "empty_dimension"),
-        ("overflowing shape", "/v1/dense", #"{"layer": {"units": 2}, "input": {"shape": [4611686018427387904, 4], "data": [1]}}"#, 422, "limit_exceeded"),
-        ("b64 wrong length", "/v1/dense", #"{"layer": {"units": 2}, "input": {"shape": [1, 2], "dtype": "float32", "b64": "AAAA"}}"#, 422, "shape_mismatch"),
+        (
+            "overflowing shape", "/v1/dense", #"{"layer": {"units": 2}, "input": {"shape": [4611686018427387904, 4], "data": [1]}}"#, 422,
+            "limit_exceeded"
+        ),
+        (
+            "b64 wrong length", "/v1/dense", #"{"layer": {"units": 2}, "input": {"shape": [1, 2], "dtype": "float32", "b64": "AAAA"}}"#,
+            422, "shape_mismatch"
+        ),
         ("b64 invalid", "/v1/dense", #"{"layer": {"units": 2}, "input": {"shape": [1, 2], "b64": "!!!"}}"#, 400, "invalid_request"),
-        ("bad dtype", "/v1/dense", #"{"layer": {"units": 2}, "input": {"shape": [2], "dtype": "complex64", "data": [1, 2]}}"#, 400, "invalid_request"),
-        ("int not integral", "/v1/dense", #"{"layer": {"units": 2}, "input": {"shape": [2], "dtype": "int32", "data": [1, 2.5]}}"#, 422, "invalid_value"),
+        (
+            "bad dtype", "/v1/dense", #"{"layer": {"units": 2}, "input": {"shape": [2], "dtype": "complex64", "data": [1, 2]}}"#, 400,
+            "invalid_request"
+        ),
+        (
+            "int not integral", "/v1/dense", #"{"layer": {"units": 2}, "input": {"shape": [2], "dtype": "int32", "data": [1, 2.5]}}"#, 422,
+            "invalid_value"
+        ),
         ("unknown activation", "/v1/dense", #"{"layer": {"units": 2, "activation": "relu7"}, "input": [1, 2]}"#, 422, "unknown_activation"),
         ("threshold", "/v1/dense", #"{"layer": {"units": 2, "activation": "threshold"}, "input": [1, 2]}"#, 422, "unsupported_activation"),
         ("glu odd", "/v1/dense", #"{"layer": {"units": 3, "activation": "glu"}, "input": [1, 2]}"#, 422, "invalid_value"),
-        ("unknown initializer", "/v1/dense", #"{"layer": {"units": 2, "kernel_initializer": "magic"}, "input": [1, 2]}"#, 422, "unknown_initializer"),
+        (
+            "unknown initializer", "/v1/dense", #"{"layer": {"units": 2, "kernel_initializer": "magic"}, "input": [1, 2]}"#, 422,
+            "unknown_initializer"
+        ),
         ("duplicate key", "/v1/dense", #"{"layer": {"units": 2, "units": 3}, "input": [1, 2]}"#, 400, "duplicate_key"),
         ("too deep", "/v1/dense", String(repeating: "[", count: 100_000), 400, "nesting_too_deep"),
-        ("rank limit", "/v1/dense", #"{"layer": {"units": 2}, "input": "# + String(repeating: "[", count: 40) + "1" + String(repeating: "]", count: 40) + "}", 422, "limit_exceeded"),
-        ("duplicate layer names", "/v1/dense", #"{"layers": [{"name": "a", "units": 2}, {"name": "a", "units": 2}], "input": [1, 2]}"#, 400, "invalid_request"),
+        (
+            "rank limit", "/v1/dense",
+            #"{"layer": {"units": 2}, "input": "# + String(repeating: "[", count: 40) + "1" + String(repeating: "]", count: 40) + "}", 422,
+            "limit_exceeded"
+        ),
+        (
+            "duplicate layer names", "/v1/dense", #"{"layers": [{"name": "a", "units": 2}, {"name": "a", "units": 2}], "input": [1, 2]}"#,
+            400, "invalid_request"
+        ),
         ("unknown route", "/v1/nothing", "", 404, "route_not_found"),
         ("unknown model", "/v1/models/nope/predict", #"{"input": [1]}"#, 404, "model_not_found"),
         ("bad model name", "/v1/models/..%2F..%2Fetc/predict", #"{"input": [1]}"#, 400, "invalid_model_name"),
@@ -73,7 +107,9 @@ let seedLayer = #"{"name": "dense", "units": 10, "kernel_initializer": {"class_n
 
     @Test func flopLimitIsEnforced() throws {
         let harness = try APIHarness(limits: ServiceLimits(dense: .init(maxFLOPs: 1000)))
-        let result = harness.call("POST", "/v1/dense", #"{"layer": {"units": 100}, "input": {"shape": [10, 10], "data": [\#((0..<100).map(String.init).joined(separator: ","))]}}"#)
+        let result = harness.call(
+            "POST", "/v1/dense",
+            #"{"layer": {"units": 100}, "input": {"shape": [10, 10], "data": [\#((0..<100).map(String.init).joined(separator: ","))]}}"#)
         #expect(result.status == 422)
         #expect(result.json["code"] as? String == "limit_exceeded")
     }
@@ -82,7 +118,10 @@ let seedLayer = #"{"name": "dense", "units": 10, "kernel_initializer": {"class_n
         let harness = try APIHarness(workers: 1, queueDepth: 0)
         // Occupy the only slot with a job that waits.
         let gate = DispatchSemaphore(value: 0)
-        #expect(harness.api.pool.submit { completion in gate.wait(); completion.done() })
+        #expect(
+            harness.api.pool.submit { completion in
+                gate.wait(); completion.done()
+            })
         let result = harness.call("POST", "/v1/dense", #"{"layer": {"units": 2}, "input": [1, 2]}"#)
         gate.signal()
         #expect(result.status == 503)
@@ -94,7 +133,8 @@ let seedLayer = #"{"name": "dense", "units": 10, "kernel_initializer": {"class_n
 @Suite struct OneShotTests {
     @Test func seedExampleShapesParamsAndSummary() throws {
         let harness = try APIHarness()
-        let input = (0..<3).map { _ in "[" + (0..<20).map { _ in "[0.1, 0.2, 0.3, 0.4, 0.5]" }.joined(separator: ",") + "]" }.joined(separator: ",")
+        let input = (0..<3).map { _ in "[" + (0..<20).map { _ in "[0.1, 0.2, 0.3, 0.4, 0.5]" }.joined(separator: ",") + "]" }.joined(
+            separator: ",")
         let result = harness.call("POST", "/v1/dense", #"{"layer": \#(seedLayer), "input": [\#(input)]}"#)
         #expect(result.status == 200)
         let output = result.json["output"] as! [String: Any]
@@ -122,7 +162,8 @@ let seedLayer = #"{"name": "dense", "units": 10, "kernel_initializer": {"class_n
         let flat = harness.call("POST", "/v1/dense", #"{"layer": \#(layer), "input": {"shape": [2, 2], "data": [1, 2, 3, 4]}}"#)
         #expect((flat.json["output"] as! [String: Any])["data"] as! [Double] == [1.5, 1.5, 3.5, 3.5])
         // float32 little-endian of [1, 2]: 0000803F 00000040
-        let b64 = harness.call("POST", "/v1/dense", #"{"layer": \#(layer), "input": {"shape": [1, 2], "dtype": "float32", "b64": "AACAPwAAAEA="}}"#)
+        let b64 = harness.call(
+            "POST", "/v1/dense", #"{"layer": \#(layer), "input": {"shape": [1, 2], "dtype": "float32", "b64": "AACAPwAAAEA="}}"#)
         let output = b64.json["output"] as! [String: Any]
         let bytes = Data(base64Encoded: output["b64"] as! String)!
         let values = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
@@ -133,7 +174,8 @@ let seedLayer = #"{"name": "dense", "units": 10, "kernel_initializer": {"class_n
 
     @Test func nonFiniteNumbersRoundTrip() throws {
         let harness = try APIHarness()
-        let result = harness.call("POST", "/v1/dense", #"{"layer": {"units": 1, "kernel": [[1]], "bias": [0]}, "input": [[NaN], [Infinity], [-Infinity]]}"#)
+        let result = harness.call(
+            "POST", "/v1/dense", #"{"layer": {"units": 1, "kernel": [[1]], "bias": [0]}, "input": [[NaN], [Infinity], [-Infinity]]}"#)
         #expect(result.status == 200)
         let text = String(decoding: result.response.body, as: UTF8.self)
         #expect(text.contains("[[NaN],[Infinity],[-Infinity]]"))
@@ -143,11 +185,13 @@ let seedLayer = #"{"name": "dense", "units": 10, "kernel_initializer": {"class_n
         let harness = try APIHarness(workers: 2)
         let rows = 37
         let data = (0..<(rows * 8)).map { String(Double($0 % 11) * 0.25 - 1) }.joined(separator: ",")
-        let body = #"{"layers": [{"units": 16, "activation": "gelu", "seed": 3}, {"units": 4, "activation": "softmax", "seed": 4}], "input": {"shape": [\#(rows), 8], "data": [\#(data)]}}"#
+        let body =
+            #"{"layers": [{"units": 16, "activation": "gelu", "seed": 3}, {"units": 4, "activation": "softmax", "seed": 4}], "input": {"shape": [\#(rows), 8], "data": [\#(data)]}}"#
         let split = harness.call("POST", "/v1/dense", body)
         let inline = try DenseService.respond(toOneShot: Array(body.utf8), limits: ServiceLimits()).get()
         let inlineJSON = try JSONSerialization.jsonObject(with: Data(inline)) as! [String: Any]
-        #expect((split.json["output"] as! [String: Any])["data"] as! [Double] == (inlineJSON["output"] as! [String: Any])["data"] as! [Double])
+        #expect(
+            (split.json["output"] as! [String: Any])["data"] as! [Double] == (inlineJSON["output"] as! [String: Any])["data"] as! [Double])
     }
 }
 
@@ -164,7 +208,9 @@ let seedLayer = #"{"name": "dense", "units": 10, "kernel_initializer": {"class_n
         let harness = try APIHarness()
         let bad = harness.call("POST", "/v1/dense", #"{"layer": {"units": 2, "weights": {}}, "input": [1, 2]}"#)
         #expect(bad.status == 400)
-        let good = harness.call("POST", "/v1/dense", #"{"layer": {"units": 2, "weights": [[[1, 0], [0, 1]], [0.5, 0.5]]}, "input": [1, 2], "output_format": "flat"}"#)
+        let good = harness.call(
+            "POST", "/v1/dense",
+            #"{"layer": {"units": 2, "weights": [[[1, 0], [0, 1]], [0.5, 0.5]]}, "input": [1, 2], "output_format": "flat"}"#)
         #expect(good.status == 200)
         #expect((good.json["output"] as? [String: Any])?["data"] as? [Double] == [1.5, 2.5])
     }

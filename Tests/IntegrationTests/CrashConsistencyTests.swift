@@ -47,7 +47,8 @@ import Testing
         var found: Set<Version> = []
         for version in metadata.json["versions"] as? [Int] ?? [] {
             let result = try await Client.call(
-                "POST", baseURL + "/v1/models/\(name)/versions/\(version)/predict", json: #"{"input": [\#(identity)], "output_format": "b64"}"#)
+                "POST", baseURL + "/v1/models/\(name)/versions/\(version)/predict",
+                json: #"{"input": [\#(identity)], "output_format": "b64"}"#)
             #expect(result.status == 200, "\(name) v\(version): \(result.text.prefix(200))")
             let b64 = (result.json["output"] as? [String: Any])?["b64"] as? String ?? ""
             let bytes = Data(base64Encoded: b64) ?? Data()
@@ -78,7 +79,8 @@ import Testing
                             break
                         }
                         #expect(result.status == 201, "PUT \(name): \(result.text.prefix(200))")
-                        ops.append((name, .put((result.json["version"] as? Int).map { Version(version: $0, kernel: kernel) }, kernel: kernel)))
+                        ops.append(
+                            (name, .put((result.json["version"] as? Int).map { Version(version: $0, kernel: kernel) }, kernel: kernel)))
                     } else {
                         guard let result = try? await Client.call("DELETE", url + "/v1/models/\(name)") else {
                             ops.append((name, .delete(acknowledged: false)))
@@ -139,6 +141,8 @@ import Testing
         }
         server.stop()
         #expect(totals.puts > 0)
-        print("crash consistency: \(rounds) kill -9 rounds, \(totals.puts) acknowledged PUTs, \(totals.deletes) acknowledged DELETEs, \(totals.unacknowledged) in flight at a kill, \(totals.violations) violations")
+        print(
+            "crash consistency: \(rounds) kill -9 rounds, \(totals.puts) acknowledged PUTs, \(totals.deletes) acknowledged DELETEs, \(totals.unacknowledged) in flight at a kill, \(totals.violations) violations"
+        )
     }
 }

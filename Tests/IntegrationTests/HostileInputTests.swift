@@ -18,8 +18,14 @@ import Testing
     /// but extreme input that must be read exactly, such as a 10k-digit fraction).
     static var bodies: [(String, Data, Int)] {
         textBodies.map { ($0.0, Data($0.1.utf8), $0.2) } + [
-            ("invalid UTF-8", Data(#"{"layer": {"units": 1, "name": "a"#.utf8) + Data([0xFF, 0xFE]) + Data(#""}, "input": [1]}"#.utf8), 400),
-            ("overlong UTF-8", Data(#"{"layer": {"units": 1, "name": ""#.utf8) + Data([0xC0, 0xAF]) + Data(#""}, "input": [1]}"#.utf8), 400),
+            (
+                "invalid UTF-8", Data(#"{"layer": {"units": 1, "name": "a"#.utf8) + Data([0xFF, 0xFE]) + Data(#""}, "input": [1]}"#.utf8),
+                400
+            ),
+            (
+                "overlong UTF-8", Data(#"{"layer": {"units": 1, "name": ""#.utf8) + Data([0xC0, 0xAF]) + Data(#""}, "input": [1]}"#.utf8),
+                400
+            ),
         ]
     }
 
@@ -67,7 +73,9 @@ import Testing
 
     @Test func negativeZeroAndUnderflowAreNumbers() async throws {
         defer { server.stop() }
-        let result = try await Client.call("POST", server.baseURL + "/v1/dense", json: #"{"layer": {"units": 1, "kernel": [[1], [1]], "bias": [0]}, "input": [-0, 1e-400]}"#)
+        let result = try await Client.call(
+            "POST", server.baseURL + "/v1/dense",
+            json: #"{"layer": {"units": 1, "kernel": [[1], [1]], "bias": [0]}, "input": [-0, 1e-400]}"#)
         #expect(result.status == 200, "\(result.text)")
     }
 
@@ -120,7 +128,9 @@ import Testing
         let bomb = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let client = try RawClient(port: server.port)
-        client.send("POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: \(bomb.count)\r\n\r\n")
+        client.send(
+            "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: \(bomb.count)\r\n\r\n"
+        )
         client.send(Array(bomb))
         #expect(client.readResponse()?.status == 413)
     }

@@ -32,9 +32,15 @@ import Testing
         add("V2 header length empty", ok, binary: twelve, headerLength: "", 400)
         add("V2 header length 0", ok, binary: twelve, headerLength: "0", 400)
         add("V2 header length inside a UTF-8 character", #"{"id": "é", "inputs": []}"#, headerLength: "9", 400)
-        add("V2 binary_data_size 2^62", input(shape: "[1, 3]", size: "4611686018427387904"), binary: twelve, headerLength: String(ok.utf8.count + 7), 400)
-        add("V2 binary_data_size 1e300", input(shape: "[1, 3]", size: "1e300"), binary: twelve, headerLength: String(ok.utf8.count + 3), 400)
-        add("V2 binary_data_size negative", input(shape: "[1, 3]", size: "-12"), binary: twelve, headerLength: String(ok.utf8.count + 1), 400)
+        add(
+            "V2 binary_data_size 2^62", input(shape: "[1, 3]", size: "4611686018427387904"), binary: twelve,
+            headerLength: String(ok.utf8.count + 7), 400)
+        add(
+            "V2 binary_data_size 1e300", input(shape: "[1, 3]", size: "1e300"), binary: twelve, headerLength: String(ok.utf8.count + 3), 400
+        )
+        add(
+            "V2 binary_data_size negative", input(shape: "[1, 3]", size: "-12"), binary: twelve, headerLength: String(ok.utf8.count + 1),
+            400)
         let overflow = input(shape: "[4294967296, 4294967296, 3]", size: "0")
         add("V2 shape product overflows Int", overflow, headerLength: String(overflow.utf8.count), 422)
         let bytesOverflow = input(shape: "[2305843009213693952, 3]", datatype: "FP64", size: "0")
@@ -44,28 +50,64 @@ import Testing
         let zero = input(shape: "[0, 3]", size: "0")
         add("V2 zero dimension", zero, headerLength: String(zero.utf8.count), 422)
         add("V2 100k nested [", #"{"inputs": "# + String(repeating: "[", count: 100_000), headerLength: nil, 400)
-        add("V2 rank 1000", #"{"inputs": [{"name": "input", "shape": [\#(Array(repeating: "1", count: 1000).joined(separator: ","))], "datatype": "FP32", "data": [1]}]}"#, headerLength: nil, 422)
-        add("V2 lone surrogate id", #"{"id": "\udc00", "inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"#, headerLength: nil, 400)
-        add("V2 duplicate inputs key", #"{"inputs": [], "inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"#, headerLength: nil, 400)
-        add("V2 1e400 in data", #"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 1e400]}]}"#, headerLength: nil, 400)
-        add("V2 INT8 out of range in data", #"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "INT8", "data": [1, 2, 1e300]}]}"#, headerLength: nil, 422)
+        add(
+            "V2 rank 1000",
+            #"{"inputs": [{"name": "input", "shape": [\#(Array(repeating: "1", count: 1000).joined(separator: ","))], "datatype": "FP32", "data": [1]}]}"#,
+            headerLength: nil, 422)
+        add(
+            "V2 lone surrogate id",
+            #"{"id": "\udc00", "inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"#, headerLength: nil,
+            400)
+        add(
+            "V2 duplicate inputs key",
+            #"{"inputs": [], "inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 3]}]}"#, headerLength: nil,
+            400)
+        add(
+            "V2 1e400 in data", #"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "FP32", "data": [1, 2, 1e400]}]}"#,
+            headerLength: nil, 400)
+        add(
+            "V2 INT8 out of range in data", #"{"inputs": [{"name": "input", "shape": [1, 3], "datatype": "INT8", "data": [1, 2, 1e300]}]}"#,
+            headerLength: nil, 422)
 
         func raw(_ label: String, _ text: String, _ status: Int) { cases.append((label, text, [], status)) }
-        raw("predict: units 2^31 body", "POST /v1/models/m/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 48\r\n\r\n" + #"{"input": {"shape": [-1, 3], "data": [1, 2, 3]}}"#, 422)
-        raw("predict: version 2^70", "POST /v1/models/m/versions/1180591620717411303424/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", 400)
+        raw(
+            "predict: units 2^31 body",
+            "POST /v1/models/m/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 48\r\n\r\n"
+                + #"{"input": {"shape": [-1, 3], "data": [1, 2, 3]}}"#, 422)
+        raw(
+            "predict: version 2^70",
+            "POST /v1/models/m/versions/1180591620717411303424/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}", 400)
         let put = #"{"layer": {"units": 2147483648}, "input_shape": [null, 3]}"#
-        raw("PUT units 2^31", "PUT /v1/models/big HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(put.utf8.count)\r\n\r\n" + put, 422)
-        let layers = #"{"layers": [\#(Array(repeating: #"{"units":1}"#, count: 100_000).joined(separator: ","))], "input_shape": [null, 1]}"#
-        raw("PUT 10^5 layers", "PUT /v1/models/deep HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(layers.utf8.count)\r\n\r\n" + layers, 422)
-        raw("chunk size 2^80", "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\n", 400)
-        raw("Content-Length and chunked", "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400)
+        raw(
+            "PUT units 2^31",
+            "PUT /v1/models/big HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(put.utf8.count)\r\n\r\n" + put,
+            422)
+        let layers =
+            #"{"layers": [\#(Array(repeating: #"{"units":1}"#, count: 100_000).joined(separator: ","))], "input_shape": [null, 1]}"#
+        raw(
+            "PUT 10^5 layers",
+            "PUT /v1/models/deep HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(layers.utf8.count)\r\n\r\n"
+                + layers, 422)
+        raw(
+            "chunk size 2^80",
+            "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\n",
+            400)
+        raw(
+            "Content-Length and chunked",
+            "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400)
         raw("two Content-Lengths", "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello", 400)
         raw("Content-Length -1", "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400)
         raw("Content-Length 2^64", "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Length: 18446744073709551616\r\n\r\n", 413)
         raw("one 1 MiB header value", "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 1 << 20))\r\n\r\n", 431)
         raw("100 KiB request line", "GET /\(String(repeating: "a", count: 100_000)) HTTP/1.1\r\nHost: x\r\n\r\n", 414)
-        raw("gzip that is not gzip", "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello", 400)
-        raw("unknown content encoding", "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: br\r\nContent-Length: 2\r\n\r\n{}", 415)
+        raw(
+            "gzip that is not gzip",
+            "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello",
+            400)
+        raw(
+            "unknown content encoding",
+            "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: br\r\nContent-Length: 2\r\n\r\n{}",
+            415)
         raw("NUL in the path", "GET /v1/models/a\u{0}b HTTP/1.1\r\nHost: x\r\n\r\n", 400)
         return cases
     }()
@@ -81,7 +123,9 @@ import Testing
             client.send(request)
             if !binary.isEmpty { client.send(binary) }
             let response = client.readResponse()
-            #expect(response?.status == status, "\(label): \(response.map { String(decoding: $0.body, as: UTF8.self).prefix(300) } ?? "no response")")
+            #expect(
+                response?.status == status,
+                "\(label): \(response.map { String(decoding: $0.body, as: UTF8.self).prefix(300) } ?? "no response")")
             let body = response.map { String(decoding: $0.body, as: UTF8.self) } ?? ""
             #expect(body.contains("\"code\"") && body.contains("\"error\""), "\(label) has a JSON error body: \(body.prefix(200))")
             let alive = try await Client.call("GET", server.baseURL + "/healthz")
@@ -165,8 +209,10 @@ import Testing
         defer { server.stop() }
         // An 11 MB answer (64 × 32768 float32 as base64) to a ~500-byte request; the kernel's
         // send buffer (up to 4 MB on loopback) takes part of it, the server holds the rest.
-        let body = #"{"layer": {"units": 32768, "seed": 1}, "input": {"shape": [64, 1], "data": [\#(Array(repeating: "0.5", count: 64).joined(separator: ","))]}, "output_format": "b64"}"#
-        let request = "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+        let body =
+            #"{"layer": {"units": 32768, "seed": 1}, "input": {"shape": [64, 1], "data": [\#(Array(repeating: "0.5", count: 64).joined(separator: ","))]}, "output_format": "b64"}"#
+        let request =
+            "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
         var clients: [RawClient] = []
         for _ in 0..<6 {
             // A long timeout: under ThreadSanitizer each 11 MB answer takes tens of seconds.

@@ -10,8 +10,11 @@ import Testing
     static func loadgen(_ mode: String, server: ServerProcess, _ arguments: [String]) throws -> [String: Any] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestPython.path ?? "/usr/bin/python3")
-        process.arguments = [ConfigurationDocsTests.root.appendingPathComponent("scripts/robustness/loadgen.py").path, mode,
-            "--port", String(server.port), "--pid", String(server.process.processIdentifier)] + arguments
+        process.arguments =
+            [
+                ConfigurationDocsTests.root.appendingPathComponent("scripts/robustness/loadgen.py").path, mode,
+                "--port", String(server.port), "--pid", String(server.process.processIdentifier),
+            ] + arguments
         let out = Pipe()
         process.standardOutput = out
         try process.run()
@@ -26,7 +29,8 @@ import Testing
         // One worker and a queue of two: 4× capacity must be shed.
         let server = try ServerProcess(arguments: ["--workers", "1", "--set", "queue_depth=2"])
         defer { server.stop() }
-        let figures = try Self.loadgen("overload", server: server, ["--seconds", "3", "--capacity-seconds", "1.5", "--after-requests", "20"])
+        let figures = try Self.loadgen(
+            "overload", server: server, ["--seconds", "3", "--capacity-seconds", "1.5", "--after-requests", "20"])
         let statuses = figures["statuses"] as? [String: Int] ?? [:]
         #expect(Set(statuses.keys).isSubset(of: ["200", "503"]), "only 200 and 503 under overload: \(statuses)")
         #expect((statuses["503"] ?? 0) > 0, "4× capacity is shed: \(figures)")
@@ -43,7 +47,8 @@ import Testing
         // A short head timeout so the slow clients are answered 408 within the test.
         let server = try ServerProcess(arguments: ["--set", "header_read_timeout_s=2", "--set", "write_timeout_s=5"])
         defer { server.stop() }
-        let figures = try Self.loadgen("slow", server: server, ["--slow", "100", "--nonreaders", "100", "--requests", "150", "--ramp", "2"])
+        let figures = try Self.loadgen(
+            "slow", server: server, ["--slow", "100", "--nonreaders", "100", "--requests", "150", "--ramp", "2"])
         #expect(figures["normal_statuses"] as? [String: Int] == ["200": 150], "\(figures)")
         #expect(figures["normal_error"] is NSNull, "\(figures)")
         #expect(figures["after_ok"] as? Int == 20)

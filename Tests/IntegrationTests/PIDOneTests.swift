@@ -23,7 +23,8 @@ import Testing
         let line = try ServerProcess.readLine(out.fileHandleForReading, timeout: 30)
         #expect(line.hasPrefix("listening on http://127.0.0.1:"))
         // The server is the only child of unshare; in its namespace it is PID 1.
-        let children = try String(contentsOfFile: "/proc/\(process.processIdentifier)/task/\(process.processIdentifier)/children", encoding: .utf8)
+        let children = try String(
+            contentsOfFile: "/proc/\(process.processIdentifier)/task/\(process.processIdentifier)/children", encoding: .utf8)
         let serverPID = try #require(children.split(separator: " ").first.flatMap { Int32($0) })
         let status = try String(contentsOfFile: "/proc/\(serverPID)/status", encoding: .utf8)
         let nspid = status.split(separator: "\n").first { $0.hasPrefix("NSpid:") }.map(String.init) ?? ""

@@ -9,7 +9,9 @@ import Testing
         var blocks: [String] = []
         var current: [String]? = nil
         for line in readme.components(separatedBy: "\n") {
-            if line.hasPrefix("```sh") { current = [] } else if line.hasPrefix("```"), let block = current {
+            if line.hasPrefix("```sh") {
+                current = []
+            } else if line.hasPrefix("```"), let block = current {
                 let text = block.joined(separator: "\n")
                 if text.contains("localhost:8080") && !text.contains("docker ") && !text.contains("kubectl ") { blocks.append(text) }
                 current = nil
@@ -28,7 +30,8 @@ import Testing
         let directory = ServerProcess.temporaryDirectory()
         for block in blocks {
             // The same commands, pointed at this server's port, failing on any HTTP error.
-            let script = "set -euo pipefail\n"
+            let script =
+                "set -euo pipefail\n"
                 + block.replacingOccurrences(of: "localhost:8080", with: "127.0.0.1:\(server.port)")
                 .replacingOccurrences(of: "curl -s ", with: "curl -sS --fail-with-body ")
             let process = Process()
@@ -43,7 +46,9 @@ import Testing
             process.waitUntilExit()
             #expect(process.terminationStatus == 0, "README example failed:\n\(block)\n---\n\(output)")
             let isDocument = block.contains("openapi.yaml")  // the spec itself shows error examples
-            #expect(isDocument || !(output.contains("{\"error\":") && output.contains("\"code\":")), "README example answered an error:\n\(block)\n---\n\(output)")
+            #expect(
+                isDocument || !(output.contains("{\"error\":") && output.contains("\"code\":")),
+                "README example answered an error:\n\(block)\n---\n\(output)")
         }
     }
 }

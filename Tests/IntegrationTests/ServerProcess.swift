@@ -16,7 +16,8 @@ final class ServerProcess: @unchecked Sendable {
 
     static var binary: URL {
         // The test bundle lives in the same products directory as the executable.
-        let products = Bundle.allBundles.map(\.bundleURL).first { $0.pathExtension == "xctest" }?.deletingLastPathComponent()
+        let products =
+            Bundle.allBundles.map(\.bundleURL).first { $0.pathExtension == "xctest" }?.deletingLastPathComponent()
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let candidate = products.appendingPathComponent("dense-server")
         if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
@@ -33,7 +34,8 @@ final class ServerProcess: @unchecked Sendable {
     init(arguments: [String] = [], environment: [String: String] = [:], modelDir: String? = nil, seedModels: Bool = false) throws {
         self.modelDir = modelDir ?? Self.temporaryDirectory()
         process.executableURL = Self.binary
-        process.arguments = ["serve", "--port", "0", "--model-dir", self.modelDir, "--log-level", "warning", "--set", "drain_grace_s=0.1"]
+        process.arguments =
+            ["serve", "--port", "0", "--model-dir", self.modelDir, "--log-level", "warning", "--set", "drain_grace_s=0.1"]
             + (seedModels ? [] : ["--set", "seed_model_dir="]) + arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DENSE_") }
         for (key, value) in environment { env[key] = value }
@@ -112,7 +114,9 @@ enum Client {
         return URLSession(configuration: configuration)
     }()
 
-    static func call(_ method: String, _ url: String, body: Data? = nil, headers: [String: String] = ["Content-Type": "application/json"]) async throws -> HTTPResult {
+    static func call(_ method: String, _ url: String, body: Data? = nil, headers: [String: String] = ["Content-Type": "application/json"])
+        async throws -> HTTPResult
+    {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
         request.httpBody = body

@@ -14,7 +14,8 @@ import Testing
         #expect(list.status == 200)
         #expect(list.text.contains("\"seed\""))
         let data = Array(repeating: "0.5", count: 100).joined(separator: ",")
-        let predicted = try await Client.call("POST", server.baseURL + "/v1/models/seed/predict", json: #"{"input": {"shape": [1, 20, 5], "data": [\#(data)]}}"#)
+        let predicted = try await Client.call(
+            "POST", server.baseURL + "/v1/models/seed/predict", json: #"{"input": {"shape": [1, 20, 5], "data": [\#(data)]}}"#)
         #expect(predicted.status == 200)
         let output = predicted.json["output"] as! [String: Any]
         #expect(output["shape"] as! [Int] == [1, 20, 10])
@@ -32,7 +33,8 @@ import Testing
 
     @Test func registeredModelsSurviveARestart() async throws {
         let dir = ServerProcess.temporaryDirectory()
-        let body = #"{"layers": [{"units": 3, "activation": "tanh", "seed": 7}, {"units": 2, "activation": "softmax", "seed": 8}], "input_shape": [null, 4]}"#
+        let body =
+            #"{"layers": [{"units": 3, "activation": "tanh", "seed": 7}, {"units": 2, "activation": "softmax", "seed": 8}], "input_shape": [null, 4]}"#
         let input = #"{"input": [[0.1, -0.2, 0.3, 0.4], [1, 2, 3, 4]]}"#
         var first: HTTPResult
         do {
@@ -40,7 +42,8 @@ import Testing
             let put = try await Client.call("PUT", server.baseURL + "/v1/models/demo", json: body)
             #expect(put.status == 201)
             #expect(put.json["version"] as? Int == 1)
-            let put2 = try await Client.call("PUT", server.baseURL + "/v1/models/demo", json: body.replacingOccurrences(of: "\"seed\": 7", with: "\"seed\": 9"))
+            let put2 = try await Client.call(
+                "PUT", server.baseURL + "/v1/models/demo", json: body.replacingOccurrences(of: "\"seed\": 7", with: "\"seed\": 9"))
             #expect(put2.json["version"] as? Int == 2)
             first = try await Client.call("POST", server.baseURL + "/v1/models/demo/versions/1/predict", json: input)
             #expect(first.status == 200)
@@ -51,7 +54,9 @@ import Testing
         let meta = try await Client.call("GET", server.baseURL + "/v1/models/demo")
         #expect(meta.json["versions"] as? [Int] == [1, 2])
         let again = try await Client.call("POST", server.baseURL + "/v1/models/demo/versions/1/predict", json: input)
-        #expect((again.json["output"] as! [String: Any])["data"] as! [[Double]] == (first.json["output"] as! [String: Any])["data"] as! [[Double]])
+        #expect(
+            (again.json["output"] as! [String: Any])["data"] as! [[Double]] == (first.json["output"] as! [String: Any])["data"]
+                as! [[Double]])
         let deleted = try await Client.call("DELETE", server.baseURL + "/v1/models/demo")
         #expect(deleted.status == 200)
         let gone = try await Client.call("GET", server.baseURL + "/v1/models/demo")
@@ -65,9 +70,13 @@ import Testing
         let body = Data(#"{"layer": {"units": 2}, "input_shape": [null, 3]}"#.utf8)
         let none = try await Client.call("PUT", server.baseURL + "/v1/models/m", body: body)
         #expect(none.status == 401)
-        let wrong = try await Client.call("PUT", server.baseURL + "/v1/models/m", body: body, headers: ["Authorization": "Bearer nope", "Content-Type": "application/json"])
+        let wrong = try await Client.call(
+            "PUT", server.baseURL + "/v1/models/m", body: body,
+            headers: ["Authorization": "Bearer nope", "Content-Type": "application/json"])
         #expect(wrong.status == 401)
-        let right = try await Client.call("PUT", server.baseURL + "/v1/models/m", body: body, headers: ["Authorization": "Bearer s3cret", "Content-Type": "application/json"])
+        let right = try await Client.call(
+            "PUT", server.baseURL + "/v1/models/m", body: body,
+            headers: ["Authorization": "Bearer s3cret", "Content-Type": "application/json"])
         #expect(right.status == 201)
     }
 
@@ -77,7 +86,8 @@ import Testing
         try Data("{\"format\": \"denseserve-model\", \"trunc".utf8).write(to: URL(fileURLWithPath: dir + "/broken/v1.json"))
         let server = try ServerProcess(modelDir: dir)
         defer { server.stop() }
-        let put = try await Client.call("PUT", server.baseURL + "/v1/models/ok", json: #"{"layer": {"units": 2}, "input_shape": [null, 3]}"#)
+        let put = try await Client.call(
+            "PUT", server.baseURL + "/v1/models/ok", json: #"{"layer": {"units": 2}, "input_shape": [null, 3]}"#)
         #expect(put.status == 201)
         #expect(FileManager.default.fileExists(atPath: dir + "/broken/v1.json"), "a corrupt file is never deleted")
         let list = try await Client.call("GET", server.baseURL + "/v1/models")
@@ -123,7 +133,8 @@ import Testing
 
     @Test func sigtermDrainsWithoutFailingAcceptedRequests() async throws {
         let server = try ServerProcess(arguments: ["--set", "drain_grace_s=0.5"])
-        let body = #"{"layer": {"units": 64, "activation": "gelu"}, "input": {"shape": [64, 64], "data": [\#(Array(repeating: "0.25", count: 4096).joined(separator: ","))]}}"#
+        let body =
+            #"{"layer": {"units": 64, "activation": "gelu"}, "input": {"shape": [64, 64], "data": [\#(Array(repeating: "0.25", count: 4096).joined(separator: ","))]}}"#
         let url = server.baseURL + "/v1/dense"
         let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
             for index in 0..<8 {
@@ -175,8 +186,9 @@ import Testing
     @Test func configFileMatchesTheBuiltInDefaults() throws {
         let generated = try Self.run(["serve", "--print-default-config-file"])
         let shipped = try String(contentsOf: Self.root.appendingPathComponent("config/server.json"), encoding: .utf8)
-        #expect(generated.trimmingCharacters(in: .whitespacesAndNewlines) == shipped.trimmingCharacters(in: .whitespacesAndNewlines),
-                "regenerate with: .build/debug/dense-server serve --print-default-config-file > config/server.json")
+        #expect(
+            generated.trimmingCharacters(in: .whitespacesAndNewlines) == shipped.trimmingCharacters(in: .whitespacesAndNewlines),
+            "regenerate with: .build/debug/dense-server serve --print-default-config-file > config/server.json")
     }
 
     @Test func readmeTableMatchesTheCode() throws {

@@ -13,7 +13,8 @@ import Testing
         let dir = ServerProcess.temporaryDirectory()
         do {
             let server = try ServerProcess(modelDir: dir)
-            let put = try await Client.call("PUT", server.baseURL + "/v1/models/big", json: #"{"layer": {"units": 1024, "seed": 1}, "input_shape": [null, 512]}"#)
+            let put = try await Client.call(
+                "PUT", server.baseURL + "/v1/models/big", json: #"{"layer": {"units": 1024, "seed": 1}, "input_shape": [null, 512]}"#)
             #expect(put.status == 201)
             server.stop()
         }
@@ -22,7 +23,9 @@ import Testing
 
         let process = Process()
         process.executableURL = ServerProcess.binary
-        process.arguments = ["serve", "--port", "0", "--model-dir", dir, "--set", "seed_model_dir=", "--set", "drain_grace_s=0.1", "--log-level", "info"]
+        process.arguments = [
+            "serve", "--port", "0", "--model-dir", dir, "--set", "seed_model_dir=", "--set", "drain_grace_s=0.1", "--log-level", "info",
+        ]
         let err = Pipe()
         process.standardOutput = Pipe()
         process.standardError = err
@@ -35,7 +38,8 @@ import Testing
         for _ in 0..<600 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0,
-                "SIGTERM during start-up: \(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus)")
+        #expect(
+            process.terminationReason == .exit && process.terminationStatus == 0,
+            "SIGTERM during start-up: \(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus)")
     }
 }
