@@ -54,11 +54,6 @@ public enum GEMM {
         openblas_set_num_threads(1)
     }
 
-    /// Sets the OpenBLAS thread count (benchmarks only).
-    public static func setBLASThreads(_ count: Int) {
-        openblas_set_num_threads(Int32(count))
-    }
-
     /// OpenBLAS `C = A·B` (row-major, sgemm/dgemm; sgemv/dgemv for one row): the baseline
     /// benchmarks compare against. Not batch-invariant: never used for a forward pass.
     public static func blas<T: DenseScalar>(

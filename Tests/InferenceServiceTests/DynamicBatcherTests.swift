@@ -44,15 +44,21 @@ import Testing
         return out
     }
 
-    /// Holds the pool's one worker with a gate, sends one V2 request of each size (so they
-    /// all queue up), releases the worker and waits (bounded) for every answer.
-    static func fireWhileTheWorkerIsHeld(_ harness: APIHarness, sizes: [Int]) throws -> Collector<(Int, APIResponse)> {
+    /// Admits a job that blocks a worker until the returned semaphore is signalled.
+    static func holdAWorker(_ harness: APIHarness) -> DispatchSemaphore {
         let gate = DispatchSemaphore(value: 0)
         #expect(
             harness.api.pool.submit { completion in
                 gate.wait()
                 completion.done()
             })
+        return gate
+    }
+
+    /// Holds the pool's one worker with a gate, sends one V2 request of each size (so they
+    /// all queue up), releases the worker and waits (bounded) for every answer.
+    static func fireWhileTheWorkerIsHeld(_ harness: APIHarness, sizes: [Int]) throws -> Collector<(Int, APIResponse)> {
+        let gate = Self.holdAWorker(harness)
         let group = DispatchGroup()
         let responses = Collector<(Int, APIResponse)>()
         for (index, rows) in sizes.enumerated() {
@@ -164,12 +170,7 @@ import Testing
             batching: BatchingPolicy(enabled: true, maxBatchRows: 1000, maxQueueDelayMicroseconds: BatchingPolicy.maxDelayLimit))
         #expect(harness.call("PUT", "/v1/models/b", Self.model).status == 201)
         // Other admitted work (a job that waits) keeps the batcher waiting for company.
-        let gate = DispatchSemaphore(value: 0)
-        #expect(
-            harness.api.pool.submit { completion in
-                gate.wait()
-                completion.done()
-            })
+        let gate = Self.holdAWorker(harness)
         let group = DispatchGroup()
         let statuses = Collector<Int>()
         for index in 0..<2 {
