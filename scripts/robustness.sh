@@ -9,6 +9,8 @@
 #  3. slow      500 clients sending a head a byte a second + 500 that never read, beside a
 #               normal client: it gets every answer; its p99 vs unloaded p99 is reported
 #  4. leak      mixed requests (successes and error paths): RSS after vs before warm-up
+#  4b. gzip     30 gzip bombs at once (60 KB each on the wire, 60 MiB inflated) against a
+#               256 MiB request-byte budget: only 200/503, RSS within the budget + 256 MiB
 #  5. crash     kill -9 during PUTs and DELETEs, restart, every acknowledged model exact
 #  6. lsan      (--long) the server built with AddressSanitizer (LeakSanitizer) through the
 #               leak workload, then SIGTERM: the report must be clean
@@ -169,6 +171,18 @@ goal=$(figure "$r" '"goal met" if abs(r["rss_growth_pct"]) <= 5 else "goal misse
 note "leaks: $(figure "$r" 'r["requests"]') mixed requests ($(figure "$r" 'r["kinds"]') kinds) at $(figure "$r" 'r["rps"]') req/s: RSS $(figure "$r" 'round(r["rss_before"]/2**20, 1)') MiB before, $(figure "$r" 'round(r["rss_after"]/2**20, 1)') MiB after, $(figure "$r" 'r["rss_growth_pct"]') % ($goal, goal within 5 %)"
 check "leaks: unexpected statuses $(figure "$r" 'r["unexpected"]')" is_true "$(figure "$r" 'not r["unexpected"]')"
 check "leaks: the server did not exit 0 on SIGTERM" stop_server
+
+# 4b. Gzip bombs -----------------------------------------------------------------------------
+step "gzip bombs: 30 at once, 60 MiB inflated each, max_buffered_request_bytes 256 MiB"
+start_server gzip "$server_bin" --set max_buffered_request_bytes=268435456
+"$py" scripts/robustness/loadgen.py gzip --port "$server_port" --pid "$server_pid" \
+  --connections 30 --inflated-mib 60 >"$work/gzip.json"
+r="$work/gzip.json"
+note "gzip bombs: $(figure "$r" 'r["connections"]') × $(figure "$r" 'r["wire_bytes_each"]') bytes on the wire ($(figure "$r" 'r["inflated_bytes_each"]>>20') MiB inflated each): statuses $(figure "$r" 'r["statuses"]'); RSS $(figure "$r" 'r["rss_before"]>>20') MiB before, $(figure "$r" 'r["rss_peak"]>>20') MiB peak, $(figure "$r" 'r["rss_after"]>>20') MiB after"
+check "gzip bombs: statuses other than 200/503 or connection errors" is_true "$(figure "$r" 'set(r["statuses"]) <= {"200", "503"} and r["connection_errors"] == 0')"
+check "gzip bombs: RSS peak above the 256 MiB budget + 256 MiB" is_true "$(figure "$r" 'r["rss_peak"] < 512 << 20')"
+check "gzip bombs: a normal gzip request afterwards was not served" is_true "$(figure "$r" 'r["after_status"] == 200')"
+check "gzip bombs: the server did not exit 0 on SIGTERM" stop_server
 
 # 5. Crash consistency -----------------------------------------------------------------------
 step "crash consistency: $crash_rounds kill -9 rounds"

@@ -151,7 +151,7 @@ struct ServerConfig: Sendable, Equatable {
             "Unsent response bytes per connection above which the server stops reading it (slow readers)."),
         int(
             "max_buffered_request_bytes", \.maxBufferedRequestBytes,
-            "Request bytes all connections together may hold while receiving; a read past it gets 503 server_busy (many large uploads cannot exhaust memory). 0 = no limit."
+            "Request bytes all connections together may hold while receiving, and a gzip body's compressed and inflated bytes until its response; past it a request gets 503 server_busy (many large or gzip uploads cannot exhaust memory). 0 = no limit."
         ),
         int(
             "max_buffered_response_bytes", \.maxBufferedResponseBytes,

@@ -2,18 +2,23 @@ import CZlib
 
 /// gzip (RFC 1952) through zlib.
 enum Gzip {
-    enum InflateFailure: Error { case tooLarge, invalid }
+    enum InflateFailure: Error { case tooLarge, invalid, overBudget }
 
     /// Inflates one or more concatenated gzip members. Stops and fails with
     /// `.tooLarge` as soon as the output would pass `limit` bytes (zip bombs
-    /// never allocate more than `limit + 1` bytes).
-    static func inflate(_ input: [UInt8], limit: Int) -> Result<[UInt8], InflateFailure> {
+    /// never allocate more than `limit + 1` bytes). Every allocation of output is first
+    /// offered to `reserve` (its size in bytes); a refusal stops with `.overBudget`.
+    static func inflate(
+        _ input: [UInt8], limit: Int, reserve: (Int) -> Bool = { _ in true }
+    ) -> Result<[UInt8], InflateFailure> {
         var stream = z_stream()
         guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             return .failure(.invalid)
         }
         defer { inflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: max(1, min(limit + 1, max(input.count * 4, 16384))))
+        let initial = max(1, min(limit + 1, max(input.count * 4, 16384)))
+        guard reserve(initial) else { return .failure(.overBudget) }
+        var output = [UInt8](repeating: 0, count: initial)
         var produced = 0
         return input.withUnsafeBufferPointer { inBuf -> Result<[UInt8], InflateFailure> in
             guard let base = inBuf.baseAddress else { return .failure(.invalid) }
@@ -23,6 +28,7 @@ enum Gzip {
                 if produced == output.count {
                     if output.count > limit { return .failure(.tooLarge) }
                     let grow = min(output.count, limit + 1 - output.count)
+                    guard reserve(grow) else { return .failure(.overBudget) }
                     // One zero-filled block (a memset even in debug and sanitizer builds, where
                     // appending a repeated element goes element by element).
                     output += [UInt8](repeating: 0, count: grow)

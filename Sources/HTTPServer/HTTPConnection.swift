@@ -32,6 +32,8 @@ final class HTTPConnection: @unchecked Sendable {
         var method: String
         var path: String
         var requestID: String?
+        /// Body bytes held past the parser (gzip), released when this response is queued.
+        var reservation: BodyReservation? = nil
     }
 
     let core: ServerCore
@@ -106,7 +108,7 @@ final class HTTPConnection: @unchecked Sendable {
         if tag != 0 { loop.unregister(fd: fd) }
         close(fd)
         loop.connections[ObjectIdentifier(self)] = nil
-        slots.removeAll()
+        releaseSlots()
         out = []
         outStart = 0
         parser = HTTPRequestParser(limits: limits)
@@ -308,13 +310,21 @@ final class HTTPConnection: @unchecked Sendable {
         case .unsupported:
             complete(sequence, HTTPServerError.unsupportedContentEncoding.response)
         case .gzip:
+            // The compressed body leaves the parser's accounting here; the reservation keeps it,
+            // and then the inflated bytes, within the server-wide request-byte budget.
+            let reservation = BodyReservation(core: core)
+            slots[slots.count - 1].reservation = reservation
+            guard reservation.reserve(request.body.count) else {
+                complete(sequence, HTTPServerError.requestBytesBudgetExhausted.response)
+                return
+            }
             if request.body.count <= 16 * 1024 {
-                core.inflateAndHandle(request, responder)
+                core.inflateAndHandle(request, responder, reservation: reservation)
             } else {
                 // Large bodies inflate off the I/O queue; the handler then runs there too.
                 let core = self.core
                 let compressed = request
-                DispatchQueue.global().async { core.inflateAndHandle(compressed, responder) }
+                core.inflationQueue().async { core.inflateAndHandle(compressed, responder, reservation: reservation) }
             }
         }
     }
@@ -353,6 +363,7 @@ final class HTTPConnection: @unchecked Sendable {
         }
         while phase == .open, let first = slots.first, var response = first.response {
             slots.removeFirst()
+            first.reservation?.release()
             slotBase += 1
             if !first.isHead && !admitsOutput(response.body.count) {
                 response = HTTPServerError.responseBytesBudgetExhausted.response
@@ -362,7 +373,7 @@ final class HTTPConnection: @unchecked Sendable {
                 phase = .closingAfterWrite
                 stopParsing = true
                 slotBase += slots.count
-                slots.removeAll()
+                releaseSlots()
                 break
             }
         }
@@ -371,6 +382,12 @@ final class HTTPConnection: @unchecked Sendable {
             continuePending = false
         }
         write()
+    }
+
+    /// Drops every unanswered slot, returning the body bytes they held to the budget.
+    private func releaseSlots() {
+        for slot in slots { slot.reservation?.release() }
+        slots.removeAll()
     }
 
     /// Appends one response; returns whether the connection closes after it.

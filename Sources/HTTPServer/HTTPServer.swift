@@ -15,7 +15,7 @@ import Synchronization
 /// its I/O queue (see `HTTPConnection`).
 ///
 /// The handler is called on the connection's I/O queue (or, for gzip bodies
-/// over 16 KiB, on a global queue after inflation): it must return quickly —
+/// over 16 KiB, on an inflation queue after inflation): it must return quickly —
 /// hop to your own queue for real work and call `HTTPResponder.send` from
 /// there; trivial routes may call `send` synchronously inside the handler.
 ///
@@ -140,6 +140,11 @@ final class ServerCore: Sendable {
     let bufferedResponseBytes = Atomic<Int>(0)
     let draining = Atomic<Bool>(false)
     private let nextLoop = Atomic<Int>(0)
+    /// Serial queues that inflate large gzip bodies, one per core: inflation is CPU work that
+    /// must neither block an I/O queue nor grow without bound on the global queue. What waits
+    /// here is held in memory, so it is reserved against the request-byte budget first.
+    private let inflationQueues: [DispatchQueue]
+    private let nextInflationQueue = Atomic<Int>(0)
 
     let gzipEnabled: Bool
     let serverLine: [UInt8]
@@ -162,6 +167,9 @@ final class ServerCore: Sendable {
         self.accessLog = accessLog
         self.handler = handler
         loops = (0..<max(1, configuration.ioQueueCount)).map { IOLoop(index: $0) }
+        inflationQueues = (0..<Socket.onlineCPUCount).map {
+            DispatchQueue(label: "denseserve.http.inflate.\($0)", qos: .userInitiated)
+        }
         gzipEnabled = configuration.gzipMinBytes > 0
         let name = HTTPResponseSerializer.isValidFieldValue(configuration.serverName) ? configuration.serverName : "DenseServe"
         serverLine = Array("Server: \(name)\r\n".utf8)
@@ -187,6 +195,11 @@ final class ServerCore: Sendable {
             loop.startPolling()
             loop.startSweep(intervalSeconds: interval)
         }
+    }
+
+    /// The next inflation queue, round-robin.
+    func inflationQueue() -> DispatchQueue {
+        inflationQueues[nextInflationQueue.add(1, ordering: .relaxed).oldValue % inflationQueues.count]
     }
 
     func connectionClosed() {
@@ -225,13 +238,16 @@ final class ServerCore: Sendable {
 
     // MARK: Bodies and responses
 
-    /// Inflates a gzip request body (capped), then calls the handler; answers 413/400 itself.
-    func inflateAndHandle(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        switch Gzip.inflate(request.body, limit: configuration.limits.maxInflatedBodyBytes) {
+    /// Inflates a gzip request body (capped, every allocation reserved against the request-byte
+    /// budget), then calls the handler; answers 413/400/503 itself.
+    func inflateAndHandle(_ request: HTTPRequest, _ responder: HTTPResponder, reservation: BodyReservation) {
+        switch Gzip.inflate(request.body, limit: configuration.limits.maxInflatedBodyBytes, reserve: reservation.reserve) {
         case .failure(.tooLarge):
             responder.send(HTTPServerError.inflatedBodyTooLarge.response)
         case .failure(.invalid):
             responder.send(HTTPServerError.invalidGzipBody.response)
+        case .failure(.overBudget):
+            responder.send(HTTPServerError.requestBytesBudgetExhausted.response)
         case .success(let body):
             var inflated = request
             inflated.body = body

@@ -324,6 +324,59 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
         }
     }
 
+    /// Regression (audit finding 2): a gzip body's inflated bytes were counted against no
+    /// budget, so ten 65 KB requests pinned 750 MiB. Now the compressed and inflated bytes are
+    /// reserved against `maxBufferedRequestBytes` until the response is queued.
+    @Test func gzipBodiesCountAgainstTheRequestByteBudgetUntilAnswered() throws {
+        let parked = Mutex<[HTTPResponder]>([])
+        let handler: @Sendable (HTTPRequest, HTTPResponder) -> Void = { request, responder in
+            if request.path == "/hold" {
+                parked.withLock { $0.append(responder) }
+            } else {
+                responder.send(HTTPResponse(status: 200, text: String(request.body.count)))
+            }
+        }
+        var configuration = testConfiguration(limits: HTTPLimits.default.with { $0.maxInflatedBodyBytes = 8 << 20 })
+        configuration.maxBufferedRequestBytes = 1 << 20
+        try withServer(configuration, handler: handler) { server, port in
+            func post(_ client: RawClient, _ path: String, inflating size: Int) throws {
+                let body = try #require(Gzip.deflate([UInt8](repeating: 0x20, count: size), level: 9))
+                client.send("POST \(path) HTTP/1.1\r\nHost: t\r\nContent-Encoding: gzip\r\nContent-Length: \(body.count)\r\n\r\n")
+                client.send(body)
+            }
+            // Larger than the whole budget once inflated: refused, and nothing stays reserved.
+            let alone = try RawClient(port: port)
+            try post(alone, "/z", inflating: 2 << 20)
+            let refused = try #require(alone.readResponse())
+            #expect(refused.status == 503 && refused.errorCode == "server_busy" && refused.header("Retry-After") == "1")
+            // (What stays counted is the idle connections' parse buffers: at most 16 KiB each.)
+            let idleShare = 100_000
+            #expect(eventually { server.core.bufferedRequestBytes.load(ordering: .relaxed) < idleShare })
+            // Three held 400 KB bodies cannot all fit in 1 MiB: the budget holds while the
+            // handler still has them, whatever the inflater's allocation steps.
+            let holders = try (0..<3).map { _ in try RawClient(port: port) }
+            for holder in holders { try post(holder, "/hold", inflating: 400_000) }
+            var busy = 0
+            for holder in holders {
+                holder.setReceiveTimeout(0.5)
+                if let response = holder.readResponse() {
+                    #expect(response.status == 503 && response.errorCode == "server_busy")
+                    busy += 1
+                }
+            }
+            #expect(busy >= 1, "3 × 400 KB inflated against a 1 MiB budget")
+            #expect(parked.withLock { $0.count } == 3 - busy)
+            #expect(server.core.bufferedRequestBytes.load(ordering: .relaxed) >= (3 - busy) * 400_000)
+            // Answered: the reservation is given back, and a body that fits goes through.
+            for responder in parked.withLock({ $0 }) { responder.send(HTTPResponse(status: 200, text: "held")) }
+            #expect(eventually { server.core.bufferedRequestBytes.load(ordering: .relaxed) < idleShare })
+            let after = try RawClient(port: port)
+            try post(after, "/z", inflating: 400_000)
+            let served = try #require(after.readResponse())
+            #expect(served.status == 200 && served.text == "400000")
+        }
+    }
+
     @Test func gzipBombGets413AndBadEncodings415Or400() throws {
         try withServer(testConfiguration(limits: Self.smallLimits.with { $0.maxBodyBytes = 1 << 20 })) { _, port in
             let bomb = try #require(Gzip.deflate([UInt8](repeating: 0, count: 10_000_000), level: 9))

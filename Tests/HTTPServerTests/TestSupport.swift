@@ -58,6 +58,12 @@ final class RawClient {
 
     deinit { close(fd) }
 
+    /// How long a read waits from now on.
+    func setReceiveTimeout(_ seconds: Double) {
+        var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1e6))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     @discardableResult
     func send(_ text: String) -> Bool { send(Array(text.utf8)) }
 

@@ -17,6 +17,10 @@ from the figures; the script prints them).
       server's 408) and `nonreaders` connections that pipeline requests and never read.
   loadgen.py leak --port P --pid PID [--requests 100000] [--warmup 10000]
       Mixed requests (successes and every error path); RSS after warm-up and after.
+  loadgen.py gzip --port P --pid PID [--connections 30] [--inflated-mib 60]
+      Gzip bombs at once: each connection sends a ~60 KB gzip body that inflates to a valid
+      predict followed by --inflated-mib MiB of spaces. Statuses, RSS before/peak/after, and
+      whether a normal gzip request is served afterwards (the budget was given back).
 """
 import argparse
 import asyncio
@@ -32,6 +36,10 @@ import sys
 import time
 
 HOST = "127.0.0.1"
+
+# Where a run is, so that a run that hits its time budget says which step hung and what it
+# had seen, not only that it hung.
+PROGRESS = {"phase": "start"}
 
 # Model "heavy": 16 → 1024 → 1024 → 1024 → 8, weights from seeds (2.1M parameters, cheap to
 # build even under sanitizers); a predict of 64 rows is ~270 MFLOP, so compute is what
@@ -84,8 +92,8 @@ class Connection:
         self.reader, self.writer = reader, writer
 
     @classmethod
-    async def open(cls, port):
-        reader, writer = await asyncio.open_connection(HOST, port)
+    async def open(cls, port, timeout=10):
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, port), timeout)
         return cls(reader, writer)
 
     async def call(self, data):
@@ -98,7 +106,7 @@ class Connection:
 
 
 async def call_once(port, data, timeout=30):
-    conn = await Connection.open(port)
+    conn = await Connection.open(port, timeout)
     try:
         return await asyncio.wait_for(conn.call(data), timeout)
     finally:
@@ -154,10 +162,12 @@ async def overload(args):
     other = {}
     deadline = time.monotonic() + args.capacity_seconds
 
+    PROGRESS["phase"] = "capacity"
+
     async def closed_loop(conn):
         nonlocal done
         while time.monotonic() < deadline and done < 100000:
-            status, _, _ = await conn.call(body)
+            status, _, _ = await asyncio.wait_for(conn.call(body), 60)
             if status == 200:
                 done += 1
             else:
@@ -222,6 +232,7 @@ async def overload(args):
         return True
 
     tasks = []
+    PROGRESS.update(phase="overload", capacity_rps=round(capacity, 1), statuses=statuses)
     start = time.monotonic()
     for i in range(total):
         target = start + i / rate
@@ -247,13 +258,24 @@ async def overload(args):
     await asyncio.sleep(0.5)
     after_ok = 0
     after_status = {}
+    PROGRESS.update(phase="after", connection_errors=errors, after_statuses=after_status)
     for _ in range(args.after_requests):
         try:
             status, _, _ = await call_once(args.port, small_predict())
-        except OSError:
+        except OSError:  # TimeoutError is one
             status = -1
         after_status[status] = after_status.get(status, 0) + 1
         after_ok += status == 200
+        if after_status.get(-1, 0) >= 2:
+            # The server stopped answering: say whether it is alive at all, and stop here
+            # rather than spend the whole budget on timeouts.
+            try:
+                live, _, _ = await call_once(args.port, request_bytes("GET", "/v2/health/live"), timeout=5)
+            except OSError:
+                live = -1
+            return {"mode": "overload", "error": "the server stopped answering after the overload",
+                    "live_status": live, **PROGRESS}
+    PROGRESS["phase"] = "heavy_after"
     heavy_after, _, _ = await call_once(args.port, body)
     sent = sum(statuses.values())
     return {
@@ -277,6 +299,56 @@ async def overload(args):
         "after_requests": args.after_requests,
         "after_statuses": {str(k): v for k, v in after_status.items()},
         "heavy_after_status": heavy_after,
+    }
+
+
+# MARK: gzip bombs
+
+async def gzip_bombs(args):
+    await put_models(args.port, {"small": SMALL_MODEL})
+    predict = json.dumps({"input": [[0.5] * 8]}).encode()
+    bomb = gzip.compress(predict + b" " * (args.inflated_mib << 20), 9)
+    request = request_bytes("POST", "/v1/models/small/predict", bomb,
+                            {"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    rss_before = rss(args.pid)
+    rss_peak = rss_before
+    statuses = {}
+    errors = 0
+    PROGRESS.update(phase="bombs", statuses=statuses)
+
+    async def one():
+        nonlocal errors
+        try:
+            status, headers, text = await call_once(args.port, request, timeout=120)
+            statuses[status] = statuses.get(status, 0) + 1
+        except OSError:
+            errors += 1
+
+    async def sample():
+        nonlocal rss_peak
+        while True:
+            rss_peak = max(rss_peak, rss(args.pid))
+            await asyncio.sleep(0.02)
+
+    sampler = asyncio.ensure_future(sample())
+    await asyncio.gather(*(one() for _ in range(args.connections)))
+    sampler.cancel()
+    rss_peak = max(rss_peak, rss(args.pid))
+    PROGRESS["phase"] = "after"
+    small = gzip.compress(predict + b" " * 1000)
+    after, _, _ = await call_once(args.port, request_bytes(
+        "POST", "/v1/models/small/predict", small, {"Content-Type": "application/json", "Content-Encoding": "gzip"}))
+    return {
+        "mode": "gzip",
+        "connections": args.connections,
+        "wire_bytes_each": len(bomb),
+        "inflated_bytes_each": len(predict) + (args.inflated_mib << 20),
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "connection_errors": errors,
+        "rss_before": rss_before,
+        "rss_peak": rss_peak,
+        "rss_after": rss(args.pid),
+        "after_status": after,
     }
 
 
@@ -531,7 +603,7 @@ async def leak(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["overload", "slow", "leak", "normal"])
+    parser.add_argument("mode", choices=["overload", "slow", "leak", "gzip", "normal"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--pid", type=int, required=True, help="server pid, for RSS")
     parser.add_argument("--seconds", type=float, default=10)
@@ -546,8 +618,11 @@ def main():
     parser.add_argument("--requests", type=int, default=None)
     parser.add_argument("--warmup", type=int, default=10000)
     parser.add_argument("--interval", type=float, default=0.01, help="slow: seconds between the normal client's requests")
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=None, help="leak: 8, gzip: 30")
+    parser.add_argument("--inflated-mib", type=int, default=60, help="gzip: MiB of spaces each body inflates to")
     args = parser.parse_args()
+    if args.connections is None:
+        args.connections = 30 if args.mode == "gzip" else 8
     if args.requests is None:
         args.requests = {"slow": 1500, "leak": 100000}.get(args.mode, 0)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -557,12 +632,12 @@ def main():
         json.dump(normal(args), sys.stdout)
         print()
         return
-    budget = {"overload": args.seconds + args.capacity_seconds + 600, "slow": args.ramp + 2 * args.requests * (args.interval + 0.05) + 120, "leak": 1800}[args.mode]
-    mode = {"overload": overload, "slow": slow, "leak": leak}[args.mode]
+    budget = {"overload": args.seconds + args.capacity_seconds + 600, "slow": args.ramp + 2 * args.requests * (args.interval + 0.05) + 120, "leak": 1800, "gzip": 600}[args.mode]
+    mode = {"overload": overload, "slow": slow, "leak": leak, "gzip": gzip_bombs}[args.mode]
     try:
         result = asyncio.run(asyncio.wait_for(mode(args), budget))
     except asyncio.TimeoutError:
-        result = {"mode": args.mode, "error": f"did not finish within {budget} s"}
+        result = {"mode": args.mode, "error": f"did not finish within {budget} s", **PROGRESS}
     json.dump(result, sys.stdout)
     print()
 
