@@ -136,7 +136,10 @@ struct ServerConfig: Sendable, Equatable {
         double("header_read_timeout_s", \.headerReadTimeout, "Seconds to receive a request head (slow clients get 408)."),
         double("body_read_timeout_s", \.bodyReadTimeout, "Seconds without body bytes before 408."),
         double("idle_timeout_s", \.idleTimeout, "Seconds an idle keep-alive connection stays open."),
-        double("write_timeout_s", \.writeTimeout, "Seconds without write progress before a connection is dropped."),
+        double(
+            "write_timeout_s", \.writeTimeout,
+            "Seconds without progress at the client's side (bytes it acknowledged) while an answer waits for it, before the connection is dropped; a steady slow reader is never cut off."
+        ),
         int("max_request_line_bytes", \.maxRequestLineBytes, "Longest request line (414 beyond)."),
         int("max_header_bytes", \.maxHeaderBytes, "Largest header block (431 beyond)."),
         int("max_header_count", \.maxHeaderCount, "Most header fields (431 beyond)."),

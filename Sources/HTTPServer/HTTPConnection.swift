@@ -20,7 +20,9 @@ import HTTPCore
 /// `loop.queue` (responders hop there before touching it).
 final class HTTPConnection: @unchecked Sendable {
     enum Phase { case open, closingAfterWrite, lingering, closed }
-    enum DeadlineKind { case none, fresh, idle, header, body, write, linger }
+    /// `write`: our buffer holds output the client is slow to take; `drain`: only the kernel's
+    /// send queue does (checked when the idle deadline passes).
+    enum DeadlineKind { case none, fresh, idle, header, body, write, drain, linger }
 
     struct Slot {
         var response: HTTPResponse?
@@ -73,7 +75,13 @@ final class HTTPConnection: @unchecked Sendable {
     private var requestStart: UInt64 = 0
     private var lastRead: UInt64 = 0
     private var lastActivity: UInt64 = 0
+    /// When the client last made write-side progress: a `send` that took bytes, or more of our
+    /// bytes acknowledged by the client than at the previous check.
     private var lastWrite: UInt64 = 0
+    /// Bytes handed to the kernel so far, and how many of them the client had acknowledged at
+    /// the last check (`bytesSent` minus the kernel's `SIOCOUTQ`).
+    private var bytesSent = 0
+    private var ackedAtCheck = 0
 
     init(core: ServerCore, loop: IOLoop, fd: Int32, remoteIsLoopback: Bool) {
         self.core = core
@@ -457,13 +465,18 @@ final class HTTPConnection: @unchecked Sendable {
             }
             if n > 0 {
                 outStart += n
+                bytesSent += n
                 progressed = true
                 continue
             }
             let e = errno
             if n < 0 && e == EINTR { continue }
             if n < 0 && (e == EAGAIN || e == EWOULDBLOCK) {
-                if progressed || deadlineKind != .write { lastWrite = loop.now() }
+                if progressed || deadlineKind != .write {
+                    lastWrite = loop.now()
+                    // The baseline the write deadline measures the client's reading against.
+                    ackedAtCheck = bytesSent - kernelQueuedBytes
+                }
                 enableWriteSource()
                 return
             }
@@ -510,7 +523,9 @@ final class HTTPConnection: @unchecked Sendable {
         case .lingering:
             break
         case .open, .closingAfterWrite:
-            if pendingOutput > 0 {
+            if deadlineKind == .drain && pendingOutput == 0 && slots.isEmpty && !parser.hasPartialRequest {
+                break  // still waiting for the client to take the last answer
+            } else if pendingOutput > 0 {
                 deadline = lastWrite + c.writeTimeoutNs
                 deadlineKind = .write
             } else if !slots.isEmpty || phase == .closingAfterWrite {
@@ -532,12 +547,54 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// Bytes the kernel still holds for the client: not yet sent, or sent and not acknowledged.
+    private var kernelQueuedBytes: Int {
+        var queued: Int32 = 0
+        return ioctl(fd, UInt(TIOCOUTQ), &queued) == 0 ? Int(queued) : 0
+    }
+
+    /// The write timeout means no progress at the client's side of the socket for
+    /// `writeTimeout`: a `send` that blocks only says the buffers are full, not that the client
+    /// stopped reading (a steady slow reader was cut off after 39 s with 119 of 300 answers).
+    /// So when a write deadline passes, the acknowledged bytes decide: if they grew since the
+    /// last check, the client is reading and the deadline moves on (checked every quarter of
+    /// the timeout); if nothing is left, the wait is over; otherwise the connection closes once
+    /// `writeTimeout` passed without progress. Returns whether the connection stays open.
+    private func writeDeadlinePassed(now: UInt64) -> Bool {
+        let queued = kernelQueuedBytes
+        let acked = bytesSent - queued
+        if acked > ackedAtCheck {
+            ackedAtCheck = acked
+            lastWrite = now
+        }
+        if pendingOutput == 0 && queued == 0 {
+            deadline = 0
+            deadlineKind = .none
+            lastActivity = now
+            updateDeadline(now)
+            return true
+        }
+        let timeout = core.writeTimeoutNs
+        guard now &- lastWrite < timeout else { return false }
+        deadline = min(lastWrite + timeout, now + max(timeout / 4, 1_000_000))
+        return true
+    }
+
     /// Called by the loop's sweep when `deadline` passed.
     func deadlinePassed(now: UInt64) {
         switch deadlineKind {
         case .none:
             deadline = 0
-        case .fresh, .idle, .write, .linger:
+        case .write, .drain:
+            if !writeDeadlinePassed(now: now) { finalClose() }
+        case .idle where kernelQueuedBytes > 0:
+            // Idle on our side, but the client has not taken the last answer yet: wait for it
+            // as for a write, measuring from now.
+            ackedAtCheck = bytesSent - kernelQueuedBytes
+            lastWrite = now
+            deadlineKind = .drain
+            deadline = now + max(core.writeTimeoutNs / 4, 1_000_000)
+        case .fresh, .idle, .linger:
             finalClose()
         case .header, .body:
             guard phase == .open else { return }

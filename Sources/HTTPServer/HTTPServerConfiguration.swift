@@ -18,7 +18,10 @@ public struct HTTPServerConfiguration: Sendable {
     /// Seconds a keep-alive connection may wait for its next request before a
     /// silent close. Default 60.
     public var idleTimeout: Double
-    /// Seconds without write progress while responses wait for the client → abort. Default 30.
+    /// Seconds without progress at the client's side while responses wait for it → abort.
+    /// Progress is the client acknowledging more of our bytes (the kernel's `SIOCOUTQ`), so a
+    /// steady slow reader is never cut off, and one that stopped reading is, even when the
+    /// rest of its answer is already in the kernel's send queue. Default 30.
     public var writeTimeout: Double
     /// Open connections above which a new one gets an immediate 503
     /// `too_many_connections` with `Retry-After: 1` and is closed. Default 4096.

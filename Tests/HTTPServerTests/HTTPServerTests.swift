@@ -244,6 +244,53 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
         }
     }
 
+    /// Regression (audit finding 4): the write timeout noticed progress only when the server's
+    /// own `send` succeeded, and a blocked `send` says only that the buffers are full: a client
+    /// reading 98 KiB/s without pause got EOF after 39 s with 119 of 300 answers. Now progress
+    /// is the client's acknowledged bytes (`SIOCOUTQ`), so a steady reader gets everything
+    /// however long the timeout is shorter than the transfer.
+    @Test func aSteadySlowReaderIsNotCutOffByTheWriteTimeout() throws {
+        try withServer(testConfiguration(timeouts: 0.3, idle: 30)) { server, port in
+            let size = 3_000_000
+            let c = try RawClient(port: port, receiveBufferBytes: 4096)
+            c.send("GET /big?n=\(size) HTTP/1.1\r\nHost: t\r\n\r\n")
+            // Reads of at most the 4 KiB receive buffer every 5 ms, never pausing longer: some
+            // seconds in all, many times the write timeout.
+            var received = 0
+            var chunk = [UInt8](repeating: 0, count: 16 << 10)
+            while received < size + 100 {
+                let n = chunk.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, 0) }
+                if n <= 0 { break }
+                received += n
+                usleep(5_000)
+            }
+            #expect(received > size, "the whole answer arrived: \(received) of more than \(size) bytes")
+            #expect(server.openConnectionCount == 1)
+        }
+    }
+
+    /// The other side of finding 4: a client that read part of an answer and stopped is still
+    /// closed once `writeTimeout` passes without progress, also when the rest of the answer is
+    /// entirely in the kernel's send queue (nothing left in ours: the idle deadline checks it).
+    @Test func aReaderThatStopsIsClosedAfterTheWriteTimeout() throws {
+        try withServer(testConfiguration(timeouts: 0.3, idle: 0.3)) { server, port in
+            let stopsMidway = try RawClient(port: port, receiveBufferBytes: 4096)
+            stopsMidway.send("GET /big?n=20000000 HTTP/1.1\r\nHost: t\r\n\r\n")
+            var chunk = [UInt8](repeating: 0, count: 64 << 10)
+            var received = 0
+            while received < 1 << 20 {
+                let n = chunk.withUnsafeMutableBytes { recv(stopsMidway.fd, $0.baseAddress, $0.count, 0) }
+                if n <= 0 { break }
+                received += n
+            }
+            #expect(received >= 1 << 20)
+            // 200 KB fit in the kernel's buffers at once: our own buffer empties at once.
+            let neverReads = try RawClient(port: port, receiveBufferBytes: 4096)
+            neverReads.send("GET /big?n=200000 HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(eventually { server.openConnectionCount == 0 })
+        }
+    }
+
     @Test func connectionCapAnswers503WithRetryAfter() throws {
         try withServer(testConfiguration(maxConnections: 2)) { server, port in
             let a = try RawClient(port: port)
