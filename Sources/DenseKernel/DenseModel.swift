@@ -32,6 +32,8 @@ public struct DenseModel: Sendable, Equatable {
     public var inputDim: Int { layers[0].inputDim }
     public var outputWidth: Int { layers[layers.count - 1].outputWidth }
     public var outputDType: DType { layers[layers.count - 1].config.dtype }
+    /// The first layer's dtype: the one the input is rounded to.
+    public var inputDType: DType { layers[0].config.dtype }
 
     /// Describes shapes and parameters for a symbolic input shape (`nil` = batch axis).
     public func describe(inputShape: [Int?]) throws(DenseError) -> ModelDescription {

@@ -81,7 +81,7 @@ extension InferenceAPI {
         let observer = configuration.observer
         let rows = plan.rows
         batcher.submit(
-            model: registered, policy: batchingPolicy(for: registered), rows: rows, input: decoded.input.tensor.storage,
+            model: registered, policy: batchingPolicy(for: registered), rows: rows, input: plan.input!.storage,
             admitted: admitted
         ) { storage, timing in
             observer?.computed(seconds: timing.computeMs / 1000, rows: rows)

@@ -21,7 +21,7 @@ public struct InferencePlan: Sendable {
                 let model = try request.model.materialize(inputDim: shape.last!, limits: limits)
                 try model.validate(inputShape: shape, limits: limits)
                 self.model = model
-                self.input = wire.tensor
+                self.input = wire.tensor(roundedFor: model.inputDType)
                 self.description = try model.describe(inputShape: DenseModel.symbolicShape(of: shape))
                 self.outputFormat = request.outputFormat ?? wire.format
             } else {
@@ -50,7 +50,7 @@ public struct InferencePlan: Sendable {
             throw .dense(error)
         }
         self.model = model
-        self.input = input.tensor
+        self.input = input.tensor(roundedFor: model.inputDType)
         self.outputFormat = outputFormat ?? input.format
     }
 

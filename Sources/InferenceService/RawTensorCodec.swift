@@ -45,6 +45,25 @@ public enum RawTensorCodec {
         }
     }
 
+    /// The INT64/UINT64 values of `bytes` when at least one is beyond 2^53 (where `decode`'s
+    /// float64 rounds, and a float32 layer would round a second time); nil otherwise, and for
+    /// every other dtype, whose values float64 holds exactly.
+    public static func exactIntegers(bytes: ArraySlice<UInt8>, dtype: WireDType, count: Int) -> ExactIntegers? {
+        precondition(bytes.count == count * dtype.byteSize)
+        return bytes.withUnsafeBytes { raw -> ExactIntegers? in
+            switch dtype {
+            case .int64:
+                let values = (0..<count).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+                return values.contains { $0.magnitude > 1 << 53 } ? .int64(values) : nil
+            case .uint64:
+                let values = (0..<count).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)) }
+                return values.contains { $0 > 1 << 53 } ? .uint64(values) : nil
+            default:
+                return nil
+            }
+        }
+    }
+
     /// Little-endian bytes of a float32 or float64 storage.
     public static func encode(_ storage: TensorStorage) -> [UInt8] {
         switch storage {

@@ -226,9 +226,12 @@ struct V2InferenceRequest {
             guard size <= body.count - offset else {
                 throw .binaryFraming("\(field) needs \(size) bytes of binary data but only \(body.count - offset) remain in the body")
             }
-            let storage = try RawTensorCodec.decode(bytes: body[offset..<(offset + size)], dtype: dtype, count: count, field: field)
+            let bytes = body[offset..<(offset + size)]
+            let storage = try RawTensorCodec.decode(bytes: bytes, dtype: dtype, count: count, field: field)
             offset += size
-            return WireTensor(tensor: Tensor(shape: shape, storage: storage), format: .flat, wireDType: dtype)
+            return WireTensor(
+                tensor: Tensor(shape: shape, storage: storage), format: .flat, wireDType: dtype,
+                exactIntegers: RawTensorCodec.exactIntegers(bytes: bytes, dtype: dtype, count: count))
         }
     }
 

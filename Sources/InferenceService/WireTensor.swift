@@ -17,6 +17,27 @@ public struct WireTensor: Sendable {
     public var tensor: Tensor
     public var format: TensorFormat
     public var wireDType: WireDType
+    /// Binary INT64/UINT64 values when one of them is beyond 2^53, where `tensor`'s float64
+    /// storage had to round: kept so that the first layer rounds once, from the exact value.
+    public var exactIntegers: ExactIntegers? = nil
+
+    /// The input as the first layer takes it, `dtype`: rounded once from the exact values
+    /// (an INT64 of 2^53+2^29+1 into float32 is 9007200328482816, as numpy's cast, not the
+    /// 9007199254740992 that rounding through float64 gives).
+    public func tensor(roundedFor dtype: DType) -> Tensor {
+        guard let exactIntegers else { return tensor }
+        switch (exactIntegers, dtype) {
+        case (.int64(let values), .float32): return Tensor(shape: tensor.shape, storage: .float32(values.map(Float.init)))
+        case (.uint64(let values), .float32): return Tensor(shape: tensor.shape, storage: .float32(values.map(Float.init)))
+        case (_, .float64): return tensor
+        }
+    }
+}
+
+/// Integer tensor values kept exactly (see ``WireTensor/exactIntegers``).
+public enum ExactIntegers: Sendable, Equatable {
+    case int64([Int64])
+    case uint64([UInt64])
 }
 
 /// Decodes the tensor forms of API.md from JSON, checking shape, rectangularity and limits
@@ -94,7 +115,9 @@ public enum TensorDecoder {
                     .shapeMismatch("\(field).b64 has \(bytes.count) bytes but shape \(shape) of \(dtype.rawValue) needs \(needed)"))
             }
             let storage = try RawTensorCodec.decode(bytes: bytes[...], dtype: dtype, count: count, field: "\(field).b64")
-            return WireTensor(tensor: Tensor(shape: shape, storage: storage), format: .b64, wireDType: dtype)
+            return WireTensor(
+                tensor: Tensor(shape: shape, storage: storage), format: .b64, wireDType: dtype,
+                exactIntegers: RawTensorCodec.exactIntegers(bytes: bytes[...], dtype: dtype, count: count))
         }
     }
 

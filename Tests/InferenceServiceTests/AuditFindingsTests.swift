@@ -133,6 +133,37 @@ import Testing
         #expect(harness.call("DELETE", "/v1/models/m").status == 404)
     }
 
+    /// Finding 5: binary INT64/UINT64 are rounded once, from the exact value, to the first
+    /// layer's dtype. They went to float64 first, then float32: 2^53+2^29+1 became 2^53
+    /// (9007199254740992) instead of numpy's 9007200328482816. A float64 layer still gets the
+    /// nearest float64 (9007199791611904, a tie to even). Through `b64` and V2 binary data.
+    @Test(arguments: [("int64", "INT64"), ("uint64", "UINT64")])
+    func sixtyFourBitIntegersRoundOnce(dtype: String, v2Datatype: String) throws {
+        let value: UInt64 = (1 << 53) + (1 << 29) + 1
+        let bytes = withUnsafeBytes(of: value.littleEndian) { Array($0) }
+        let b64 = Data(bytes).base64EncodedString()
+        let harness = try APIHarness()
+        for (layerDType, expected) in [("float32", 9_007_200_328_482_816.0), ("float64", 9_007_199_791_611_904.0)] {
+            let body =
+                #"{"layer": {"units": 1, "kernel": [[1]], "dtype": "\#(layerDType)"}, "input": {"shape": [1, 1], "dtype": "\#(dtype)", "b64": "\#(b64)"}, "output_format": "flat"}"#
+            let result = harness.call("POST", "/v1/dense", body)
+            // float32 outputs are written shortest (9.0072e+15): compare as float32 there.
+            let data = ((result.json["output"] as? [String: Any])?["data"] as? [Double])?.first
+            #expect(data.map { layerDType == "float32" ? Double(Float($0)) : $0 } == expected, "\(layerDType): \(result.json)")
+        }
+        #expect(harness.call("PUT", "/v1/models/one", #"{"layer": {"units": 1, "kernel": [[1]]}}"#).status == 201)
+        let json =
+            #"{"inputs": [{"name": "input", "shape": [1, 1], "datatype": "\#(v2Datatype)", "parameters": {"binary_data_size": 8}}]}"#
+        let v2 = harness.call(
+            "POST", "/v2/models/one/infer", bytes: Array(json.utf8) + bytes,
+            headers: [("Inference-Header-Content-Length", String(json.utf8.count))])
+        let output = (v2.json["outputs"] as? [[String: Any]])?.first
+        #expect((output?["data"] as? [Double])?.map { Float($0) } == [9_007_200_328_482_816], "\(v2.json)")
+        // Values within 2^53 keep the float64 path (nothing extra is kept).
+        let exact: [UInt8] = withUnsafeBytes(of: UInt64(1 << 53).littleEndian) { Array($0) }
+        #expect(RawTensorCodec.exactIntegers(bytes: exact[...], dtype: .uint64, count: 1) == nil)
+    }
+
     /// Finding 6: a BF16 JSON value is rounded once, from the exact double, to the nearest
     /// bfloat16 (it went decimal → double → float → bf16 and met a false tie).
     @Test func bfloat16FromJSONRoundsOnce() throws {
