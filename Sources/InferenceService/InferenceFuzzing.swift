@@ -1,4 +1,6 @@
 import DenseKernel
+import Logging
+import Synchronization
 import TensorJSON
 
 /// Entry points of the libFuzzer targets (`dense-fuzz`, see `Fuzz/README.md`) and of the
@@ -16,8 +18,11 @@ import TensorJSON
 
     /// `POST /v1/dense` and `PUT /v1/models/{name}` bodies: `DenseRequest.decode`, the plan,
     /// the forward pass and the response; then the model materialized from the same body is
-    /// written as the store writes it and read back, and must be identical.
+    /// written as the store writes it and read back, and must be identical; then the same
+    /// body is PUT through the API and every route that reports a stored model's shapes runs
+    /// (see ``modelRoutes(_:)``).
     public static func denseRequest(_ bytes: [UInt8]) {
+        defer { modelRoutes(bytes) }
         do {
             let request = try DenseRequest.decode(bytes, limits: limits)
             let plan = try InferencePlan(request: request, limits: limits.dense)
@@ -80,6 +85,49 @@ import TensorJSON
         } catch {
             checkClientError(.dense(error as! DenseError))
         }
+    }
+
+    /// An API over an in-memory store with the fuzzing limits, listening on loopback without a
+    /// token (so PUT and DELETE are allowed), its jobs run inline (no thread hops: thousands of
+    /// inputs a second, and LeakSanitizer's per-input checks stay cheap).
+    static let api: InferenceAPI = {
+        let logger = Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() }
+        let api = InferenceAPI(
+            configuration: APIConfiguration(limits: limits, splitMinFLOPs: 1 << 10),
+            store: ModelStore(directory: nil, limits: limits, logger: logger), pool: .inline(),
+            logger: logger)
+        api.setReady(true)
+        return api
+    }()
+
+    /// `bytes` as a `PUT /v1/models/fuzz` body; when stored, every route that reports its
+    /// shapes — `GET /v1/models/fuzz`, `/v2/models/fuzz`, `/v2/models/fuzz/config`, the model
+    /// list — must answer 200 with JSON (a declared shape of 2^32 × 2^32 once trapped in
+    /// `/config` on every restart), then the model is deleted. Any answer of 500 or more traps.
+    static func modelRoutes(_ bytes: [UInt8]) {
+        func call(_ method: String, _ path: String, _ body: [UInt8] = []) -> APIResponse {
+            let box = Mutex<APIResponse?>(nil)
+            api.handle(APIRequest(method: method, path: path, headers: [], body: body, remoteIsLoopback: true)) { response in
+                box.withLock { $0 = response }
+            }
+            guard let response = box.withLock({ $0 }) else { preconditionFailure("\(method) \(path): no answer before handle returned") }
+            precondition(response.status < 500, "\(method) \(path): status \(response.status)")
+            return response
+        }
+        let put = call("PUT", "/v1/models/fuzz", bytes)
+        guard put.status == 201 else { return }
+        let version = (try? JSONParser.parse(put.body))?["version"]?.intValue
+        precondition(version != nil, "PUT answer without a version")
+        let paths = [
+            "/v1/models/fuzz", "/v2/models/fuzz", "/v2/models/fuzz/config",
+            "/v2/models/fuzz/versions/\(version!)", "/v2/models/fuzz/versions/\(version!)/config", "/v1/models",
+        ]
+        for path in paths {
+            let response = call("GET", path)
+            precondition(response.status == 200, "GET \(path): status \(response.status)")
+            precondition((try? JSONParser.parse(response.body)) != nil, "GET \(path): not JSON")
+        }
+        precondition(call("DELETE", "/v1/models/fuzz").status == 200, "DELETE")
     }
 
     /// The model as the store writes it, read back: same layers, weights equal bit for bit.

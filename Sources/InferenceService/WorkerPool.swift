@@ -16,6 +16,9 @@ public final class WorkerPool: @unchecked Sendable {
     private var next = 0
     /// Jobs admitted at most (queued plus running).
     public let capacity: Int
+    /// Runs every job on the caller's thread at once (the fuzz targets: no thread hops, so
+    /// a route answers before `handle` returns).
+    private let runsInline: Bool
 
     /// - Parameters:
     ///   - workers: number of serial queues (default: active processor count).
@@ -24,9 +27,20 @@ public final class WorkerPool: @unchecked Sendable {
         precondition(workers >= 1 && queueDepth >= 0)
         queues = (0..<workers).map { DispatchQueue(label: "denseserve.worker.\($0)", qos: .userInitiated) }
         capacity = workers + queueDepth
+        runsInline = false
     }
 
-    public var workerCount: Int { queues.count }
+    private init(inline: Void) {
+        queues = []
+        capacity = 1
+        runsInline = true
+    }
+
+    /// A pool that runs each job, split and delivery on the calling thread before returning
+    /// (for the model routes; a batched predict, which delays work, traps).
+    @_spi(Fuzzing) public static func inline() -> WorkerPool { WorkerPool(inline: ()) }
+
+    public var workerCount: Int { max(queues.count, 1) }
 
     /// Jobs admitted and not yet finished.
     public var depth: Int { lock.withLock { pending } }
@@ -36,6 +50,11 @@ public final class WorkerPool: @unchecked Sendable {
     /// when the pool is full.
     @discardableResult
     public func submit(_ job: @escaping @Sendable (Completion) -> Void) -> Bool {
+        if runsInline {
+            lock.withLock { pending += 1 }
+            job(Completion(pool: self, admittedAt: ContinuousClock.now))
+            return true
+        }
         let queue: DispatchQueue? = lock.withLock {
             guard pending < capacity else { return nil }
             pending += 1
@@ -52,6 +71,12 @@ public final class WorkerPool: @unchecked Sendable {
     /// worker queue, after `microseconds` when positive. Never refused: admission was
     /// decided when the jobs were submitted.
     public func async(afterMicroseconds microseconds: Int = 0, _ work: @escaping @Sendable () -> Void) {
+        if runsInline {
+            // A delayed delivery (the batcher's timer) would run re-entrantly here: the inline
+            // pool serves the model routes only, never predicts.
+            precondition(microseconds <= 0, "an inline pool cannot delay work")
+            return work()
+        }
         let queue: DispatchQueue = lock.withLock {
             next = (next + 1) % queues.count
             return queues[next]
@@ -76,6 +101,7 @@ public final class WorkerPool: @unchecked Sendable {
     public func split<Result: Sendable>(
         count: Int, _ work: @escaping @Sendable (Int) -> Result, completion: @escaping @Sendable ([Result]) -> Void
     ) {
+        if runsInline { return completion((0..<count).map(work)) }
         let results = ResultSlots<Result>(count: count)
         let group = DispatchGroup()
         for index in 0..<count {
