@@ -154,7 +154,7 @@ struct ServerConfig: Sendable, Equatable {
             "Unsent response bytes per connection above which the server stops reading it (slow readers)."),
         int(
             "max_buffered_request_bytes", \.maxBufferedRequestBytes,
-            "Request bytes all connections together may hold while receiving, and a gzip body's compressed and inflated bytes until its response; past it a request gets 503 server_busy (many large or gzip uploads cannot exhaust memory). 0 = no limit."
+            "Request bytes all connections together may hold while receiving, and then bodies of 64 KiB or more (a gzip body's compressed and inflated bytes) until their response; past it a request gets 503 server_busy (many large or gzip uploads cannot exhaust memory). 0 = no limit."
         ),
         int(
             "max_buffered_response_bytes", \.maxBufferedResponseBytes,

@@ -312,14 +312,27 @@ final class HTTPConnection: @unchecked Sendable {
         let responder = HTTPResponder(
             connection: self, sequence: sequence,
             acceptsGzip: core.gzipEnabled && ServerCore.acceptsGzip(request.headers))
+        // The body leaves the parser here, and with it the parser's share of the budget:
+        // give that back first, so the reservation below never counts the same bytes twice.
+        account(parser.heldByteCount)
         switch contentEncoding(of: request.headers) {
         case .identity:
+            // A large body stays counted until its answer is queued: otherwise one connection
+            // could hand `maxPipelinedRequests` bodies of `maxBodyBytes` to handlers unseen.
+            if request.body.count >= 64 << 10 {
+                let reservation = BodyReservation(core: core)
+                slots[slots.count - 1].reservation = reservation
+                guard reservation.reserve(request.body.count) else {
+                    complete(sequence, HTTPServerError.requestBytesBudgetExhausted.response)
+                    return
+                }
+            }
             core.handler(request, responder)
         case .unsupported:
             complete(sequence, HTTPServerError.unsupportedContentEncoding.response)
         case .gzip:
-            // The compressed body leaves the parser's accounting here; the reservation keeps it,
-            // and then the inflated bytes, within the server-wide request-byte budget.
+            // The reservation keeps the compressed body, then the inflated bytes, within the
+            // server-wide request-byte budget.
             let reservation = BodyReservation(core: core)
             slots[slots.count - 1].reservation = reservation
             guard reservation.reserve(request.body.count) else {

@@ -33,12 +33,13 @@ public struct HTTPServerConfiguration: Sendable {
     /// zlib level for responses (1 fastest … 9 smallest). Default 1.
     public var gzipLevel: Int
     /// Request bytes all connections together may hold before their requests are complete
-    /// (heads and bodies being received), plus each gzip body's compressed and inflated bytes
-    /// until its response is queued. A connection whose read would pass it is answered
-    /// 503 `server_busy` with `Retry-After: 1` and closed; a gzip body whose inflation would
-    /// pass it is answered the same 503 (the connection stays open). So many clients each
-    /// sending up to `limits.maxBodyBytes`, or gzip bodies inflating to
-    /// `limits.maxInflatedBodyBytes`, cannot exhaust memory. 0 or less: no limit. Default 512 MiB.
+    /// (heads and bodies being received), plus each body of 64 KiB or more (a gzip body's
+    /// compressed and inflated bytes) until its response is queued. A connection whose read
+    /// would pass it is answered 503 `server_busy` with `Retry-After: 1` and closed; a body
+    /// that would pass it once handed on (or inflated) gets the same 503 and the connection
+    /// stays open. So many clients each sending up to `limits.maxBodyBytes`, or gzip bodies
+    /// inflating to `limits.maxInflatedBodyBytes`, cannot exhaust memory. 0 or less: no
+    /// limit. Default 512 MiB.
     public var maxBufferedRequestBytes: Int
     /// Response bytes all connections together may hold unsent (clients that do not read).
     /// A response of at least 64 KiB that would pass it is replaced by 503 `server_busy` with

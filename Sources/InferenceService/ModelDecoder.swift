@@ -285,7 +285,8 @@ public enum ModelDecoder {
         var kernel: Tensor? = nil
         var declaredInputDim: Int? = nil
         if let kernelValue {
-            let decoded = try TensorDecoder.decode(kernelValue, field: "\(field).kernel", limits: limits).tensor
+            // Rounded once to the layer's dtype, from the exact values (as an input is).
+            let decoded = try TensorDecoder.decode(kernelValue, field: "\(field).kernel", limits: limits).tensor(roundedFor: dtype)
             guard decoded.rank == 2, decoded.shape[1] == units else {
                 throw .dense(
                     .shapeMismatch("\(field).kernel has shape \(decoded.shape) but must be [input_dim, \(units)] for units \(units)"))
@@ -301,7 +302,7 @@ public enum ModelDecoder {
             guard useBias else {
                 throw .badRequest(field: "\(field).bias", expected: "no bias, because use_bias is false")
             }
-            let decoded = try TensorDecoder.decode(biasValue, field: "\(field).bias", limits: limits).tensor
+            let decoded = try TensorDecoder.decode(biasValue, field: "\(field).bias", limits: limits).tensor(roundedFor: dtype)
             guard decoded.rank == 1, decoded.shape[0] == units else {
                 throw .dense(.shapeMismatch("\(field).bias has shape \(decoded.shape) but must be [\(units)] for units \(units)"))
             }

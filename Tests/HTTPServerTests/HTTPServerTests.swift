@@ -424,6 +424,38 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
         }
     }
 
+    /// The sibling of finding 2: a large plain body handed to a handler also stays counted
+    /// until its answer is queued (16 pipelined 64 MiB bodies on one connection, or many
+    /// connections, could otherwise be held by handlers past any budget).
+    @Test func largeBodiesHeldByHandlersCountAgainstTheBudget() throws {
+        let parked = Mutex<[HTTPResponder]>([])
+        let handler: @Sendable (HTTPRequest, HTTPResponder) -> Void = { request, responder in
+            parked.withLock { $0.append(responder) }
+        }
+        var configuration = testConfiguration(limits: HTTPLimits.default.with { $0.maxBodyBytes = 4 << 20 })
+        configuration.maxBufferedRequestBytes = 1 << 20
+        try withServer(configuration, handler: handler) { server, port in
+            let body = [UInt8](repeating: 0x20, count: 400_000)
+            let clients = try (0..<3).map { _ in try RawClient(port: port) }
+            for client in clients {
+                client.send("POST /hold HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.count)\r\n\r\n")
+                client.send(body)
+            }
+            var busy = 0
+            for client in clients {
+                client.setReceiveTimeout(0.5)
+                if let response = client.readResponse() {
+                    #expect(response.status == 503 && response.errorCode == "server_busy")
+                    busy += 1
+                }
+            }
+            #expect(busy >= 1, "3 × 400 KB held by the handler against a 1 MiB budget")
+            #expect(server.core.bufferedRequestBytes.load(ordering: .relaxed) >= (3 - busy) * 400_000)
+            for responder in parked.withLock({ $0 }) { responder.send(HTTPResponse(status: 200, text: "held")) }
+            #expect(eventually { server.core.bufferedRequestBytes.load(ordering: .relaxed) < 100_000 })
+        }
+    }
+
     @Test func gzipBombGets413AndBadEncodings415Or400() throws {
         try withServer(testConfiguration(limits: Self.smallLimits.with { $0.maxBodyBytes = 1 << 20 })) { _, port in
             let bomb = try #require(Gzip.deflate([UInt8](repeating: 0, count: 10_000_000), level: 9))

@@ -159,6 +159,13 @@ import Testing
             headers: [("Inference-Header-Content-Length", String(json.utf8.count))])
         let output = (v2.json["outputs"] as? [[String: Any]])?.first
         #expect((output?["data"] as? [Double])?.map { Float($0) } == [9_007_200_328_482_816], "\(v2.json)")
+        // The sibling: a kernel (or bias) sent as INT64/UINT64 bytes is rounded once too.
+        let kernelBody =
+            #"{"layer": {"units": 1, "kernel": {"shape": [1, 1], "dtype": "\#(dtype)", "b64": "\#(b64)"}, "bias": {"shape": [1], "dtype": "\#(dtype)", "b64": "\#(b64)"}}, "input": [[1]], "output_format": "flat"}"#
+        let kernelResult = harness.call("POST", "/v1/dense", kernelBody)
+        let kernelData = ((kernelResult.json["output"] as? [String: Any])?["data"] as? [Double])?.first
+        // 2 × 9007200328482816 in float32: exact.
+        #expect(kernelData.map { Float($0) } == 18_014_400_656_965_632, "\(kernelResult.json)")
         // Values within 2^53 keep the float64 path (nothing extra is kept).
         let exact: [UInt8] = withUnsafeBytes(of: UInt64(1 << 53).littleEndian) { Array($0) }
         #expect(RawTensorCodec.exactIntegers(bytes: exact[...], dtype: .uint64, count: 1) == nil)
