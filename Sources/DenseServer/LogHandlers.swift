@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import TensorJSON
 
-/// One line per record to standard error, as text or as a JSON object.
+/// One line per record to standard error, as text or as a JSON object, written at once through
+/// ``LogSink`` (after any buffered access-log lines, so the order holds).
 struct LineLogHandler: LogHandler {
     enum Format: Sendable { case text, json }
 
@@ -49,7 +50,7 @@ struct LineLogHandler: LogHandler {
             line = writer.bytes
         }
         line.append(0x0A)
-        FileHandle.standardError.write(Data(line))
+        LogSink.standardError.writeNow(line)
     }
 
     /// `text` with CR, LF, tab, the other C0 controls, DEL and backslash escaped (`\n`,
@@ -71,14 +72,43 @@ struct LineLogHandler: LogHandler {
         return out
     }
 
+    /// Now in UTC with milliseconds: `2026-12-01T23:07:11.931Z`.
     static func timestamp() -> String {
+        var bytes: [UInt8] = []
+        appendTimestamp(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends ``timestamp()``'s text, digit by digit (no `String(format:)` on the request path).
+    static func appendTimestamp(into out: inout [UInt8]) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var parts = tm()
         var seconds = now.tv_sec
         gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
-            parts.tm_min, parts.tm_sec, now.tv_nsec / 1_000_000)
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = max(value, 0)
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4)
+        out.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2)
+        out.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2)
+        out.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2)
+        out.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2)
+        out.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2)
+        out.append(UInt8(ascii: "."))
+        digits(Int(now.tv_nsec) / 1_000_000, 3)
+        out.append(UInt8(ascii: "Z"))
     }
 }

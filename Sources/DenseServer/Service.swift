@@ -72,21 +72,20 @@ final class Service: Sendable {
             maxBufferedRequestBytes: config.maxBufferedRequestBytes, maxBufferedResponseBytes: config.maxBufferedResponseBytes,
             gzipMinBytes: config.gzipMinBytes,
             gzipLevel: config.gzipLevel, serverName: "DenseServe/\(DenseServeVersion.string)", ioQueueCount: config.effectiveIOQueues)
-        let accessLogger = logger
+        // Access lines skip the Logger: formatted straight into the log sink's buffer and
+        // written off the request path (see LogSink), only when info lines are wanted.
+        let accessFormat = level <= .info ? AccessLogFormatter(format: format, label: logger.label) : nil
         let api = self.api
         apiBox.withLock { $0 = api }
         server = HTTPServer(
             configuration: httpConfiguration,
             accessLog: { entry in
                 metrics.record(entry)
-                accessLogger.info(
-                    "request",
-                    metadata: [
-                        "method": "\(entry.method)", "path": "\(entry.path)", "status": "\(entry.status)",
-                        "bytes_in": "\(entry.bytesIn)", "bytes_out": "\(entry.bytesOut)",
-                        "duration_ms": "\(String(format: "%.3f", entry.durationSeconds * 1000))",
-                        "request_id": "\(entry.responseRequestID ?? entry.requestID ?? "-")",
-                    ])
+                guard let accessFormat else { return }
+                let requestID = entry.responseRequestID ?? entry.requestID ?? "-"
+                LogSink.standardError.append(maxBytes: AccessLogFormatter.maxBytes(entry, requestID: requestID)) { out in
+                    accessFormat.append(entry, requestID: requestID, into: &out)
+                }
             },
             handler: { request, responder in Service.handle(request, responder: responder, api: api, inFlight: inFlight) })
         serverBox.withLock { $0 = server }
@@ -114,12 +113,31 @@ final class Service: Sendable {
         return value
     }
 
+    /// A new 32-hex-digit request id: a random per-process half, then a counter through the
+    /// splitmix64 finalizer (a bijection, so ids never repeat within a process, and they
+    /// still look random). No system call per request: the random half is drawn once.
     static func newRequestID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return String(high, radix: 16).leftPadded(16) + String(low, radix: 16).leftPadded(16)
+        let count = requestCounter.add(1, ordering: .relaxed).newValue
+        var mixed = count &+ 0x9E37_79B9_7F4A_7C15
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        mixed ^= mixed >> 31
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            for (offset, value) in [(0, requestIDPrefix), (16, mixed)] {
+                for index in 0..<16 {
+                    buffer[offset + index] = digits.utf8Start[Int((value >> UInt64(60 - 4 * index)) & 0xF)]
+                }
+            }
+            return 32
+        }
     }
+
+    private static let requestIDPrefix: UInt64 = {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }()
+    private static let requestCounter = Atomic<UInt64>(0)
 
     /// Loads models, starts listening, installs signal handling and never returns.
     func runForever() throws -> Never {
@@ -231,10 +249,6 @@ final class SignalState: @unchecked Sendable {
         return count
     }
     func keep(_ source: DispatchSourceSignal) { sources.append(source) }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
 /// Totals of the batch observations (until a metrics registry records the histogram).

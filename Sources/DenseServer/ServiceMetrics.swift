@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import InferenceService
 import Prometheus
+import Synchronization
 
 /// The Prometheus metrics of `GET /metrics`, fed by the access log and the API observer.
 ///
@@ -12,8 +13,9 @@ import Prometheus
 /// `denseserve_compute_duration_seconds` (histogram), `denseserve_compute_rows` (histogram),
 /// `denseserve_batch_rows` (histogram), and gauges sampled at scrape time:
 /// `denseserve_queue_depth`, `denseserve_in_flight_requests`,
-/// `denseserve_open_connections`, `denseserve_models_loaded`, `denseserve_ready`; and
-/// `denseserve_compute_info{kernel,blas_core}` (always 1).
+/// `denseserve_open_connections`, `denseserve_models_loaded`, `denseserve_ready`;
+/// `denseserve_access_log_dropped_total` (access lines dropped because standard error could
+/// not keep up); and `denseserve_compute_info{kernel,blas_core}` (always 1).
 final class ServiceMetrics: InferenceObserver {
     let registry = PrometheusCollectorRegistry()
     private let latencyBuckets: [Duration] = [
@@ -32,6 +34,9 @@ final class ServiceMetrics: InferenceObserver {
     private let openConnections: Gauge
     private let modelsLoaded: Gauge
     private let ready: Gauge
+    private let accessLogDropped: Counter
+    /// Dropped lines already added to `accessLogDropped`.
+    private let accessLogDroppedCounted = Mutex(0)
 
     init() {
         computeHistogram = registry.makeDurationHistogram(
@@ -46,6 +51,8 @@ final class ServiceMetrics: InferenceObserver {
         openConnections = registry.makeGauge(name: "denseserve_open_connections", help: "Open client connections.")
         modelsLoaded = registry.makeGauge(name: "denseserve_models_loaded", help: "Registered models loaded.")
         ready = registry.makeGauge(name: "denseserve_ready", help: "1 when /v2/health/ready answers 200.")
+        accessLogDropped = registry.makeCounter(
+            name: "denseserve_access_log_dropped_total", help: "Access log lines dropped because standard error could not keep up.")
         registry.makeGauge(
             name: "denseserve_compute_info", labels: [("kernel", GEMM.kernelName), ("blas_core", GEMM.blasCoreName)],
             help: "1, labelled with the compute kernel's instruction set and the OpenBLAS core."
@@ -86,6 +93,11 @@ final class ServiceMetrics: InferenceObserver {
         openConnections.set(Int64(server.openConnectionCount))
         modelsLoaded.set(Int64(api.store.count))
         ready.set(Int64(api.isReady ? 1 : 0))
+        let dropped = LogSink.standardError.droppedLines
+        accessLogDroppedCounted.withLock { counted in
+            if dropped > counted { accessLogDropped.increment(by: Int64(dropped - counted)) }
+            counted = max(counted, dropped)
+        }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return buffer
