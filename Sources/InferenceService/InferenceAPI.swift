@@ -282,14 +282,23 @@ public final class InferenceAPI: Sendable {
         _ registered: RegisteredModel, body: [UInt8], admitted: ContinuousClock.Instant, respond: @escaping @Sendable (APIResponse) -> Void
     ) {
         let plan: InferencePlan
+        let includeModel: Bool
         do {
             let value: JSONValue
             do { value = try JSONParser.parse(body, limits: configuration.limits.json) } catch { throw ServiceError.json(error) }
             guard case .object(let object) = value else {
                 throw ServiceError.badRequest(field: "body", expected: "a JSON object with \"input\"")
             }
-            for key in object.keys where !["input", "output_format"].contains(key) {
-                throw ServiceError.badRequest(field: key, expected: "only \"input\" and \"output_format\" (the model is registered)")
+            for key in object.keys where !["input", "output_format", "include_model"].contains(key) {
+                throw ServiceError.badRequest(
+                    field: key, expected: "only \"input\", \"output_format\" and \"include_model\" (the model is registered)")
+            }
+            // The model's shapes, params and summary are in GET /v1/models/{name}; repeated in
+            // every answer only when asked for, so that a one-row answer stays small.
+            switch object["include_model"] {
+            case nil, .bool(false)?: includeModel = false
+            case .bool(true)?: includeModel = true
+            case let other?: throw ServiceError.badRequest(field: "include_model", expected: "true or false, got \(other.typeName)")
             }
             guard let inputValue = object["input"] else { throw ServiceError.badRequest(field: "input", expected: "the input tensor") }
             let input = try TensorDecoder.decode(inputValue, field: "input", limits: configuration.limits.dense)
@@ -316,12 +325,9 @@ public final class InferenceAPI: Sendable {
         ) { storage, timing in
             observer?.computed(seconds: timing.computeMs / 1000, rows: plan.rows)
             let output = Tensor(shape: Array(input.shape.dropLast()) + [model.outputWidth], storage: storage)
-            let body = ResponseEncoder.denseResponse(output: output, format: plan.outputFormat, plan: plan, timing: timing) { writer in
-                writer.writeKey("model_name")
-                writer.write(registered.name)
-                writer.writeKey("model_version")
-                writer.write(registered.version)
-            }
+            let body = ResponseEncoder.registeredResponse(
+                output: output, format: plan.outputFormat, name: registered.name, version: registered.version,
+                model: includeModel ? plan : nil, timing: timing)
             respond(.json(200, body))
         }
     }

@@ -218,7 +218,7 @@ paths:
             schema: {$ref: "#/components/schemas/PredictRequest"}
             example: {input: [[0.1, 0.2, 0.3]]}
       responses:
-        "200": {$ref: "#/components/responses/DenseResult"}
+        "200": {$ref: "#/components/responses/PredictResult"}
         "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/NotFound"}
         "413": {$ref: "#/components/responses/PayloadTooLarge"}
@@ -243,7 +243,7 @@ paths:
           application/json:
             schema: {$ref: "#/components/schemas/PredictRequest"}
       responses:
-        "200": {$ref: "#/components/responses/DenseResult"}
+        "200": {$ref: "#/components/responses/PredictResult"}
         "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/NotFound"}
         "413": {$ref: "#/components/responses/PayloadTooLarge"}
@@ -472,6 +472,11 @@ components:
       content:
         application/json:
           schema: {$ref: "#/components/schemas/DenseResponse"}
+    PredictResult:
+      description: The output, the model's name and version, and timings (the model description only with include_model).
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/PredictResponse"}
     ModelMetadata:
       description: A registered model.
       content:
@@ -705,6 +710,10 @@ components:
       properties:
         input: {$ref: "#/components/schemas/Tensor"}
         output_format: {$ref: "#/components/schemas/OutputFormat"}
+        include_model:
+          type: boolean
+          default: false
+          description: Add the model's shapes, params and summary (`model`) to the answer; they are always in GET /v1/models/{name}.
     OutputFormat:
       type: string
       enum: [nested, flat, b64]
@@ -750,17 +759,27 @@ components:
     DenseResponse:
       type: object
       required: [model, timing_ms]
+      additionalProperties: false
       properties:
         output: {$ref: "#/components/schemas/OutputTensor"}
         model: {$ref: "#/components/schemas/ModelDescription"}
+        timing_ms: {$ref: "#/components/schemas/Timing"}
+    PredictResponse:
+      type: object
+      required: [output, model_name, model_version, timing_ms]
+      additionalProperties: false
+      properties:
+        output: {$ref: "#/components/schemas/OutputTensor"}
         model_name: {$ref: "#/components/schemas/ModelName"}
         model_version: {type: integer, minimum: 1}
-        timing_ms:
-          type: object
-          required: [queue, compute]
-          properties:
-            queue: {type: number, minimum: 0}
-            compute: {type: number, minimum: 0}
+        model: {$ref: "#/components/schemas/ModelDescription"}
+        timing_ms: {$ref: "#/components/schemas/Timing"}
+    Timing:
+      type: object
+      required: [queue, compute]
+      properties:
+        queue: {type: number, minimum: 0}
+        compute: {type: number, minimum: 0}
     RegisteredModel:
       type: object
       required: [name, version, versions, model]

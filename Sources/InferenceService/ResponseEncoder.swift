@@ -16,7 +16,7 @@ public enum ResponseEncoder {
     /// The `/v1/dense` response: `{"output", "model", "timing_ms"}`. `output` is omitted
     /// when only shapes were asked for (`input_shape`).
     public static func denseResponse(
-        output: Tensor?, format: TensorFormat, plan: InferencePlan, timing: Timing, extra: ((inout JSONWriter) -> Void)? = nil
+        output: Tensor?, format: TensorFormat, plan: InferencePlan, timing: Timing
     ) -> [UInt8] {
         var writer = JSONWriter(capacity: (output?.count ?? 0) * 12 + 2048)
         writer.beginObject()
@@ -30,7 +30,33 @@ public enum ResponseEncoder {
         } else if let description = plan.description {
             writeModel(description, into: &writer)
         }
-        extra?(&writer)
+        writeTiming(timing, into: &writer)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// A registered model's predict answer: `{"output", "model_name", "model_version",
+    /// "timing_ms"}`, plus the `model` section when `model` (the plan) is given
+    /// (`"include_model": true`).
+    public static func registeredResponse(
+        output: Tensor, format: TensorFormat, name: String, version: Int, model: InferencePlan?, timing: Timing
+    ) -> [UInt8] {
+        var writer = JSONWriter(capacity: output.count * 12 + (model == nil ? 160 : 2048))
+        writer.beginObject()
+        writer.writeKey("output")
+        writeTensor(output, format: format, into: &writer)
+        writer.writeKey("model_name")
+        writer.write(name)
+        writer.writeKey("model_version")
+        writer.write(version)
+        if let plan = model {
+            writer.writeKey("model")
+            if let section = plan.modelSection {
+                section.withUnsafeBytes { writer.writeRawJSON($0) }
+            } else if let description = plan.description {
+                writeModel(description, into: &writer)
+            }
+        }
         writeTiming(timing, into: &writer)
         writer.endObject()
         return writer.bytes
@@ -47,7 +73,7 @@ public enum ResponseEncoder {
     }
 
     public static func denseResponse(
-        output: Tensor?, format: TensorFormat, description: ModelDescription, timing: Timing, extra: ((inout JSONWriter) -> Void)? = nil
+        output: Tensor?, format: TensorFormat, description: ModelDescription, timing: Timing
     ) -> [UInt8] {
         var writer = JSONWriter(capacity: (output?.count ?? 0) * 12 + 2048)
         writer.beginObject()
@@ -57,7 +83,6 @@ public enum ResponseEncoder {
         }
         writer.writeKey("model")
         writeModel(description, into: &writer)
-        extra?(&writer)
         writeTiming(timing, into: &writer)
         writer.endObject()
         return writer.bytes

@@ -39,7 +39,8 @@ import Testing
         var untyped = testCase["input"] as! [String: Any]
         untyped["dtype"] = nil
         let predict = try await Client.call(
-            "POST", server.baseURL + "/v1/models/corpus/predict", body: JSONSerialization.data(withJSONObject: ["input": untyped]))
+            "POST", server.baseURL + "/v1/models/corpus/predict",
+            body: JSONSerialization.data(withJSONObject: ["input": untyped, "include_model": true]))
         #expect(predict.status == 200, "\(predict.text)")
         Self.check(predict.json, against: testCase, file: file, route: "predict, untyped input")
     }

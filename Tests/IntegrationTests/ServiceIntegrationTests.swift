@@ -19,9 +19,18 @@ import Testing
         #expect(predicted.status == 200)
         let output = predicted.json["output"] as! [String: Any]
         #expect(output["shape"] as! [Int] == [1, 20, 10])
-        let model = predicted.json["model"] as! [String: Any]
-        #expect((model["params"] as! [String: Any])["total"] as! Int == 60)
+        // A lean answer: the model's name and version, its description only when asked for.
+        #expect(Set(predicted.json.keys) == ["output", "model_name", "model_version", "timing_ms"], "\(predicted.json.keys)")
+        #expect(predicted.json["model_name"] as? String == "seed" && predicted.json["model_version"] as? Int == 1)
         #expect(predicted.headers["x-request-id"]?.isEmpty == false)
+        let described = try await Client.call(
+            "POST", server.baseURL + "/v1/models/seed/predict",
+            json: #"{"input": {"shape": [1, 20, 5], "data": [\#(data)]}, "include_model": true}"#)
+        let model = described.json["model"] as! [String: Any]
+        #expect((model["params"] as! [String: Any])["total"] as! Int == 60)
+        let wrong = try await Client.call(
+            "POST", server.baseURL + "/v1/models/seed/predict", json: #"{"input": [[1, 2, 3, 4, 5]], "include_model": 1}"#)
+        #expect(wrong.status == 400 && wrong.text.contains("include_model"), "\(wrong.text)")
     }
 
     @Test func requestIdIsEchoed() async throws {
