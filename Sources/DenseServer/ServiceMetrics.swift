@@ -68,19 +68,49 @@ final class ServiceMetrics: InferenceObserver {
 
     /// One finished HTTP exchange.
     func record(_ entry: HTTPAccessLogEntry) {
-        let route = InferenceAPI.routeTemplate(entry.path)
-        registry.makeCounter(
-            name: "denseserve_http_requests_total",
-            labels: [("route", route), ("method", Self.methodLabel(entry.method)), ("status", String(entry.status))],
-            help: "HTTP requests by route, method and status."
-        ).increment()
-        registry.makeDurationHistogram(
-            name: "denseserve_http_request_duration_seconds", labels: [("route", route)], buckets: latencyBuckets,
-            help: "Time from the request's last byte to its response queued."
-        ).record(.nanoseconds(Int64(entry.durationSeconds * 1e9)))
+        let instruments = instruments(path: entry.path, method: entry.method, status: entry.status)
+        instruments.requests.increment()
+        instruments.duration.record(.nanoseconds(Int64(entry.durationSeconds * 1e9)))
         bytesIn.increment(by: Int64(entry.bytesIn))
         bytesOut.increment(by: Int64(entry.bytesOut))
     }
+
+    private struct InstrumentKey: Hashable {
+        var path: String
+        var method: String
+        var status: Int
+    }
+
+    private struct Instruments {
+        var requests: Counter
+        var duration: DurationHistogram
+    }
+
+    /// The request counter and duration histogram of one exchange, looked up by the raw
+    /// path, method and status: the registry validates names and help texts on every call,
+    /// and the route template splits the path; both are paid once per distinct key here. At
+    /// most `maxCachedInstruments` keys are kept (paths are client-chosen), beyond that the
+    /// registry is asked each time.
+    private func instruments(path: String, method: String, status: Int) -> Instruments {
+        let key = InstrumentKey(path: path, method: method, status: status)
+        if let cached = instrumentCache.withLock({ $0[key] }) { return cached }
+        let route = InferenceAPI.routeTemplate(path)
+        let instruments = Instruments(
+            requests: registry.makeCounter(
+                name: "denseserve_http_requests_total",
+                labels: [("route", route), ("method", Self.methodLabel(method)), ("status", String(status))],
+                help: "HTTP requests by route, method and status."),
+            duration: registry.makeDurationHistogram(
+                name: "denseserve_http_request_duration_seconds", labels: [("route", route)], buckets: latencyBuckets,
+                help: "Time from the request's last byte to its response queued."))
+        instrumentCache.withLock { cache in
+            if cache.count < Self.maxCachedInstruments { cache[key] = instruments }
+        }
+        return instruments
+    }
+
+    private static let maxCachedInstruments = 1024
+    private let instrumentCache = Mutex<[InstrumentKey: Instruments]>([:])
 
     static func methodLabel(_ method: String) -> String {
         ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"].contains(method) ? method : "other"
