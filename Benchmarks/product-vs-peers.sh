@@ -30,8 +30,14 @@ BIN="$SCRATCH/release/dense-server"
 WORK=$(mktemp -d)
 PIDS=()
 NGINX_CONF=""
+MLSERVER_PID=""
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  if [ -n "$MLSERVER_PID" ]; then
+    kill -- -"$MLSERVER_PID" 2>/dev/null || kill "$MLSERVER_PID" 2>/dev/null || true
+    sleep 1
+    kill -9 -- -"$MLSERVER_PID" 2>/dev/null || true
+  fi
   [ -z "$NGINX_CONF" ] || nginx -c "$NGINX_CONF" -p "$WORK" -s stop 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -94,8 +100,9 @@ if [ -z "${SKIP_MLSERVER:-}" ]; then
       printf '{"name": "%s", "implementation": "mlserver_numpy_dense.NumpyDense", "parameters": {"uri": "%s"}}\n' \
         "$w" "$WORK/$w.weights.json" >"$WORK/mlserver/$w/model-settings.json"
     done
-    (cd "$WORK/mlserver" && exec "$MLSERVER_VENV/bin/mlserver" start . >"$WORK/mlserver.log" 2>&1) &
-    PIDS+=("$!")
+    # In its own session, so cleanup stops its worker processes too (kill -- -PGID).
+    (cd "$WORK/mlserver" && exec setsid "$MLSERVER_VENV/bin/mlserver" start . >"$WORK/mlserver.log" 2>&1) &
+    MLSERVER_PID=$!
     for _ in $(seq 1 600); do
       curl -sf "http://127.0.0.1:$MPORT/v2/models/w4/ready" >/dev/null 2>&1 && break
       sleep 0.2

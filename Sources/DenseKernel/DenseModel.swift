@@ -32,6 +32,15 @@ public struct DenseModel: Sendable, Equatable {
     public var inputDim: Int { layers[0].inputDim }
     public var outputWidth: Int { layers[layers.count - 1].outputWidth }
     public var outputDType: DType { layers[layers.count - 1].config.dtype }
+    /// Multiply-adds ×2 of one row through every layer (saturating).
+    public var flopsPerRow: Int {
+        layers.reduce(0) { total, layer in
+            let (work, overflow) = (2 * layer.inputDim).multipliedReportingOverflow(by: layer.units)
+            let (sum, overflow2) = total.addingReportingOverflow(work)
+            return overflow || overflow2 ? Int.max : sum
+        }
+    }
+
     /// The first layer's dtype: the one the input is rounded to.
     public var inputDType: DType { layers[0].config.dtype }
 

@@ -49,6 +49,10 @@ extension InferenceAPI {
         case "infer":
             try allow(request, ["POST"])
             let model = try store.get(name: name, version: version)
+            if Self.runsInline(model, bodyBytes: request.body.count, maxFLOPs: configuration.inlineMaxFLOPs) {
+                v2Infer(model, request: request, admitted: ContinuousClock.now, inline: true, respond: respond)
+                return
+            }
             try runOnPool(respond) { completion in
                 self.v2Infer(model, request: request, admitted: completion.admittedAt) { response in
                     completion.done()
@@ -62,8 +66,23 @@ extension InferenceAPI {
 
     // MARK: inference
 
+    /// Whether a request is so small that decoding and computing it on the connection's I/O
+    /// queue costs less than the two queue hops of the worker pool: a body of at most
+    /// ``inlineMaxBodyBytes`` (at most `bytes / 2` numbers, so at most that many rows) and a
+    /// model whose FLOPs for that many rows stay within `maxFLOPs` — some tens of
+    /// microseconds on the I/O queue at most. Such a pass skips admission and batching (it
+    /// never waits); its rows are computed by the same kernel, so the answer is bitwise the
+    /// same as on the pool.
+    static func runsInline(_ registered: RegisteredModel, bodyBytes: Int, maxFLOPs: Int) -> Bool {
+        guard bodyBytes <= inlineMaxBodyBytes else { return false }
+        let (flops, overflow) = registered.model.flopsPerRow.multipliedReportingOverflow(by: max(bodyBytes / 2, 1))
+        return !overflow && flops <= maxFLOPs
+    }
+
+    static let inlineMaxBodyBytes = 4096
+
     private func v2Infer(
-        _ registered: RegisteredModel, request: APIRequest, admitted: ContinuousClock.Instant,
+        _ registered: RegisteredModel, request: APIRequest, admitted: ContinuousClock.Instant, inline: Bool = false,
         respond: @escaping @Sendable (APIResponse) -> Void
     ) {
         let decoded: V2InferenceRequest
@@ -80,6 +99,15 @@ extension InferenceAPI {
         let inputShape = decoded.input.tensor.shape
         let observer = configuration.observer
         let rows = plan.rows
+        if inline {
+            let clock = ContinuousClock()
+            let started = clock.now
+            let output = plan.runInline()!
+            let timing = ResponseEncoder.Timing(queueMs: 0, computeMs: DenseService.milliseconds(clock.now - started))
+            observer?.computed(seconds: timing.computeMs / 1000, rows: rows)
+            respond(Self.v2InferResponse(registered, id: decoded.id, output: output, outputsBinary: decoded.outputsBinary))
+            return
+        }
         batcher.submit(
             model: registered, policy: batchingPolicy(for: registered), rows: rows, input: plan.input!.storage,
             admitted: admitted

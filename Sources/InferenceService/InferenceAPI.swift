@@ -35,6 +35,10 @@ public struct APIConfiguration: Sendable {
 
     /// Receives compute observations (for metrics); nil records nothing.
     public var observer: (any InferenceObserver)?
+    /// Registered-model requests whose forward pass is at most this many FLOPs (bounded from
+    /// the body size, bodies of at most 4 KiB) run inline on the connection's queue, skipping
+    /// the worker pool and batching (see `InferenceAPI.runsInline`). 0 turns it off.
+    public var inlineMaxFLOPs = 1 << 18
     /// Renders `GET /metrics` (Prometheus text); nil answers 404.
     public var metricsText: (@Sendable () -> [UInt8])?
 

@@ -12,17 +12,20 @@ final class APIHarness: Sendable {
     init(
         workers: Int = 2, queueDepth: Int = 16, adminToken: String? = nil, directory: String? = nil,
         limits: ServiceLimits = ServiceLimits(),
-        batching: BatchingPolicy = .default, batchObserver: (@Sendable (BatchObservation) -> Void)? = nil
+        batching: BatchingPolicy = .default, batchObserver: (@Sendable (BatchObservation) -> Void)? = nil,
+        inlineMaxFLOPs: Int = 1 << 18
     ) throws {
         let dir = directory ?? (NSTemporaryDirectory() + "denseserve-test-\(UUID().uuidString)")
         self.directory = dir
         let logger = Logger(label: "test")
         let store = ModelStore(directory: dir, limits: limits, logger: logger)
         try store.load()
+        var configuration = APIConfiguration(
+            limits: limits, adminToken: adminToken, splitMinFLOPs: 1 << 10, batching: batching, batchObserver: batchObserver,
+            serverName: "DenseServe", serverVersion: "test")
+        configuration.inlineMaxFLOPs = inlineMaxFLOPs
         api = InferenceAPI(
-            configuration: APIConfiguration(
-                limits: limits, adminToken: adminToken, splitMinFLOPs: 1 << 10, batching: batching, batchObserver: batchObserver,
-                serverName: "DenseServe", serverVersion: "test"),
+            configuration: configuration,
             store: store, pool: WorkerPool(workers: workers, queueDepth: queueDepth), logger: logger)
         api.setReady(true)
     }

@@ -100,7 +100,7 @@ import Testing
         let observed = Collector<BatchObservation>()
         let harness = try APIHarness(
             workers: 2, queueDepth: 256, batching: BatchingPolicy(enabled: batching, maxBatchRows: 16, maxQueueDelayMicroseconds: 2000),
-            batchObserver: { observed.append($0) })
+            batchObserver: { observed.append($0) }, inlineMaxFLOPs: 0)  // tiny requests would skip the batcher
         #expect(harness.call("PUT", "/v1/models/b", Self.model).status == 201)
         let sizes = (0..<96).map { $0 == 50 ? 40 : 1 + ($0 * 5) % 6 }
         let requests = sizes.enumerated().map { Self.request(index: $0.offset, rows: $0.element, v2: $0.offset % 2 == 0) }
@@ -130,7 +130,7 @@ import Testing
             workers: 1, queueDepth: 64,
             batching: BatchingPolicy(
                 enabled: true, maxBatchRows: sizes.reduce(0, +), maxQueueDelayMicroseconds: BatchingPolicy.maxDelayLimit),
-            batchObserver: { observed.append($0) })
+            batchObserver: { observed.append($0) }, inlineMaxFLOPs: 0)
         #expect(harness.call("PUT", "/v1/models/b", Self.model).status == 201)
         let responses = try Self.fireWhileTheWorkerIsHeld(harness, sizes: sizes)
         for (index, response) in responses.values {
@@ -154,7 +154,7 @@ import Testing
         let harness = try APIHarness(
             workers: 1, queueDepth: 64, limits: limits,
             batching: BatchingPolicy(enabled: true, maxBatchRows: 256, maxQueueDelayMicroseconds: BatchingPolicy.maxDelayLimit),
-            batchObserver: { observed.append($0) })
+            batchObserver: { observed.append($0) }, inlineMaxFLOPs: 0)
         #expect(harness.call("PUT", "/v1/models/b", Self.model).status == 201)
         let responses = try Self.fireWhileTheWorkerIsHeld(harness, sizes: sizes)
         #expect(responses.values.allSatisfy { $0.1.status == 200 })
@@ -167,7 +167,8 @@ import Testing
     @Test func queuedRequestsCountAgainstAdmission() throws {
         let harness = try APIHarness(
             workers: 2, queueDepth: 1,
-            batching: BatchingPolicy(enabled: true, maxBatchRows: 1000, maxQueueDelayMicroseconds: BatchingPolicy.maxDelayLimit))
+            batching: BatchingPolicy(enabled: true, maxBatchRows: 1000, maxQueueDelayMicroseconds: BatchingPolicy.maxDelayLimit),
+            inlineMaxFLOPs: 0)
         #expect(harness.call("PUT", "/v1/models/b", Self.model).status == 201)
         // Other admitted work (a job that waits) keeps the batcher waiting for company.
         let gate = Self.holdAWorker(harness)

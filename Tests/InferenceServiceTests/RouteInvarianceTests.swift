@@ -93,6 +93,30 @@ import Testing
         }
     }
 
+    /// A tiny V2 request runs inline on the caller's queue (no pool, no batcher): its rows get
+    /// the bits they get on the worker pool, and inside a request too large to run inline.
+    @Test(arguments: DType.allCases)
+    func tinyRequestsRunInlineWithTheSameBits(dtype: DType) throws {
+        let model = #"{"layer": {"units": 8, "activation": "gelu", "seed": 3, "dtype": "\#(dtype.rawValue)"}, "input_shape": [null, 16]}"#
+        func answer(_ harness: APIHarness, rows: [[Double]]) throws -> [UInt64] {
+            let data = rows.flatMap { $0 }.map { String($0) }.joined(separator: ",")
+            let body = #"{"inputs": [{"name": "input", "shape": [\#(rows.count), 16], "datatype": "FP64", "data": [\#(data)]}]}"#
+            let result = harness.call("POST", "/v2/models/tiny/infer", body)
+            let values = try #require((result.json["outputs"] as? [[String: Any]])?.first?["data"] as? [Double], "\(result.json)")
+            return values.map(\.bitPattern)
+        }
+        let inline = try APIHarness()
+        let pooled = try APIHarness(inlineMaxFLOPs: 0)
+        for harness in [inline, pooled] { #expect(harness.call("PUT", "/v1/models/tiny", model).status == 201) }
+        let row = (0..<16).map { Double($0 * 37 % 17 - 8) / 8 }
+        #expect(InferenceAPI.runsInline(try inline.api.store.get(name: "tiny"), bodyBytes: 400, maxFLOPs: 1 << 18))
+        let alone = try answer(inline, rows: [row])
+        #expect(alone == (try answer(pooled, rows: [row])))
+        // 300 rows: a body far over 4 KiB, so the pool and the batcher run it.
+        let many = (0..<300).map { index in index == 123 ? row : row.map { $0 + Double(index) / 64 } }
+        #expect(Array(try answer(inline, rows: many)[(123 * 8)..<(124 * 8)]) == alone)
+    }
+
     /// 32 clients send the same row at once: dynamic batching merges them (checked), and every
     /// answer is bitwise the answer the row gets alone.
     @Test(arguments: DType.allCases)
