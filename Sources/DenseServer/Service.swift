@@ -97,7 +97,7 @@ final class Service: Sendable {
         let requestID = request.headers["X-Request-Id"].flatMap(validRequestID) ?? newRequestID()
         let apiRequest = APIRequest(
             method: request.method, path: request.path, headers: request.headers.map { (name: $0.name, value: $0.value) },
-            body: request.body, remoteIsLoopback: request.remoteIsLoopback)
+            body: request.body, remoteIsLoopback: request.remoteIsLoopback, isAbandoned: { responder.isAbandoned })
         api.handle(apiRequest) { response in
             var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
             headers.replaceOrAdd(name: "X-Request-Id", value: requestID)

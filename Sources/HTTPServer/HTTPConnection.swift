@@ -2,6 +2,7 @@ import CZlib
 import Dispatch
 import Glibc
 import HTTPCore
+import Synchronization
 
 /// One accepted socket: an explicit state machine confined to its I/O loop.
 ///
@@ -42,6 +43,9 @@ final class HTTPConnection: @unchecked Sendable {
     let loop: IOLoop
     let fd: Int32
     let remoteIsLoopback: Bool
+    /// Set (from this loop) when the client's end of file arrives while requests are still
+    /// unanswered, or the connection closes; read from any thread (`HTTPResponder.isAbandoned`).
+    let abandoned = Atomic<Bool>(false)
     private var limits: HTTPLimits { core.configuration.limits }
 
     private var parser: HTTPRequestParser
@@ -111,6 +115,7 @@ final class HTTPConnection: @unchecked Sendable {
     func finalClose() {
         guard phase != .closed else { return }
         phase = .closed
+        abandoned.store(true, ordering: .relaxed)
         deadline = 0
         deadlineKind = .none
         if tag != 0 { loop.unregister(fd: fd) }
@@ -174,6 +179,10 @@ final class HTTPConnection: @unchecked Sendable {
         let now = loop.now()
         if n == 0 {
             readEOF = true
+            // A client that closes with answers outstanding has almost always gone (a load
+            // generator stopping, a proxy giving up): work not started yet is skipped, as nginx
+            // aborts such requests. The answers already computed are still written.
+            if !slots.isEmpty { abandoned.store(true, ordering: .relaxed) }
             suspendReading()
             advance(now: now)
             return

@@ -7,13 +7,20 @@ public struct APIRequest: Sendable {
     public var body: [UInt8]
     /// Whether the peer address is loopback (admin routes without a token need it).
     public var remoteIsLoopback: Bool
+    /// Whether the client has gone (closed its connection) with this request unanswered;
+    /// work that has not started yet is then skipped.
+    public var isAbandoned: @Sendable () -> Bool
 
-    public init(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8], remoteIsLoopback: Bool) {
+    public init(
+        method: String, path: String, headers: [(name: String, value: String)], body: [UInt8], remoteIsLoopback: Bool,
+        isAbandoned: @escaping @Sendable () -> Bool = { false }
+    ) {
         self.method = method
         self.path = path
         self.headers = headers
         self.body = body
         self.remoteIsLoopback = remoteIsLoopback
+        self.isAbandoned = isAbandoned
     }
 
     /// First value of a header, case-insensitively.

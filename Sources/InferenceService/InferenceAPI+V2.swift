@@ -53,7 +53,7 @@ extension InferenceAPI {
                 v2Infer(model, request: request, admitted: ContinuousClock.now, inline: true, respond: respond)
                 return
             }
-            try runOnPool(respond) { completion in
+            try runOnPool(request, respond) { completion in
                 self.v2Infer(model, request: request, admitted: completion.admittedAt) { response in
                     completion.done()
                     respond(response)

@@ -129,7 +129,7 @@ public final class InferenceAPI: Sendable {
         case ["v1", "dense"]:
             try allow(request, ["POST"])
             try checkJSONContentType(request)
-            try runOnPool(respond) { completion in
+            try runOnPool(request, respond) { completion in
                 self.oneShot(request.body, admitted: completion.admittedAt) { response in
                     completion.done()
                     respond(response)
@@ -147,7 +147,7 @@ public final class InferenceAPI: Sendable {
             case "PUT":
                 try authorizeAdmin(request)
                 try checkJSONContentType(request)
-                try runOnPool(respond) { completion in
+                try runOnPool(request, respond) { completion in
                     let response: APIResponse
                     do throws(ServiceError) {
                         response = .json(201, try self.putModel(name: name, body: request.body))
@@ -161,7 +161,7 @@ public final class InferenceAPI: Sendable {
                 try authorizeAdmin(request)
                 // Renames, fsyncs and removes files: blocking work, so on the worker pool as PUT
                 // is (on the I/O queue it held every connection of that loop, 56 ms measured).
-                try runOnPool(respond) { completion in
+                try runOnPool(request, respond) { completion in
                     let response: APIResponse
                     do throws(ServiceError) {
                         guard try self.store.delete(name: name) else { throw .modelNotFound(name: name, version: nil) }
@@ -191,7 +191,7 @@ public final class InferenceAPI: Sendable {
             }
             let registered = try store.get(name: s[2], version: version)
             try checkJSONContentType(request)
-            try runOnPool(respond) { completion in
+            try runOnPool(request, respond) { completion in
                 self.predictRegistered(registered, body: request.body, admitted: completion.admittedAt) { response in
                     completion.done()
                     respond(response)
@@ -262,10 +262,24 @@ public final class InferenceAPI: Sendable {
     }
 
     /// Admits a job onto the pool or answers 503 at once.
-    func runOnPool(_ respond: @escaping @Sendable (APIResponse) -> Void, _ job: @escaping @Sendable (WorkerPool.Completion) -> Void)
-        throws(ServiceError)
-    {
-        guard pool.submit(job) else { throw .overloaded(retryAfterSeconds: configuration.retryAfterSeconds) }
+    /// Admits `job` to the worker pool (503 when full). A job whose client has gone by the
+    /// time a worker takes it is skipped and answered 499: abandoned requests (a load
+    /// generator's or a proxy's closed connections) free their slot at once instead of being
+    /// computed for nobody while new clients are refused.
+    func runOnPool(
+        _ request: APIRequest, _ respond: @escaping @Sendable (APIResponse) -> Void,
+        _ job: @escaping @Sendable (WorkerPool.Completion) -> Void
+    ) throws(ServiceError) {
+        let isAbandoned = request.isAbandoned
+        let admitted = pool.submit { completion in
+            guard !isAbandoned() else {
+                completion.done()
+                respond(self.fail(.clientClosedRequest))
+                return
+            }
+            job(completion)
+        }
+        guard admitted else { throw .overloaded(retryAfterSeconds: configuration.retryAfterSeconds) }
     }
 
     // MARK: inference

@@ -20,7 +20,9 @@ info:
     `Allow`), 408 client too slow, 411/413 missing or too large length, 415 unsupported
     content type or encoding, 422 well-formed but impossible (shapes, activations, limits),
     431 headers too large, 401/403 admin auth, 503 overloaded or draining (with
-    `Retry-After`). A client mistake is never a 500.
+    `Retry-After`). A client mistake is never a 500. A request whose client closed the
+    connection before a worker took it is skipped and answered 499 `client_closed_request`
+    (nginx's convention; the client is gone, so only a half-closed one reads it).
 
     Request bodies may be `Content-Encoding: gzip`; responses are gzipped for clients that
     send `Accept-Encoding: gzip` when large enough. Numbers may be `NaN`, `Infinity` and

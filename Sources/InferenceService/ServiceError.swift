@@ -26,6 +26,9 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
     case overloaded(retryAfterSeconds: Int)
     /// The server is draining for shutdown.
     case draining
+    /// The client closed its connection before the work started (its end of file arrived
+    /// with the request unanswered): the work is skipped, as nginx aborts such requests (499).
+    case clientClosedRequest
     /// A request body is needed and missing, or too large.
     case payloadTooLarge(String)
     /// Unsupported `Content-Type`.
@@ -57,6 +60,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .unauthorized: 401
         case .forbidden: 403
         case .overloaded, .draining: 503
+        case .clientClosedRequest: 499
         case .payloadTooLarge: 413
         case .unsupportedMediaType: 415
         case .storage: 500
@@ -78,6 +82,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .forbidden: "forbidden"
         case .overloaded: "overloaded"
         case .draining: "draining"
+        case .clientClosedRequest: "client_closed_request"
         case .payloadTooLarge: "payload_too_large"
         case .unsupportedMediaType: "unsupported_media_type"
         case .storage: "storage_error"
@@ -114,6 +119,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .forbidden(let why): why
         case .overloaded(let seconds): "all workers are busy and the queue is full; retry in \(seconds) s"
         case .draining: "the server is shutting down"
+        case .clientClosedRequest: "the client closed the connection before the work started; nothing was done"
         case .payloadTooLarge(let why): why
         case .unsupportedMediaType(let why): why
         case .storage(let why): "model store: \(why)"

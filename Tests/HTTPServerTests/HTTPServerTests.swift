@@ -291,6 +291,25 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
         }
     }
 
+    /// A client that closes with its request unanswered has gone: the responder says so, so
+    /// work not started yet can be skipped (abandoned requests held the worker pool's slots
+    /// while new clients got 503: 710 of them in a 3 s window right after a wrk run ended).
+    @Test func aClientClosingWithAnUnansweredRequestAbandonsIt() throws {
+        let parked = Mutex<[HTTPResponder]>([])
+        try withServer(handler: { _, responder in parked.withLock { $0.append(responder) } }) { server, port in
+            let client = try RawClient(port: port)
+            client.send(get)
+            #expect(eventually { parked.withLock { $0.count } == 1 })
+            let responder = try #require(parked.withLock { $0.first })
+            #expect(!responder.isAbandoned)
+            client.shutdownWrite()
+            #expect(eventually { responder.isAbandoned })
+            // An answer still goes out (a half-closed client may read it).
+            responder.send(HTTPResponse(status: 200, text: "late"))
+            #expect(client.readResponse()?.text == "late")
+        }
+    }
+
     @Test func connectionCapAnswers503WithRetryAfter() throws {
         try withServer(testConfiguration(maxConnections: 2)) { server, port in
             let a = try RawClient(port: port)

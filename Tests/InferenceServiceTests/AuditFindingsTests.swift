@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import InferenceService
@@ -131,6 +132,28 @@ import Testing
         }
         #expect(deleted.status == 200, "\(deleted.json)")
         #expect(harness.call("DELETE", "/v1/models/m").status == 404)
+    }
+
+    /// Issue 12: work whose client has gone before a worker takes it is skipped and answered
+    /// 499 `client_closed_request`; nothing is done (a PUT stores nothing).
+    @Test func abandonedWorkIsSkipped() throws {
+        let harness = try APIHarness()
+        let gone = harness.api
+        let box = Mutex<APIResponse?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        gone.handle(
+            APIRequest(
+                method: "PUT", path: "/v1/models/m", headers: [("Content-Type", "application/json")], body: Array(Self.model.utf8),
+                remoteIsLoopback: true, isAbandoned: { true })
+        ) { response in
+            box.withLock { $0 = response }
+            done.signal()
+        }
+        done.wait()
+        let response = try #require(box.withLock { $0 })
+        #expect(response.status == 499 && String(decoding: response.body, as: UTF8.self).contains("client_closed_request"))
+        #expect(harness.call("GET", "/v1/models/m").status == 404, "nothing was stored")
+        #expect(harness.call("PUT", "/v1/models/m", Self.model).status == 201)
     }
 
     /// Finding 5: binary INT64/UINT64 are rounded once, from the exact value, to the first
