@@ -16,7 +16,7 @@ swift build -c release --product dense-server >&2
 .venv-bench/bin/python Benchmarks/gen_bodies.py "$OUT/bodies"
 
 P_OURS=18081 P_FAST=18082 P_NGINX=18083
-.build/release/dense-server serve --port $P_OURS --model-dir "$OUT/models" --set seed_model_dir= --log-level error >/dev/null 2>&1 &
+.build/release/dense-server serve --port $P_OURS --model-dir "$OUT/models" --set seed_model_dir= >/dev/null 2>&1 &
 (cd Benchmarks && BODIES_DIR="$OUT/bodies" ../.venv-bench/bin/python -m uvicorn fastapi_dense:app --port $P_FAST --workers 1 --log-level error) &
 until curl -sf localhost:$P_OURS/healthz >/dev/null; do sleep 0.2; done
 until curl -s -o /dev/null localhost:$P_FAST/docs; do sleep 0.2; done

@@ -44,7 +44,7 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 # Starts dense-server with extra flags; sets PORT and SERVER_PID.
 start_dense() {
   local out="$WORK/dense-$RANDOM"
-  "$BIN" serve --port 0 --model-dir "$out.models" --set seed_model_dir= --set drain_grace_s=0 --log-level notice "$@" >"$out.out" 2>"$out.err" &
+  "$BIN" serve --port 0 --model-dir "$out.models" --set seed_model_dir= --set drain_grace_s=0 "$@" >"$out.out" 2>"$out.err" &
   SERVER_PID=$!
   SERVER_ERR="$out.err"
   for _ in $(seq 1 300); do
