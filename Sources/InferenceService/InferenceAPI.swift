@@ -98,11 +98,21 @@ public final class InferenceAPI: Sendable {
         }
     }
 
+    /// The segments of the paths without parameters, split once.
+    private static let fixedRouteSegments: [String: [String]] = Dictionary(
+        uniqueKeysWithValues: [["healthz"], ["metrics"], ["openapi.yaml"], ["v2", "health", "live"], ["v2", "health", "ready"], ["v2"]]
+            .map { ("/" + $0.joined(separator: "/"), $0) })
+
     private func route(_ request: APIRequest, respond: @escaping @Sendable (APIResponse) -> Void) throws(ServiceError) {
-        let parts = request.path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        // parts[0] is "" for a leading slash.
-        guard parts.first == "", parts.count >= 2 else { throw .routeNotFound(path: request.path) }
-        let segments = Array(parts.dropFirst())
+        let segments: [String]
+        if let fixed = Self.fixedRouteSegments[request.path] {
+            segments = fixed  // the health and metrics routes, without splitting the path each time
+        } else {
+            let parts = request.path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            // parts[0] is "" for a leading slash.
+            guard parts.first == "", parts.count >= 2 else { throw .routeNotFound(path: request.path) }
+            segments = Array(parts.dropFirst())
+        }
         // An empty segment (`/v1/models/`, `/v2//x`) names no resource: 404, not an invalid name.
         // (The root `/` is the one path made of an empty segment.)
         if segments.count > 1 && segments.contains("") { throw .routeNotFound(path: request.path) }
