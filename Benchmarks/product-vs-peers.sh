@@ -118,9 +118,9 @@ fi
 run() {
   local method=GET
   [ -z "${2:-}" ] || method=POST
-  WRK_METHOD=$method WRK_BODY="${2:-}" wrk -t2 -c"$CONNECTIONS" -d3s --timeout 60s -s Benchmarks/request.lua "$1" >/dev/null
+  WRK_METHOD=$method WRK_BODY="${2:-}" wrk -t2 -c"$CONNECTIONS" -d3s --timeout 60s -s Benchmarks/v2-infer.lua "$1" >/dev/null
   sleep 2  # the warm-up's last requests drain before the measured window opens
-  WRK_METHOD=$method WRK_BODY="${2:-}" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 60s -s Benchmarks/request.lua "$1" | sed -n "s/^RESULT //p"
+  WRK_METHOD=$method WRK_BODY="${2:-}" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 60s -s Benchmarks/v2-infer.lua "$1" | sed -n "s/^RESULT //p"
 }
 ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}' if b else '-')" "$1" "$2"; }
 

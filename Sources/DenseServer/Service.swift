@@ -124,10 +124,10 @@ final class Service: Sendable {
         mixed ^= mixed >> 31
         return String(unsafeUninitializedCapacity: 32) { buffer in
             let digits: StaticString = "0123456789abcdef"
-            for (offset, value) in [(0, requestIDPrefix), (16, mixed)] {
-                for index in 0..<16 {
-                    buffer[offset + index] = digits.utf8Start[Int((value >> UInt64(60 - 4 * index)) & 0xF)]
-                }
+            for index in 0..<16 {
+                let shift = UInt64(60 - 4 * index)
+                buffer[index] = digits.utf8Start[Int((requestIDPrefix >> shift) & 0xF)]
+                buffer[16 + index] = digits.utf8Start[Int((mixed >> shift) & 0xF)]
             }
             return 32
         }

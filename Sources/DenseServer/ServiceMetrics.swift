@@ -89,8 +89,8 @@ final class ServiceMetrics: InferenceObserver {
     /// The request counter and duration histogram of one exchange, looked up by the raw
     /// path, method and status: the registry validates names and help texts on every call,
     /// and the route template splits the path; both are paid once per distinct key here. At
-    /// most `maxCachedInstruments` keys are kept (paths are client-chosen), beyond that the
-    /// registry is asked each time.
+    /// most `maxCachedInstruments` keys of paths up to 256 bytes are kept (paths are
+    /// client-chosen); beyond that the registry is asked each time.
     private func instruments(path: String, method: String, status: Int) -> Instruments {
         let key = InstrumentKey(path: path, method: method, status: status)
         if let cached = instrumentCache.withLock({ $0[key] }) { return cached }
@@ -103,8 +103,11 @@ final class ServiceMetrics: InferenceObserver {
             duration: registry.makeDurationHistogram(
                 name: "denseserve_http_request_duration_seconds", labels: [("route", route)], buckets: latencyBuckets,
                 help: "Time from the request's last byte to its response queued."))
-        instrumentCache.withLock { cache in
-            if cache.count < Self.maxCachedInstruments { cache[key] = instruments }
+        // Bounded in keys and in key size: at most 1024 paths of at most 256 bytes.
+        if path.utf8.count <= 256 {
+            instrumentCache.withLock { cache in
+                if cache.count < Self.maxCachedInstruments { cache[key] = instruments }
+            }
         }
         return instruments
     }

@@ -35,8 +35,8 @@ public struct APIConfiguration: Sendable {
 
     /// Receives compute observations (for metrics); nil records nothing.
     public var observer: (any InferenceObserver)?
-    /// Registered-model requests whose forward pass is at most this many FLOPs (bounded from
-    /// the body size, bodies of at most 4 KiB) run inline on the connection's queue, skipping
+    /// V2 infer requests whose forward pass is at most this many FLOPs (bounded from the body
+    /// size: at most one row per byte, bodies of at most 4 KiB) run inline on the connection's queue, skipping
     /// the worker pool and batching (see `InferenceAPI.runsInline`). 0 turns it off.
     public var inlineMaxFLOPs = 1 << 18
     /// Renders `GET /metrics` (Prometheus text); nil answers 404.

@@ -390,6 +390,20 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
         }
     }
 
+    /// How many of `clients` got an answer within half a second, each of which must be a 503
+    /// `server_busy` (the others' requests are held by the handler).
+    static func countBusyAnswers(_ clients: [RawClient]) -> Int {
+        var busy = 0
+        for client in clients {
+            client.setReceiveTimeout(0.5)
+            if let response = client.readResponse() {
+                #expect(response.status == 503 && response.errorCode == "server_busy")
+                busy += 1
+            }
+        }
+        return busy
+    }
+
     /// Regression (audit finding 2): a gzip body's inflated bytes were counted against no
     /// budget, so ten 65 KB requests pinned 750 MiB. Now the compressed and inflated bytes are
     /// reserved against `maxBufferedRequestBytes` until the response is queued.
@@ -422,14 +436,7 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
             // handler still has them, whatever the inflater's allocation steps.
             let holders = try (0..<3).map { _ in try RawClient(port: port) }
             for holder in holders { try post(holder, "/hold", inflating: 400_000) }
-            var busy = 0
-            for holder in holders {
-                holder.setReceiveTimeout(0.5)
-                if let response = holder.readResponse() {
-                    #expect(response.status == 503 && response.errorCode == "server_busy")
-                    busy += 1
-                }
-            }
+            let busy = Self.countBusyAnswers(holders)
             #expect(busy >= 1, "3 × 400 KB inflated against a 1 MiB budget")
             #expect(parked.withLock { $0.count } == 3 - busy)
             #expect(server.core.bufferedRequestBytes.load(ordering: .relaxed) >= (3 - busy) * 400_000)
@@ -460,14 +467,7 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
                 client.send("POST /hold HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.count)\r\n\r\n")
                 client.send(body)
             }
-            var busy = 0
-            for client in clients {
-                client.setReceiveTimeout(0.5)
-                if let response = client.readResponse() {
-                    #expect(response.status == 503 && response.errorCode == "server_busy")
-                    busy += 1
-                }
-            }
+            let busy = Self.countBusyAnswers(clients)
             #expect(busy >= 1, "3 × 400 KB held by the handler against a 1 MiB budget")
             #expect(server.core.bufferedRequestBytes.load(ordering: .relaxed) >= (3 - busy) * 400_000)
             for responder in parked.withLock({ $0 }) { responder.send(HTTPResponse(status: 200, text: "held")) }
