@@ -79,13 +79,16 @@ struct LineLogHandler: LogHandler {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends ``timestamp()``'s text, digit by digit (no `String(format:)` on the request path).
+    /// Appends ``timestamp()``'s text, digit by digit (no `String(format:)` and no `gmtime_r`,
+    /// which takes glibc's time-zone lock on every call, on the request path).
     static func appendTimestamp(into out: inout [UInt8]) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        var parts = tm()
-        var seconds = now.tv_sec
-        gmtime_r(&seconds, &parts)
+        appendTimestamp(seconds: Int(now.tv_sec), milliseconds: Int(now.tv_nsec) / 1_000_000, into: &out)
+    }
+
+    /// Appends `seconds` since the epoch (UTC) and `milliseconds` as `2026-12-01T23:07:11.931Z`.
+    static func appendTimestamp(seconds: Int, milliseconds: Int, into out: inout [UInt8]) {
         func digits(_ value: Int, _ width: Int) {
             var divisor = 1
             for _ in 1..<width { divisor *= 10 }
@@ -96,19 +99,37 @@ struct LineLogHandler: LogHandler {
                 divisor /= 10
             }
         }
-        digits(Int(parts.tm_year) + 1900, 4)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let date = civilDate(daysSinceEpoch: days)
+        digits(date.year, 4)
         out.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mon) + 1, 2)
+        digits(date.month, 2)
         out.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mday), 2)
+        digits(date.day, 2)
         out.append(UInt8(ascii: "T"))
-        digits(Int(parts.tm_hour), 2)
+        digits(secondOfDay / 3600, 2)
         out.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_min), 2)
+        digits(secondOfDay / 60 % 60, 2)
         out.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_sec), 2)
+        digits(secondOfDay % 60, 2)
         out.append(UInt8(ascii: "."))
-        digits(Int(now.tv_nsec) / 1_000_000, 3)
+        digits(milliseconds, 3)
         out.append(UInt8(ascii: "Z"))
+    }
+
+    /// The proleptic Gregorian date `days` after 1970-01-01: the calendar counted in 400-year
+    /// eras of 146,097 days, each year starting on 1 March so that the leap day comes last
+    /// (H. Hinnant's `civil_from_days`).
+    static func civilDate(daysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468  // days since 0000-03-01
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let marchMonth = (5 * dayOfYear + 2) / 153  // 0 = March ... 11 = February
+        let day = dayOfYear - (153 * marchMonth + 2) / 5 + 1
+        let month = marchMonth < 10 ? marchMonth + 3 : marchMonth - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

@@ -109,6 +109,33 @@ import Testing
 /// Generated request ids: 32 lowercase hex digits, never repeated within a process, drawn
 /// without a system call per request.
 @Suite struct RequestIDTests {
+    /// The log timestamp's calendar arithmetic against glibc's `gmtime_r`: every day from
+    /// 1970 to 2200 (at a changing second of the day) and the leap-year edges.
+    @Test func timestampsMatchGmtime() {
+        var probes = Array(stride(from: 0, to: 230 * 366 * 86_400, by: 86_400 + 3_607))
+        for (year, month, day) in [(2000, 2, 29), (2000, 3, 1), (2100, 2, 28), (2100, 3, 1), (2024, 12, 31), (1999, 12, 31)] {
+            var parts = tm()
+            parts.tm_year = Int32(year - 1900)
+            parts.tm_mon = Int32(month - 1)
+            parts.tm_mday = Int32(day)
+            parts.tm_hour = 23
+            parts.tm_min = 59
+            parts.tm_sec = 59
+            probes.append(timegm(&parts))
+        }
+        for seconds in probes {
+            var t = time_t(seconds)
+            var parts = tm()
+            gmtime_r(&t, &parts)
+            let expected = String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02d.042Z", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                parts.tm_hour, parts.tm_min, parts.tm_sec)
+            var out: [UInt8] = []
+            LineLogHandler.appendTimestamp(seconds: seconds, milliseconds: 42, into: &out)
+            #expect(String(decoding: out, as: UTF8.self) == expected, "\(seconds)")
+        }
+    }
+
     @Test func generatedIDsAreHexAndUnique() {
         let ids = (0..<20_000).map { _ in Service.newRequestID() }
         #expect(ids.allSatisfy { $0.utf8.count == 32 && $0.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) } })
