@@ -251,17 +251,16 @@ final class SignalState: @unchecked Sendable {
     func keep(_ source: DispatchSourceSignal) { sources.append(source) }
 }
 
-/// Totals of the batch observations (until a metrics registry records the histogram).
-final class BatchStats: @unchecked Sendable {
-    // `@unchecked Sendable`: `lock` guards `totals`.
-    private let lock = NSLock()
-    private var totals = (passes: 0, requests: 0, rows: 0)
+/// Totals of the batch observations, for the summary logged at shutdown (the metrics
+/// registry keeps the per-pass histograms).
+final class BatchStats: Sendable {
+    private let totals = Mutex((passes: 0, requests: 0, rows: 0))
     func record(_ observation: BatchObservation) {
-        lock.withLock {
-            totals.passes += 1
-            totals.requests += observation.requests
-            totals.rows += observation.rows
+        totals.withLock {
+            $0.passes += 1
+            $0.requests += observation.requests
+            $0.rows += observation.rows
         }
     }
-    var snapshot: (passes: Int, requests: Int, rows: Int) { lock.withLock { totals } }
+    var snapshot: (passes: Int, requests: Int, rows: Int) { totals.withLock { $0 } }
 }

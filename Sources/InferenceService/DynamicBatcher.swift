@@ -1,5 +1,6 @@
 import DenseKernel
 import Foundation
+import Synchronization
 
 /// Combines concurrent requests to the same registered model and version into one
 /// forward pass (one GEMM per layer).
@@ -25,19 +26,21 @@ import Foundation
 ///
 /// Concatenation first casts every part to the first layer's dtype — the cast the first
 /// layer would make anyway — so a batched row is computed from the same values as alone.
-final class DynamicBatcher: @unchecked Sendable {
-    // `@unchecked Sendable`: `lock` guards `queues` and everything inside each `Queue`.
+final class DynamicBatcher: Sendable {
     private let pool: WorkerPool
     private let splitMinFLOPs: Int
     /// A batch's forward pass stays within these (each request was checked alone).
     private let limits: DenseLimits
     private let observer: (@Sendable (BatchObservation) -> Void)?
-    private let lock = NSLock()
-    private var queues: [Key: Queue] = [:]
-    /// Requests queued here (all models) and in running batches: admitted jobs the pool
-    /// counts that are not waiting for a worker.
-    private var waiting = 0
-    private var inFlight = 0
+    /// Everything the queues share, behind one lock (each `Queue` too).
+    private struct State {
+        var queues: [Key: Queue] = [:]
+        /// Requests queued here (all models) and in running batches: admitted jobs the pool
+        /// counts that are not waiting for a worker.
+        var waiting = 0
+        var inFlight = 0
+    }
+    private let state = Mutex(State())
 
     /// Called with one caller's output rows and its timing.
     typealias Delivery = @Sendable (TensorStorage, ResponseEncoder.Timing) -> Void
@@ -130,21 +133,21 @@ final class DynamicBatcher: @unchecked Sendable {
             return
         }
         let key = Key(name: model.name, version: model.version)
-        let action: Action = lock.withLock {
+        let action: Action = state.withLock { state in
             let queue: Queue
-            if let existing = queues[key] {
+            if let existing = state.queues[key] {
                 queue = existing
             } else {
                 queue = Queue(model: model, policy: policy)
-                queues[key] = queue
+                state.queues[key] = queue
             }
             queue.entries.append(entry)
             queue.rows += rows
-            waiting += 1
+            state.waiting += 1
             if queue.running { return .none }  // the running batch's successor takes it
-            if shouldStart(queue) {
+            if shouldStart(queue, state) {
                 queue.running = true
-                return .run(queue.model, take(queue))
+                return .run(queue.model, take(queue, &state))
             }
             if queue.timerArmed { return .none }
             queue.timerArmed = true
@@ -158,37 +161,37 @@ final class DynamicBatcher: @unchecked Sendable {
     }
 
     /// Requests queued and not yet running (for tests and metrics).
-    var queuedCount: Int { lock.withLock { waiting } }
+    var queuedCount: Int { state.withLock { $0.waiting } }
 
     /// Whether a queue that has no running batch should start one now (lock held). The age
     /// of the oldest request is checked here too, so under steady traffic the delay is kept
     /// without waiting for the timer (which only bounds the wait when nothing else happens).
-    private func shouldStart(_ queue: Queue) -> Bool {
+    private func shouldStart(_ queue: Queue, _ state: State) -> Bool {
         guard let oldest = queue.entries.first else { return false }
         return queue.rows >= queue.policy.maxBatchRows || queue.policy.maxQueueDelayMicroseconds == 0
-            || pool.depth - waiting - inFlight <= 0
+            || pool.depth - state.waiting - state.inFlight <= 0
             || ContinuousClock.now - oldest.queuedAt >= .microseconds(queue.policy.maxQueueDelayMicroseconds)
     }
 
     /// The next batch of `queue`, counted in flight (lock held).
-    private func take(_ queue: Queue) -> [Entry] {
+    private func take(_ queue: Queue, _ state: inout State) -> [Entry] {
         let batch = queue.takeBatch(limits: limits)
-        waiting -= batch.count
-        inFlight += batch.count
+        state.waiting -= batch.count
+        state.inFlight += batch.count
         return batch
     }
 
     /// The delay is over: run what is queued unless a batch is already running.
     private func timerFired(_ key: Key) {
-        let action: Action = lock.withLock {
-            guard let queue = queues[key] else { return .none }
+        let action: Action = state.withLock { state in
+            guard let queue = state.queues[key] else { return .none }
             queue.timerArmed = false
             guard !queue.running, !queue.entries.isEmpty else {
-                if queue.isIdle { queues[key] = nil }
+                if queue.isIdle { state.queues[key] = nil }
                 return .none
             }
             queue.running = true
-            return .run(queue.model, take(queue))
+            return .run(queue.model, take(queue, &state))
         }
         if case .run(let model, let batch) = action { runChain(key, model, batch) }
     }
@@ -196,13 +199,13 @@ final class DynamicBatcher: @unchecked Sendable {
     /// Runs a batch, then the next one while requests are queued.
     private func runChain(_ key: Key, _ model: RegisteredModel, _ batch: [Entry]) {
         run(model: model, batch) {
-            let action: Action = self.lock.withLock {
-                self.inFlight -= batch.count
-                guard let queue = self.queues[key] else { return .none }
-                if !queue.entries.isEmpty && self.shouldStart(queue) { return .run(model, self.take(queue)) }
+            let action: Action = self.state.withLock { state in
+                state.inFlight -= batch.count
+                guard let queue = state.queues[key] else { return .none }
+                if !queue.entries.isEmpty && self.shouldStart(queue, state) { return .run(model, self.take(queue, &state)) }
                 queue.running = false
                 if queue.isIdle {
-                    self.queues[key] = nil
+                    state.queues[key] = nil
                     return .none
                 }
                 // Requests still being decoded will start the batch; the timer bounds the wait.

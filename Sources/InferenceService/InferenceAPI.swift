@@ -1,6 +1,7 @@
 import DenseKernel
 import Foundation
 import Logging
+import Synchronization
 import TensorJSON
 
 /// Settings of the API layer (the transport has its own).
@@ -66,7 +67,7 @@ public final class InferenceAPI: Sendable {
     public let pool: WorkerPool
     let logger: Logger
     let batcher: DynamicBatcher
-    private let readiness = ReadinessFlag()
+    private let readiness = Atomic<Bool>(false)
 
     public init(configuration: APIConfiguration, store: ModelStore, pool: WorkerPool, logger: Logger) {
         self.configuration = configuration
@@ -84,10 +85,8 @@ public final class InferenceAPI: Sendable {
     }
 
     /// Whether `/v2/health/ready` answers 200. False while loading or draining.
-    public var isReady: Bool {
-        get { readiness.value }
-    }
-    public func setReady(_ ready: Bool) { readiness.value = ready }
+    public var isReady: Bool { readiness.load(ordering: .sequentiallyConsistent) }
+    public func setReady(_ ready: Bool) { readiness.store(ready, ordering: .sequentiallyConsistent) }
 
     /// Handles one request; `respond` is called exactly once, possibly from a worker queue.
     public func handle(_ request: APIRequest, respond: @escaping @Sendable (APIResponse) -> Void) {
@@ -500,16 +499,5 @@ extension InferenceAPI {
             return "/v2/models/{name}/versions/{version}/\(s[5])"
         default: return "other"
         }
-    }
-}
-
-/// A Bool shared across queues.
-final class ReadinessFlag: @unchecked Sendable {
-    // `@unchecked Sendable`: `lock` guards `stored`.
-    private let lock = NSLock()
-    private var stored = false
-    var value: Bool {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
     }
 }

@@ -1,6 +1,7 @@
 import DenseKernel
 import Foundation
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -14,19 +15,23 @@ import Logging
 /// versions intact and the new one either whole or absent. A deleted model's folder is
 /// first renamed away (atomic), then removed. At start-up every file is loaded again; a
 /// corrupt one is logged and skipped, never deleted.
-public final class ModelStore: @unchecked Sendable {
-    // `@unchecked Sendable`: `lock` guards `models` and `nextVersion`; the file system work
-    // for one name is serialized by `writeLock`.
+public final class ModelStore: Sendable {
     private let directory: URL?
     private let limits: ServiceLimits
     private let logger: Logger
-    private let lock = NSLock()
-    private let writeLock = NSLock()
-    private var models: [String: [Int: RegisteredModel]] = [:]
-    private var nextVersion: [String: Int] = [:]
+    /// The models in memory, by name and version.
+    private struct Contents {
+        var models: [String: [Int: RegisteredModel]] = [:]
+        var nextVersion: [String: Int] = [:]
+        var loadProblems: [(path: String, reason: String)] = []
+    }
+    private let contents = Mutex(Contents())
+    /// Held around each change's file system work, so changes happen one at a time
+    /// (while lookups go on under `contents`).
+    private let writing = Mutex(())
 
     /// Problems found while loading (file path and reason), for start-up reporting and tests.
-    public private(set) var loadProblems: [(path: String, reason: String)] = []
+    public var loadProblems: [(path: String, reason: String)] { contents.withLock { $0.loadProblems } }
 
     /// - Parameter directory: where models live; nil keeps them in memory only.
     public init(directory: String?, limits: ServiceLimits, logger: Logger) {
@@ -64,7 +69,7 @@ public final class ModelStore: @unchecked Sendable {
                     }
                     insert(model)
                 } catch {
-                    loadProblems.append((path, "\(error)"))
+                    contents.withLock { $0.loadProblems.append((path, "\(error)")) }
                     logger.error("skipping corrupt model file", metadata: ["path": "\(path)", "reason": "\(error)"])
                 }
             }
@@ -72,19 +77,17 @@ public final class ModelStore: @unchecked Sendable {
     }
 
     private func insert(_ model: RegisteredModel) {
-        lock.withLock {
-            models[model.name, default: [:]][model.version] = model
-            nextVersion[model.name] = max(nextVersion[model.name] ?? 1, model.version + 1)
+        contents.withLock {
+            $0.models[model.name, default: [:]][model.version] = model
+            $0.nextVersion[model.name] = max($0.nextVersion[model.name] ?? 1, model.version + 1)
         }
     }
 
     /// Stores `model` as the next version of `name`; returns it once durable.
     public func put(name: String, model: DenseModel, batching: BatchingOverrides? = nil) throws(ServiceError) -> RegisteredModel {
         try ModelName.validate(name)
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        do {
-            let version = lock.withLock { nextVersion[name] ?? 1 }
+        return try writing.withLock { _ throws(ServiceError) in
+            let version = contents.withLock { $0.nextVersion[name] ?? 1 }
             let registered = RegisteredModel(
                 name: name, version: version, model: model, createdAt: Date().timeIntervalSince1970, batching: batching)
             if let directory {
@@ -100,10 +103,8 @@ public final class ModelStore: @unchecked Sendable {
     /// Deletes every version of `name`. Returns false when there was no such model.
     public func delete(name: String) throws(ServiceError) -> Bool {
         try ModelName.validate(name)
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        do {
-            guard lock.withLock({ models[name] != nil }) else { return false }
+        return try writing.withLock { _ throws(ServiceError) in
+            guard contents.withLock({ $0.models[name] != nil }) else { return false }
             if let directory {
                 let folder = directory.appendingPathComponent(name, isDirectory: true)
                 let grave = directory.appendingPathComponent(".deleted-\(name)-\(UInt32.random(in: 0...UInt32.max))")
@@ -115,11 +116,9 @@ public final class ModelStore: @unchecked Sendable {
                     try? FileManager.default.removeItem(at: grave)
                 }
             }
-            lock.withLock {
-                models[name] = nil
-                // Versions keep counting up, so a re-created model never reuses an old number
-                // within this process; on disk the folder is gone.
-            }
+            // Versions keep counting up, so a re-created model never reuses an old number
+            // within this process; on disk the folder is gone.
+            contents.withLock { $0.models[name] = nil }
             return true
         }
     }
@@ -127,8 +126,8 @@ public final class ModelStore: @unchecked Sendable {
     /// A version of `name` (the latest when `version` is nil).
     public func get(name: String, version: Int? = nil) throws(ServiceError) -> RegisteredModel {
         try ModelName.validate(name)
-        let found: RegisteredModel? = lock.withLock {
-            guard let versions = models[name] else { return nil }
+        let found: RegisteredModel? = contents.withLock {
+            guard let versions = $0.models[name] else { return nil }
             if let version { return versions[version] }
             return versions.max(by: { $0.key < $1.key })?.value
         }
@@ -138,17 +137,17 @@ public final class ModelStore: @unchecked Sendable {
 
     /// Every version of `name`, oldest first.
     public func versions(name: String) -> [RegisteredModel] {
-        lock.withLock { (models[name] ?? [:]).values.sorted { $0.version < $1.version } }
+        contents.withLock { ($0.models[name] ?? [:]).values.sorted { $0.version < $1.version } }
     }
 
     /// Names with their latest version, sorted by name.
     public func list() -> [RegisteredModel] {
-        lock.withLock {
-            models.keys.sorted().compactMap { name in models[name]!.max(by: { $0.key < $1.key })?.value }
+        contents.withLock { contents in
+            contents.models.keys.sorted().compactMap { name in contents.models[name]!.max(by: { $0.key < $1.key })?.value }
         }
     }
 
-    public var count: Int { lock.withLock { models.count } }
+    public var count: Int { contents.withLock { $0.models.count } }
 
     // MARK: durable writes
 

@@ -1,5 +1,6 @@
 import DenseKernel
 import Foundation
+import Synchronization
 import TensorJSON
 
 /// One stored version of a registered model.
@@ -130,16 +131,14 @@ public struct RegisteredModel: Sendable {
 
 /// A small bounded map from symbolic input shape to encoded JSON (shared by copies of a
 /// ``RegisteredModel``).
-final class ModelSectionCache: @unchecked Sendable {
-    // `@unchecked Sendable`: `lock` guards `entries`.
-    private let lock = NSLock()
-    private var entries: [[Int?]: [UInt8]] = [:]
+final class ModelSectionCache: Sendable {
+    private let entries = Mutex<[[Int?]: [UInt8]]>([:])
     private let capacity = 32
 
-    func get(_ shape: [Int?]) -> [UInt8]? { lock.withLock { entries[shape] } }
+    func get(_ shape: [Int?]) -> [UInt8]? { entries.withLock { $0[shape] } }
 
     func put(_ shape: [Int?], _ bytes: [UInt8]) {
-        lock.withLock {
+        entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll() }
             entries[shape] = bytes
         }

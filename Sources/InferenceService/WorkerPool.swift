@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// N serial Dispatch queues that run inference jobs, with bounded admission.
 ///
@@ -7,13 +8,14 @@ import Foundation
 /// that ``submit(_:)`` refuses at once, so the caller answers 503 instead of queueing
 /// without bound. Large forward passes are split over rows with ``split(count:_:completion:)``
 /// so one big request uses every worker; many small requests run side by side.
-public final class WorkerPool: @unchecked Sendable {
-    // `@unchecked Sendable`: `queues` is immutable after init; `lock` guards `pending`, `next`
-    // and `inFlight`.
+public final class WorkerPool: Sendable {
     private let queues: [DispatchQueue]
-    private let lock = NSLock()
-    private var pending = 0
-    private var next = 0
+    /// Jobs admitted and not yet finished, and the queue the last job went to.
+    private struct Admission {
+        var pending = 0
+        var next = 0
+    }
+    private let admission = Mutex(Admission())
     /// Jobs admitted at most (queued plus running).
     public let capacity: Int
     /// Runs every job on the caller's thread at once (the fuzz targets: no thread hops, so
@@ -43,7 +45,7 @@ public final class WorkerPool: @unchecked Sendable {
     public var workerCount: Int { max(queues.count, 1) }
 
     /// Jobs admitted and not yet finished.
-    public var depth: Int { lock.withLock { pending } }
+    public var depth: Int { admission.withLock { $0.pending } }
 
     /// Runs `job` on a worker. The job receives a `Completion` it must call exactly once
     /// when it (and any split work it started) is done. Returns false, running nothing,
@@ -51,15 +53,15 @@ public final class WorkerPool: @unchecked Sendable {
     @discardableResult
     public func submit(_ job: @escaping @Sendable (Completion) -> Void) -> Bool {
         if runsInline {
-            lock.withLock { pending += 1 }
+            admission.withLock { $0.pending += 1 }
             job(Completion(pool: self, admittedAt: ContinuousClock.now))
             return true
         }
-        let queue: DispatchQueue? = lock.withLock {
-            guard pending < capacity else { return nil }
-            pending += 1
-            next = (next + 1) % queues.count
-            return queues[next]
+        let queue: DispatchQueue? = admission.withLock { state in
+            guard state.pending < capacity else { return nil }
+            state.pending += 1
+            state.next = (state.next + 1) % queues.count
+            return queues[state.next]
         }
         guard let queue else { return false }
         let completion = Completion(pool: self, admittedAt: ContinuousClock.now)
@@ -77,9 +79,9 @@ public final class WorkerPool: @unchecked Sendable {
             precondition(microseconds <= 0, "an inline pool cannot delay work")
             return work()
         }
-        let queue: DispatchQueue = lock.withLock {
-            next = (next + 1) % queues.count
-            return queues[next]
+        let queue: DispatchQueue = admission.withLock { state in
+            state.next = (state.next + 1) % queues.count
+            return queues[state.next]
         }
         if microseconds > 0 {
             queue.asyncAfter(deadline: .now() + .microseconds(microseconds), execute: work)
@@ -93,7 +95,7 @@ public final class WorkerPool: @unchecked Sendable {
         fileprivate let pool: WorkerPool
         /// When the job was admitted (queue time is measured from here).
         public let admittedAt: ContinuousClock.Instant
-        public func done() { pool.lock.withLock { pool.pending -= 1 } }
+        public func done() { pool.admission.withLock { $0.pending -= 1 } }
     }
 
     /// Runs `count` pieces of work, piece `i` on worker `i % workers`, and calls `completion`
@@ -112,13 +114,10 @@ public final class WorkerPool: @unchecked Sendable {
 }
 
 /// Slots written once each from different queues, read after a `DispatchGroup` completes.
-private final class ResultSlots<Value: Sendable>: @unchecked Sendable {
-    // `@unchecked Sendable`: each slot is written by exactly one work item, and `values` is
-    // read only in the group's notify block, after every write (the group orders them);
-    // `lock` makes the writes themselves safe.
-    private var slots: [Value?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: Value) { lock.withLock { slots[index] = value } }
-    var values: [Value] { lock.withLock { slots.map { $0! } } }
+private final class ResultSlots<Value: Sendable>: Sendable {
+    private let slots: Mutex<[Value?]>
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+    func set(_ index: Int, _ value: Value) { slots.withLock { $0[index] = value } }
+    /// Every slot's value; read in the group's notify block, after every write.
+    var values: [Value] { slots.withLock { $0.map { $0! } } }
 }
