@@ -181,7 +181,7 @@ struct ServerConfig: Sendable, Equatable {
             "max_queue_delay_us", \.maxQueueDelayMicroseconds,
             "Microseconds a queued request waits for others to batch with (0 = only those already queued). Per model: `batching.max_queue_delay_us`."
         ),
-        int("retry_after_s", \.retryAfter, "Retry-After seconds sent with 503 overload answers."),
+        int("retry_after_s", \.retryAfter, "Retry-After seconds sent with 503 answers: overload, and readiness while loading or draining."),
         double(
             "drain_grace_s", \.drainGrace, "After SIGTERM: seconds readiness is false while still accepting (load balancers stop routing)."),
         double("drain_timeout_s", \.drainTimeout, "After the grace: seconds to finish accepted requests before closing what is left."),

@@ -71,7 +71,8 @@ final class Service: Sendable {
             writeTimeout: config.writeTimeout, maxConnections: config.maxConnections,
             maxBufferedRequestBytes: config.maxBufferedRequestBytes, maxBufferedResponseBytes: config.maxBufferedResponseBytes,
             gzipMinBytes: config.gzipMinBytes,
-            gzipLevel: config.gzipLevel, serverName: "DenseServe/\(DenseServeVersion.string)", ioQueueCount: config.effectiveIOQueues)
+            gzipLevel: config.gzipLevel, serverName: "DenseServe/\(DenseServeVersion.string)", ioQueueCount: config.effectiveIOQueues,
+            retryAfterSeconds: config.retryAfter)
         // Access lines skip the Logger: formatted straight into the log sink's buffer and
         // written off the request path (see LogSink), only when info lines are wanted.
         let accessFormat = level <= .info ? AccessLogFormatter(format: format, label: logger.label) : nil

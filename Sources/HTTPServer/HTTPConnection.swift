@@ -332,20 +332,23 @@ final class HTTPConnection: @unchecked Sendable {
                 let reservation = BodyReservation(core: core)
                 slots[slots.count - 1].reservation = reservation
                 guard reservation.reserve(request.body.count) else {
-                    complete(sequence, HTTPServerError.requestBytesBudgetExhausted.response)
+                    complete(
+                        sequence,
+                        HTTPServerError.requestBytesBudgetExhausted.response(retryAfterSeconds: core.configuration.retryAfterSeconds))
                     return
                 }
             }
             core.handler(request, responder)
         case .unsupported:
-            complete(sequence, HTTPServerError.unsupportedContentEncoding.response)
+            complete(sequence, HTTPServerError.unsupportedContentEncoding.response(retryAfterSeconds: core.configuration.retryAfterSeconds))
         case .gzip:
             // The reservation keeps the compressed body, then the inflated bytes, within the
             // server-wide request-byte budget.
             let reservation = BodyReservation(core: core)
             slots[slots.count - 1].reservation = reservation
             guard reservation.reserve(request.body.count) else {
-                complete(sequence, HTTPServerError.requestBytesBudgetExhausted.response)
+                complete(
+                    sequence, HTTPServerError.requestBytesBudgetExhausted.response(retryAfterSeconds: core.configuration.retryAfterSeconds))
                 return
             }
             if request.body.count <= 16 * 1024 {
@@ -379,7 +382,8 @@ final class HTTPConnection: @unchecked Sendable {
         nextSequence += 1
         slots.append(
             Slot(
-                response: error.response, isHead: false, keepAlive: false, forceClose: true,
+                response: error.response(retryAfterSeconds: core.configuration.retryAfterSeconds), isHead: false, keepAlive: false,
+                forceClose: true,
                 bytesIn: parser.consumedBytes - consumedAtLastRequest, started: now, method: "", path: "",
                 requestID: nil))
         flush()
@@ -396,7 +400,7 @@ final class HTTPConnection: @unchecked Sendable {
             first.reservation?.release()
             slotBase += 1
             if !first.isHead && !admitsOutput(response.body.count) {
-                response = HTTPServerError.responseBytesBudgetExhausted.response
+                response = HTTPServerError.responseBytesBudgetExhausted.response(retryAfterSeconds: core.configuration.retryAfterSeconds)
             }
             let close = serialize(response, slot: first)
             if close {

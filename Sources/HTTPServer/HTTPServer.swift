@@ -179,7 +179,9 @@ final class ServerCore: Sendable {
         idleTimeoutNs = ns(configuration.idleTimeout)
         writeTimeoutNs = ns(configuration.writeTimeout)
         var bytes: [UInt8] = []
-        HTTPResponseSerializer.serialize(HTTPServerError.tooManyConnections.response, into: &bytes) { o in
+        HTTPResponseSerializer.serialize(
+            HTTPServerError.tooManyConnections.response(retryAfterSeconds: configuration.retryAfterSeconds), into: &bytes
+        ) { o in
             o.append(contentsOf: ServerCore.connectionClose)
             o.append(contentsOf: Array("Date: ".utf8) + HTTPDateCache.format(time(nil)) + [13, 10])
             o.append(contentsOf: Array("Server: \(name)\r\n".utf8))
@@ -243,11 +245,11 @@ final class ServerCore: Sendable {
     func inflateAndHandle(_ request: HTTPRequest, _ responder: HTTPResponder, reservation: BodyReservation) {
         switch Gzip.inflate(request.body, limit: configuration.limits.maxInflatedBodyBytes, reserve: reservation.reserve) {
         case .failure(.tooLarge):
-            responder.send(HTTPServerError.inflatedBodyTooLarge.response)
+            responder.send(HTTPServerError.inflatedBodyTooLarge.response(retryAfterSeconds: configuration.retryAfterSeconds))
         case .failure(.invalid):
-            responder.send(HTTPServerError.invalidGzipBody.response)
+            responder.send(HTTPServerError.invalidGzipBody.response(retryAfterSeconds: configuration.retryAfterSeconds))
         case .failure(.overBudget):
-            responder.send(HTTPServerError.requestBytesBudgetExhausted.response)
+            responder.send(HTTPServerError.requestBytesBudgetExhausted.response(retryAfterSeconds: configuration.retryAfterSeconds))
         case .success(let body):
             var inflated = request
             inflated.body = body

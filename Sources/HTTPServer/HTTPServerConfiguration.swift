@@ -24,7 +24,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// rest of its answer is already in the kernel's send queue. Default 30.
     public var writeTimeout: Double
     /// Open connections above which a new one gets an immediate 503
-    /// `too_many_connections` with `Retry-After: 1` and is closed. Default 4096.
+    /// `too_many_connections` with `Retry-After` and is closed. Default 4096.
     public var maxConnections: Int
     /// Responses with at least this many body bytes are gzipped when the request's
     /// `Accept-Encoding` allows gzip and the handler set no `Content-Encoding`.
@@ -35,7 +35,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// Request bytes all connections together may hold before their requests are complete
     /// (heads and bodies being received), plus each body of 64 KiB or more (a gzip body's
     /// compressed and inflated bytes) until its response is queued. A connection whose read
-    /// would pass it is answered 503 `server_busy` with `Retry-After: 1` and closed; a body
+    /// would pass it is answered 503 `server_busy` with `Retry-After` and closed; a body
     /// that would pass it once handed on (or inflated) gets the same 503 and the connection
     /// stays open. So many clients each sending up to `limits.maxBodyBytes`, or gzip bodies
     /// inflating to `limits.maxInflatedBodyBytes`, cannot exhaust memory. 0 or less: no
@@ -43,7 +43,7 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxBufferedRequestBytes: Int
     /// Response bytes all connections together may hold unsent (clients that do not read).
     /// A response of at least 64 KiB that would pass it is replaced by 503 `server_busy` with
-    /// `Retry-After: 1`, so a few small requests for large answers that are never read cannot
+    /// `Retry-After`, so a few small requests for large answers that are never read cannot
     /// pin gigabytes until `writeTimeout`. 0 or less: no limit. Default 512 MiB.
     public var maxBufferedResponseBytes: Int
     /// `Server` header value. Default `DenseServe/0.1`.
@@ -52,6 +52,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var ioQueueCount: Int
     /// `listen(2)` backlog. Default 1024.
     public var backlog: Int
+    /// `Retry-After` seconds on the server's own 503 answers (`too_many_connections`,
+    /// `server_busy`). Default 1.
+    public var retryAfterSeconds: Int
     /// After a final response (`Connection: close`, errors) the server half-closes
     /// and discards input for up to this many seconds so the client reads the
     /// response instead of a reset. Default 2.
@@ -73,7 +76,8 @@ public struct HTTPServerConfiguration: Sendable {
         serverName: String = "DenseServe/0.1",
         ioQueueCount: Int = HTTPServerConfiguration.onlineCPUCount,
         backlog: Int = 1024,
-        lingerTimeout: Double = 2
+        lingerTimeout: Double = 2,
+        retryAfterSeconds: Int = 1
     ) {
         self.host = host
         self.port = port
@@ -91,6 +95,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.ioQueueCount = ioQueueCount
         self.backlog = backlog
         self.lingerTimeout = lingerTimeout
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     /// Online CPUs as reported by `sysconf`, at least 1.

@@ -30,7 +30,7 @@ extension InferenceAPI {
         case nil:
             try allow(request, ["GET", "HEAD"])
             let model = try store.get(name: name, version: version)
-            respond(.json(200, v2ModelMetadata(model, versions: store.versions(name: name))))
+            respond(.json(200, try v2ModelMetadata(model, versions: store.versions(name: name))))
         case "ready":
             try allow(request, ["GET", "HEAD"])
             let model = try store.get(name: name, version: version)
@@ -41,11 +41,14 @@ extension InferenceAPI {
             writer.writeKey("ready")
             writer.write(isReady)
             writer.endObject()
-            respond(isReady ? .json(200, writer.bytes) : .json(503, writer.bytes, headers: [("Retry-After", "1")]))
+            respond(
+                isReady
+                    ? .json(200, writer.bytes)
+                    : .json(503, writer.bytes, headers: [("Retry-After", String(configuration.retryAfterSeconds))]))
         case "config":
             try allow(request, ["GET", "HEAD"])
             let model = try store.get(name: name, version: version)
-            respond(.json(200, v2ModelConfig(model)))
+            respond(.json(200, try v2ModelConfig(model)))
         case "infer":
             try allow(request, ["POST"])
             let model = try store.get(name: name, version: version)
@@ -193,13 +196,15 @@ extension InferenceAPI {
     }
 
     /// Input and output shapes with -1 for the batch axis, plus their dtypes.
-    static func v2Signature(_ registered: RegisteredModel) -> (input: [Int?], inputType: DType, output: [Int?], outputType: DType) {
-        let description = registered.describe()
+    static func v2Signature(_ registered: RegisteredModel) throws(ServiceError) -> (
+        input: [Int?], inputType: DType, output: [Int?], outputType: DType
+    ) {
+        let description = try registered.describe()
         return (registered.inputShape, registered.model.layers[0].config.dtype, description.outputShape, registered.model.outputDType)
     }
 
-    func v2ModelMetadata(_ registered: RegisteredModel, versions: [RegisteredModel]) -> [UInt8] {
-        let signature = Self.v2Signature(registered)
+    func v2ModelMetadata(_ registered: RegisteredModel, versions: [RegisteredModel]) throws(ServiceError) -> [UInt8] {
+        let signature = try Self.v2Signature(registered)
         var writer = JSONWriter()
         writer.beginObject()
         writer.writeKey("name")
@@ -235,8 +240,8 @@ extension InferenceAPI {
     /// A Triton-style model configuration, enough for `perf_analyzer`: with a batch axis,
     /// `max_batch_size` is how many batch items fit in `max_batch_rows` and `dims` leave
     /// the batch axis out; without one, `max_batch_size` is 0 and `dims` are the full shape.
-    func v2ModelConfig(_ registered: RegisteredModel) -> [UInt8] {
-        let signature = Self.v2Signature(registered)
+    func v2ModelConfig(_ registered: RegisteredModel) throws(ServiceError) -> [UInt8] {
+        let signature = try Self.v2Signature(registered)
         let policy = batchingPolicy(for: registered)
         let batched = signature.input.count >= 2 && signature.input[0] == nil
         let inputDims = batched ? Array(signature.input.dropFirst()) : signature.input

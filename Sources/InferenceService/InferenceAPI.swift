@@ -11,7 +11,7 @@ public struct APIConfiguration: Sendable {
     public var adminToken: String?
     /// Forward passes of at least this many FLOPs are split over rows across workers.
     public var splitMinFLOPs: Int
-    /// `Retry-After` seconds sent with 503 overload answers.
+    /// `Retry-After` seconds sent with 503 answers: overload, and readiness while loading or draining.
     public var retryAfterSeconds: Int
     /// Dynamic batching of registered models, unless a model sets its own.
     public var batching: BatchingPolicy
@@ -134,7 +134,7 @@ public final class InferenceAPI: Sendable {
             respond(
                 isReady
                     ? .json(200, Array(#"{"ready":true}"#.utf8))
-                    : .json(503, Array(#"{"ready":false}"#.utf8), headers: [("Retry-After", "1")]))
+                    : .json(503, Array(#"{"ready":false}"#.utf8), headers: [("Retry-After", String(configuration.retryAfterSeconds))]))
         case ["v1", "dense"]:
             try allow(request, ["POST"])
             try checkJSONContentType(request)
@@ -146,13 +146,13 @@ public final class InferenceAPI: Sendable {
             }
         case ["v1", "models"]:
             try allow(request, ["GET", "HEAD"])
-            respond(.json(200, listModels()))
+            respond(.json(200, try listModels()))
         case let s where s.count == 3 && s[0] == "v1" && s[1] == "models":
             let name = s[2]
             try ModelName.validate(name)
             switch request.method {
             case "GET", "HEAD":
-                respond(.json(200, modelMetadata(try store.get(name: name), versions: store.versions(name: name))))
+                respond(.json(200, try modelMetadata(try store.get(name: name), versions: store.versions(name: name))))
             case "PUT":
                 try authorizeAdmin(request)
                 try checkJSONContentType(request)
@@ -218,7 +218,7 @@ public final class InferenceAPI: Sendable {
     /// Maps an error to its response, logging it once: server faults at error level,
     /// client mistakes at debug.
     func fail(_ error: ServiceError) -> APIResponse {
-        if error.status >= 500 && error.code != "overloaded" && error.code != "draining" {
+        if error.status >= 500 && error.code != "overloaded" {
             logger.error(
                 "request failed", metadata: ["status": "\(error.status)", "code": "\(error.code)", "error": "\(error.message)"])
         } else {
@@ -423,10 +423,10 @@ public final class InferenceAPI: Sendable {
         do { model = try spec.materialize(inputDim: inputDim, limits: configuration.limits.dense) } catch { throw .dense(error) }
         let registered = try store.put(name: name, model: model, batching: batching)
         logger.info("stored model", metadata: ["model": "\(name)", "version": "\(registered.version)"])
-        return modelMetadata(registered, versions: store.versions(name: name))
+        return try modelMetadata(registered, versions: store.versions(name: name))
     }
 
-    private func listModels() -> [UInt8] {
+    private func listModels() throws(ServiceError) -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
         writer.writeKey("models")
@@ -442,7 +442,7 @@ public final class InferenceAPI: Sendable {
             for version in store.versions(name: model.name) { writer.write(version.version) }
             writer.endArray()
             writer.writeKey("params")
-            writer.write(model.describe().totalParams)
+            writer.write(try model.describe().totalParams)
             writer.endObject()
         }
         writer.endArray()
@@ -450,7 +450,7 @@ public final class InferenceAPI: Sendable {
         return writer.bytes
     }
 
-    private func modelMetadata(_ model: RegisteredModel, versions: [RegisteredModel]) -> [UInt8] {
+    private func modelMetadata(_ model: RegisteredModel, versions: [RegisteredModel]) throws(ServiceError) -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
         writer.writeKey("name")
@@ -466,7 +466,7 @@ public final class InferenceAPI: Sendable {
         writer.writeKey("batching")
         batchingPolicy(for: model).write(into: &writer)
         writer.writeKey("model")
-        ResponseEncoder.writeModel(model.describe(), into: &writer)
+        ResponseEncoder.writeModel(try model.describe(), into: &writer)
         writer.endObject()
         return writer.bytes
     }

@@ -37,9 +37,11 @@ public struct RegisteredModel: Sendable {
         return writer.bytes
     }
 
-    public func describe() -> ModelDescription {
-        // The registered model's own layers always chain, so this cannot fail.
-        (try? model.describe(inputShape: inputShape)) ?? (try! model.describe(inputShape: [nil, model.inputDim]))
+    /// Shapes, parameters and summary for the model's declared input shape. A registered
+    /// model's layers chain and its shape was checked at PUT, so this fails only for a stored
+    /// file edited by hand; the caller answers that as an error rather than trapping.
+    public func describe() throws(ServiceError) -> ModelDescription {
+        do { return try model.describe(inputShape: inputShape) } catch { throw .dense(error) }
     }
 
     /// The durable file form: the native model body with weights as exact base64 tensors,

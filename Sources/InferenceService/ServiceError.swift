@@ -24,13 +24,9 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
     case forbidden(String)
     /// Worker queue full: retry after the given seconds.
     case overloaded(retryAfterSeconds: Int)
-    /// The server is draining for shutdown.
-    case draining
     /// The client closed its connection before the work started (its end of file arrived
     /// with the request unanswered): the work is skipped, as nginx aborts such requests (499).
     case clientClosedRequest
-    /// A request body is needed and missing, or too large.
-    case payloadTooLarge(String)
     /// Unsupported `Content-Type`.
     case unsupportedMediaType(String)
     /// The model store failed to persist (disk full, permissions). A server fault.
@@ -59,9 +55,8 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .invalidModelName: 400
         case .unauthorized: 401
         case .forbidden: 403
-        case .overloaded, .draining: 503
+        case .overloaded: 503
         case .clientClosedRequest: 499
-        case .payloadTooLarge: 413
         case .unsupportedMediaType: 415
         case .storage: 500
         case .binaryFraming, .shapeDataMismatch: 400
@@ -81,9 +76,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .unauthorized: "unauthorized"
         case .forbidden: "forbidden"
         case .overloaded: "overloaded"
-        case .draining: "draining"
         case .clientClosedRequest: "client_closed_request"
-        case .payloadTooLarge: "payload_too_large"
         case .unsupportedMediaType: "unsupported_media_type"
         case .storage: "storage_error"
         case .binaryFraming: "invalid_binary_data"
@@ -96,7 +89,6 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .methodNotAllowed(_, let allowed): [("Allow", allowed.joined(separator: ", "))]
         case .overloaded(let seconds): [("Retry-After", String(seconds))]
-        case .draining: [("Retry-After", "1")]
         case .unauthorized: [("WWW-Authenticate", "Bearer")]
         default: []
         }
@@ -118,9 +110,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .unauthorized: "this admin route needs Authorization: Bearer <token>"
         case .forbidden(let why): why
         case .overloaded(let seconds): "all workers are busy and the queue is full; retry in \(seconds) s"
-        case .draining: "the server is shutting down"
         case .clientClosedRequest: "the client closed the connection before the work started; nothing was done"
-        case .payloadTooLarge(let why): why
         case .unsupportedMediaType(let why): why
         case .storage(let why): "model store: \(why)"
         case .binaryFraming(let why): "binary tensor data: \(why)"

@@ -418,6 +418,7 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
         }
         var configuration = testConfiguration(limits: HTTPLimits.default.with { $0.maxInflatedBodyBytes = 8 << 20 })
         configuration.maxBufferedRequestBytes = 1 << 20
+        configuration.retryAfterSeconds = 4  // the configured value, not a constant
         try withServer(configuration, handler: handler) { server, port in
             func post(_ client: RawClient, _ path: String, inflating size: Int) throws {
                 let body = try #require(Gzip.deflate([UInt8](repeating: 0x20, count: size), level: 9))
@@ -428,7 +429,7 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
             let alone = try RawClient(port: port)
             try post(alone, "/z", inflating: 2 << 20)
             let refused = try #require(alone.readResponse())
-            #expect(refused.status == 503 && refused.errorCode == "server_busy" && refused.header("Retry-After") == "1")
+            #expect(refused.status == 503 && refused.errorCode == "server_busy" && refused.header("Retry-After") == "4")
             // (What stays counted is the idle connections' parse buffers: at most 16 KiB each.)
             let idleShare = 100_000
             #expect(eventually { server.core.bufferedRequestBytes.load(ordering: .relaxed) < idleShare })

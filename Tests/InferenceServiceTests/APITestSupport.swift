@@ -13,7 +13,7 @@ final class APIHarness: Sendable {
         workers: Int = 2, queueDepth: Int = 16, adminToken: String? = nil, directory: String? = nil,
         limits: ServiceLimits = ServiceLimits(),
         batching: BatchingPolicy = .default, batchObserver: (@Sendable (BatchObservation) -> Void)? = nil,
-        inlineMaxFLOPs: Int = 1 << 18
+        inlineMaxFLOPs: Int = 1 << 18, retryAfterSeconds: Int = 1
     ) throws {
         let dir = directory ?? (NSTemporaryDirectory() + "denseserve-test-\(UUID().uuidString)")
         self.directory = dir
@@ -24,6 +24,7 @@ final class APIHarness: Sendable {
             limits: limits, adminToken: adminToken, splitMinFLOPs: 1 << 10, batching: batching, batchObserver: batchObserver,
             serverName: "DenseServe", serverVersion: "test")
         configuration.inlineMaxFLOPs = inlineMaxFLOPs
+        configuration.retryAfterSeconds = retryAfterSeconds
         api = InferenceAPI(
             configuration: configuration,
             store: store, pool: WorkerPool(workers: workers, queueDepth: queueDepth), logger: logger)

@@ -128,6 +128,19 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
         #expect(harness.call("GET", "/v2/health/live").status == 200)
     }
 
+    /// `retry_after_s` is what every 503 of the API carries: server and model readiness as
+    /// well as overload.
+    @Test func notReadyAnswersCarryTheConfiguredRetryAfter() throws {
+        let harness = try APIHarness(retryAfterSeconds: 7)
+        #expect(harness.call("PUT", "/v1/models/m", v2Model).status == 201)
+        harness.api.setReady(false)
+        for path in ["/v2/health/ready", "/v2/models/m/ready"] {
+            let answer = harness.call("GET", path)
+            #expect(answer.status == 503, "\(path)")
+            #expect(answer.response.headers.first { $0.name == "Retry-After" }?.value == "7", "\(path)")
+        }
+    }
+
     @Test(arguments: [
         ("GET", "/v2/models/nope"), ("GET", "/v2/models/nope/ready"), ("GET", "/v2/models/nope/config"),
         ("POST", "/v2/models/nope/infer"), ("POST", "/v2/models/m/versions/9/infer"), ("GET", "/v2/models/m/versions/9"),
