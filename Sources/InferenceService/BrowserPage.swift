@@ -44,8 +44,12 @@ h1 { font-size: 1.45rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.15rem; margin: 1.25rem 0 .5rem; }
 p { margin: .4rem 0; }
 .lede { color: var(--muted); margin-top: 0; }
-main { display: grid; grid-template-columns: minmax(17rem, 24rem) minmax(0, 1fr); gap: 1.25rem; align-items: start; }
-@media (max-width: 52rem) { main { grid-template-columns: minmax(0, 1fr); } }
+main { display: grid; grid-template-columns: minmax(17rem, 24rem) minmax(0, 1fr); grid-template-rows: auto 1fr;
+  grid-template-areas: "model picture" "predict picture"; gap: 1rem 1.25rem; align-items: start; padding-bottom: 2rem; }
+#model-panel { grid-area: model; } #picture-area { grid-area: picture; } #predict-panel { grid-area: predict; }
+@media (max-width: 52rem) {
+  main { grid-template-columns: minmax(0, 1fr); grid-template-rows: none; grid-template-areas: "model" "picture" "predict"; }
+}
 section.panel { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: .75rem 1rem 1rem; }
 fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 .75rem; padding: .5rem .75rem .75rem; min-width: 0; }
 legend { font-weight: 600; padding: 0 .25rem; }
@@ -62,11 +66,12 @@ button {
   padding: .3rem .8rem; margin: .5rem .4rem 0 0;
 }
 button.secondary { background: #fff; color: var(--accent); }
+button:disabled { opacity: .55; cursor: not-allowed; }
+section.panel > h2:first-child { margin-top: .25rem; }
 :focus-visible { outline: 3px solid #e37400; outline-offset: 2px; }
-.layer-row { display: grid; grid-template-columns: 5.5rem minmax(0, 1fr) auto; gap: .25rem .6rem; align-items: end; }
+.layer-row { display: grid; grid-template-columns: 5.5rem minmax(0, 1fr); gap: .35rem .6rem; align-items: center; }
 .layer-row label { margin-top: .2rem; }
-.layer-row .bias { grid-column: 1 / span 2; }
-.layer-row button { margin: 0; }
+.layer-row button { margin: 0; justify-self: end; }
 #error { display: none; border: 1px solid var(--bad); background: var(--bad-soft); color: var(--bad); border-radius: 6px; padding: .5rem .75rem; margin: .5rem 0; overflow-wrap: anywhere; }
 #error.shown { display: block; }
 #status { color: var(--muted); min-height: 1.45em; }
@@ -77,7 +82,7 @@ button.secondary { background: #fff; color: var(--accent); }
 .card h3 { font-size: 1rem; margin: .1rem 0 .3rem; }
 .card svg { display: block; width: 100%; height: auto; }
 .params { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
-pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .8rem; line-height: 1.25; overflow-x: auto;
+pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .8rem; line-height: 1.12; overflow-x: auto;
   background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .5rem; margin: .25rem 0; }
 svg text { font-family: system-ui, "DejaVu Sans", sans-serif; fill: var(--fg); }
 svg .small { font-size: 11px; fill: var(--muted); }
@@ -99,8 +104,7 @@ svg .atext { fill: var(--accent); }
   (<code>POST /v1/dense</code> with <code>"input_shape"</code>).</p>
 </header>
 <main>
-<div>
-<section class="panel" aria-labelledby="model-h">
+<section class="panel" id="model-panel" aria-labelledby="model-h">
   <h2 id="model-h">Model</h2>
   <fieldset>
     <legend>Describe the model by</legend>
@@ -140,7 +144,19 @@ svg .atext { fill: var(--accent); }
   <div id="error" role="alert"></div>
 </section>
 
-<section class="panel" aria-labelledby="predict-h">
+<div id="picture-area">
+<section aria-labelledby="picture-h">
+  <h2 id="picture-h">Picture</h2>
+  <p id="overview"></p>
+  <div id="picture"></div>
+</section>
+<section aria-labelledby="summary-h">
+  <h2 id="summary-h"><code>model.summary()</code></h2>
+  <pre id="summary" tabindex="0" aria-label="model.summary() table"></pre>
+</section>
+</div>
+
+<section class="panel" id="predict-panel" aria-labelledby="predict-h">
   <h2 id="predict-h">Run a prediction</h2>
   <label for="batch-size">Batch size for random input</label>
   <input id="batch-size" type="number" min="1" max="64" value="2">
@@ -152,19 +168,6 @@ svg .atext { fill: var(--accent); }
   <div id="predict-error" role="alert"></div>
   <div id="predict-result" aria-live="polite"></div>
 </section>
-</div>
-
-<div>
-<section aria-labelledby="picture-h">
-  <h2 id="picture-h">Picture</h2>
-  <p id="overview"></p>
-  <div id="picture"></div>
-</section>
-<section aria-labelledby="summary-h">
-  <h2 id="summary-h"><code>model.summary()</code></h2>
-  <pre id="summary" tabindex="0" aria-label="model.summary() table"></pre>
-</section>
-</div>
 </main>
 
 <script>
@@ -237,8 +240,8 @@ function renderLayerEditor() {
       <div><label for="units-${i}">Units</label><input id="units-${i}" type="number" min="1" value="${esc(layer.units)}"></div>
       <div><label for="activation-${i}">Activation</label><select id="activation-${i}" class="wide">${ACTIVATIONS.map((a) =>
         `<option${a === layer.activation ? " selected" : ""}>${a}</option>`).join("")}</select></div>
-      <button type="button" class="secondary" id="remove-${i}" aria-label="Remove layer ${i + 1}"${state.layers.length === 1 ? " disabled" : ""}>Remove</button>
-      <label class="inline bias"><input type="checkbox" id="bias-${i}"${layer.useBias ? " checked" : ""}> use_bias</label>`;
+      <label class="inline"><input type="checkbox" id="bias-${i}"${layer.useBias ? " checked" : ""}> use_bias</label>
+      <button type="button" class="secondary" id="remove-${i}" aria-label="Remove layer ${i + 1}"${state.layers.length === 1 ? " disabled" : ""}>Remove</button>`;
     list.append(box);
     $("units-" + i).addEventListener("input", (e) => { layer.units = e.target.value; schedule(); });
     $("activation-" + i).addEventListener("change", (e) => { layer.activation = e.target.value; schedule(); });
@@ -436,44 +439,55 @@ function grid(x, y, rows, cols, cell, cls, highlightRow, depth) {
 }
 
 function layerSVG(layer, i, inShape, outShape, kernel, leading, shared, description) {
-  const cell = 12, top = 52, left = 34, gap = 58;
+  const cell = 12, top = 52, left = 34, gap = 46;
+  // Text widths, estimated (12 px bold monospace, 11 px sans), so labels never overlap.
+  const monoW = (t) => String(t).length * 7.4, smallW = (t) => String(t).length * 6.1;
   const rowsAxis = leading.length ? leading[leading.length - 1] : 1;
   const depth = Math.min(3, Math.max(1, leading.length >= 2 ? product(leading.slice(0, -1)) || 2 : 1));
+  const lift = (depth - 1) * 6;  // how far the stacked copies reach up and right
   const inCols = inShape[inShape.length - 1], outCols = outShape[outShape.length - 1];
+  const lastAxis = inShape.length - 1;
+  const stackText = leading.length >= 2 ? "× " + leading.slice(0, -1).map((d) => (d === null ? "?" : d)).join(" × ") : "";
+  const texts = {
+    inAxis: `axis ${lastAxis}: ${inCols} features`, outAxis: `axis ${lastAxis}: ${outCols} units`,
+    inShape: tuple(inShape), outShape: tuple(outShape), kernel: `${kernel[0]} × ${kernel[1]}`, params: `${layer.params} params`,
+    out: `output · ${layer.activation}`,
+  };
   const input = grid(left, top, rowsAxis, inCols, cell, "", 0, depth);
-  const kx = left + input.w + gap;
+  const inW = Math.max(input.w + lift + (stackText ? smallW(stackText) + 6 : 0), smallW(texts.inAxis), monoW(texts.inShape)) + 8;
+  const kx = left + inW + gap;
   const k = grid(kx, top, kernel[0], kernel[1], cell, " k", -1, 1);
   const bias = layer.bias_shape ? grid(kx, top + k.h + 16, 1, kernel[1], cell, " k", -1, 1) : null;
-  const ox = kx + k.w + gap;
+  const kW = Math.max(k.w + 10, monoW(texts.kernel), smallW("kernel, shared"), smallW(texts.params), smallW("+ bias " + kernel[1])) + 8;
+  const ox = kx + kW + gap;
   const output = grid(ox, top, rowsAxis, outCols, cell, "", 0, depth);
-  const width = ox + output.w + 40;
+  const outW = Math.max(output.w + lift + (stackText ? smallW(stackText) + 6 : 0), smallW(texts.outAxis), smallW(texts.out), monoW(texts.outShape));
+  const caption = "one row in, one row out: the same kernel for every row";
+  const width = Math.ceil(Math.max(ox + outW + 12, left + smallW(caption) + 12));
   const bodyH = Math.max(input.h, k.h + (bias ? 16 + cell : 0), output.h);
   const height = top + bodyH + 58;
   const rowY = top + cell / 2;
-  const lastAxis = inShape.length - 1;
-  const stackNote = leading.length >= 2 ? `<text x="${left + input.w + 6 * depth + 2}" y="${top - 6 * depth - 2}" class="small">× ${esc(leading.slice(0, -1).map((d) => d === null ? "?" : d).join(" × "))}</text>` : "";
-  const outStackNote = leading.length >= 2 ? `<text x="${ox + output.w + 6 * depth + 2}" y="${top - 6 * depth - 2}" class="small">× ${esc(leading.slice(0, -1).map((d) => d === null ? "?" : d).join(" × "))}</text>` : "";
-  const rowsLabel = leading.length ? `<text transform="translate(${left - 8} ${top + input.h / 2}) rotate(-90)" text-anchor="middle" class="small">axis ${lastAxis - 1}: ${esc(rowsAxis === null ? "None" : rowsAxis)}</text>` : "";
-  const outRowsLabel = leading.length ? `<text transform="translate(${ox - 8} ${top + output.h / 2}) rotate(-90)" text-anchor="middle" class="small">axis ${lastAxis - 1}: ${esc(rowsAxis === null ? "None" : rowsAxis)}</text>` : "";
-  return `<svg viewBox="0 0 ${width} ${height}" style="max-width:${width * 1.25}px" role="img" aria-labelledby="svg-${i}-t">
+  const stack = (x, g) => (stackText ? `<text x="${x + g.w + lift + 4}" y="${top + g.h}" class="small">${esc(stackText)}</text>` : "");
+  const rows = (x, g) => (leading.length ? `<text transform="translate(${x - 8} ${top + g.h / 2}) rotate(-90)" text-anchor="middle" class="small">axis ${lastAxis - 1}: ${esc(rowsAxis === null ? "None" : rowsAxis)}</text>` : "");
+  return `<svg viewBox="0 0 ${width} ${height}" style="max-width:${Math.round(width * 1.25)}px" role="img" aria-labelledby="svg-${i}-t">
     <title id="svg-${i}-t">${description}</title>
     <defs><marker id="arrow-${i}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
       <path d="M0 0 L10 5 L0 10 z" fill="#0b57d0"/></marker></defs>
     <text x="${left}" y="16" class="small">input</text>
-    <text x="${left}" y="${top - 8 - (depth - 1) * 6}" class="small">axis ${lastAxis}: ${esc(inCols)} features</text>
-    ${stackNote}${rowsLabel}${input.svg}
-    <text x="${left}" y="${top + bodyH + 24}" class="mono">${esc(tuple(inShape))}</text>
+    <text x="${left}" y="${top - 8 - lift}" class="small">${esc(texts.inAxis)}</text>
+    ${stack(left, input)}${rows(left, input)}${input.svg}
+    <text x="${left}" y="${top + bodyH + 24}" class="mono">${esc(texts.inShape)}</text>
     <text x="${kx}" y="16" class="small ktext">kernel, shared</text>
-    <text x="${kx}" y="${top - 8}" class="mono ktext">${esc(kernel[0])} × ${esc(kernel[1])}</text>
+    <text x="${kx}" y="${top - 8}" class="mono ktext">${esc(texts.kernel)}</text>
     ${k.svg}${bias ? bias.svg + `<text x="${kx}" y="${top + k.h + 12}" class="small ktext">+ bias ${esc(kernel[1])}</text>` : ""}
-    <text x="${kx}" y="${top + bodyH + 24}" class="small ktext">${esc(layer.params)} params</text>
-    <text x="${ox}" y="16" class="small">output · ${esc(layer.activation)}</text>
-    <text x="${ox}" y="${top - 8 - (depth - 1) * 6}" class="small">axis ${lastAxis}: ${esc(outCols)} units</text>
-    ${outStackNote}${outRowsLabel}${output.svg}
-    <text x="${ox}" y="${top + bodyH + 24}" class="mono output-shape-label">${esc(tuple(outShape))}</text>
+    <text x="${kx}" y="${top + bodyH + 24}" class="small ktext">${esc(texts.params)}</text>
+    <text x="${ox}" y="16" class="small">${esc(texts.out)}</text>
+    <text x="${ox}" y="${top - 8 - lift}" class="small">${esc(texts.outAxis)}</text>
+    ${stack(ox, output)}${rows(ox, output)}${output.svg}
+    <text x="${ox}" y="${top + bodyH + 24}" class="mono output-shape-label">${esc(texts.outShape)}</text>
     <path class="link" d="M${left + input.w + 2} ${rowY} C${kx - gap / 2} ${rowY}, ${kx - gap / 2} ${top + k.h / 2}, ${kx - 4} ${top + k.h / 2}" marker-end="url(#arrow-${i})"/>
     <path class="link" d="M${kx + k.w + 4} ${top + k.h / 2} C${ox - gap / 2} ${top + k.h / 2}, ${ox - gap / 2} ${rowY}, ${ox - 4} ${rowY}" marker-end="url(#arrow-${i})"/>
-    <text x="${left}" y="${top + bodyH + 44}" class="small atext">one row in, one row out: the same kernel for every row</text>
+    <text x="${left}" y="${top + bodyH + 44}" class="small atext">${caption}</text>
   </svg>`;
 }
 
