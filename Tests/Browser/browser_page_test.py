@@ -34,6 +34,26 @@ ARTIFACTS = sys.argv[2]
 WAIT_S = 15
 
 
+# Every HTML element with its own text (not disabled) against the first opaque background
+# behind it: WCAG contrast ratios below 4.5:1, as [text, ratio].
+CONTRAST_SCRIPT = """
+const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+  .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+const background = (e) => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+  if (c.length < 4 || c[3] > 0) return c; } return [255, 255, 255]; };
+const low = [];
+for (const e of document.body.querySelectorAll("*")) {
+  if (e.closest("svg") || e.disabled || !e.offsetParent) continue;
+  if (![...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+  const a = lum(rgb(getComputedStyle(e).color)), b = lum(background(e));
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  if (ratio < 4.5) low.push([e.textContent.trim().slice(0, 40), Math.round(ratio * 100) / 100]);
+}
+return low;
+"""
+
+
 def api(method, path, body=None):
     """The API's own answer, straight from Python: (status, JSON)."""
     data = None if body is None else json.dumps(body).encode()
@@ -155,6 +175,8 @@ def main():
             "return [...document.querySelectorAll('input, select, textarea')]"
             ".filter(e => !e.labels || e.labels.length === 0).map(e => e.id || e.outerHTML);")
         assert unlabelled == [], unlabelled
+        low = driver.execute_script(CONTRAST_SCRIPT)
+        assert low == [], f"text below 4.5:1 contrast: {low}"
         page.el("input-shape").click()
         page.el("input-shape").send_keys(Keys.TAB)
         assert driver.switch_to.active_element.get_attribute("id") == "units-0"
