@@ -75,7 +75,8 @@ section.panel > h2:first-child { margin-top: .25rem; }
 #error { display: none; border: 1px solid var(--bad); background: var(--bad-soft); color: var(--bad); border-radius: 6px; padding: .5rem .75rem; margin: .5rem 0; overflow-wrap: anywhere; }
 #error.shown { display: block; }
 #status { color: var(--muted); min-height: 1.45em; }
-.stale { opacity: .45; }
+.stale { filter: grayscale(1); }
+.stale .card, pre.stale { border-style: dashed; }
 #overview { font-size: 1.1rem; }
 .shape { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: nowrap; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: .5rem .75rem .75rem; margin: 0 0 .75rem; background: #fff; }
@@ -140,13 +141,13 @@ svg .atext { fill: var(--accent); }
     <select id="model-select" class="wide"><option value="">(loading…)</option></select>
     <button type="button" id="refresh-models" class="secondary">Refresh list</button>
   </div>
-  <p id="status" role="status" aria-live="polite"></p>
-  <div id="error" role="alert"></div>
 </section>
 
 <div id="picture-area">
 <section aria-labelledby="picture-h">
   <h2 id="picture-h">Picture</h2>
+  <p id="status" role="status" aria-live="polite"></p>
+  <div id="error" role="alert"></div>
   <p id="overview"></p>
   <div id="picture"></div>
 </section>
@@ -370,15 +371,13 @@ function fail(seq, result) {
   if (seq !== state.seq) return;
   showError($("error"), result);
   setStatus(state.drawn ? "The picture shows the last model the server accepted." : "");
-  $("picture").classList.add("stale");
-  $("overview").classList.add("stale");
+  for (const id of ["picture", "overview", "summary"]) $(id).classList.add("stale");
 }
 function setStatus(text) { $("status").textContent = text; }
 
 // ---- Drawing ---------------------------------------------------------------------------
 function draw(model, registeredAnswer) {
-  $("picture").classList.remove("stale");
-  $("overview").classList.remove("stale");
+  for (const id of ["picture", "overview", "summary"]) $(id).classList.remove("stale");
   const p = model.params || {};
   $("overview").innerHTML = `${registeredAnswer ? `<strong>${esc(registeredAnswer.name)}</strong> v${esc(registeredAnswer.version)}: ` : ""}` +
     `input <span class="shape" id="model-input-shape">${esc(tuple(model.input_shape))}</span> → output ` +
