@@ -92,6 +92,7 @@ svg .cell { fill: var(--cell); stroke: #9aa4ae; stroke-width: .6; }
 svg .cell.hi { fill: var(--accent-soft); stroke: var(--accent); }
 svg .cell.k { fill: var(--kernel-soft); stroke: var(--kernel); }
 svg .link { stroke: var(--accent); stroke-width: 1.6; fill: none; }
+svg .link.faint { stroke: #9aa4ae; stroke-width: .8; opacity: .7; }
 svg .ktext { fill: var(--kernel); }
 svg .atext { fill: var(--accent); }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
@@ -460,14 +461,23 @@ function layerSVG(layer, i, inShape, outShape, kernel, leading, shared, descript
   const kW = Math.max(k.w + 10, monoW(texts.kernel), smallW("kernel, shared"), smallW(texts.params), smallW("+ bias " + kernel[1])) + 8;
   const ox = kx + kW + gap;
   const output = grid(ox, top, rowsAxis, outCols, cell, "", 0, depth);
-  const outW = Math.max(output.w + lift + (stackText ? smallW(stackText) + 6 : 0), smallW(texts.outAxis), smallW(texts.out), monoW(texts.outShape));
+  const outW = Math.max(output.w + lift + Math.max(leading.length ? 16 : 0, stackText ? smallW(stackText) + 6 : 0), smallW(texts.outAxis),
+    smallW(texts.out), monoW(texts.outShape));
   const caption = "one row in, one row out: the same kernel for every row";
   const width = Math.ceil(Math.max(ox + outW + 12, left + smallW(caption) + 12));
   const bodyH = Math.max(input.h, k.h + (bias ? 16 + cell : 0), output.h);
   const height = top + bodyH + 58;
   const rowY = top + cell / 2;
+  // Every other drawn row goes through the same kernel: faint links, the first row's in colour.
+  let fan = "";
+  for (let r = 1; r < input.h / cell; r++) {
+    const y = top + r * cell + cell / 2;
+    fan += `<path class="link faint" d="M${left + input.w + 2} ${y} C${kx - gap / 2} ${y}, ${kx - gap / 2} ${top + k.h / 2}, ${kx - 4} ${top + k.h / 2}"/>` +
+      `<path class="link faint" d="M${kx + k.w + 4} ${top + k.h / 2} C${ox - gap / 2} ${top + k.h / 2}, ${ox - gap / 2} ${y}, ${ox - 2} ${y}"/>`;
+  }
   const stack = (x, g) => (stackText ? `<text x="${x + g.w + lift + 4}" y="${top + g.h}" class="small">${esc(stackText)}</text>` : "");
-  const rows = (x, g) => (leading.length ? `<text transform="translate(${x - 8} ${top + g.h / 2}) rotate(-90)" text-anchor="middle" class="small">axis ${lastAxis - 1}: ${esc(rowsAxis === null ? "None" : rowsAxis)}</text>` : "");
+  // The rows axis: left of the input, right of the output (the links come in from the left).
+  const rows = (x, g, right) => (leading.length ? `<text transform="translate(${right ? x + g.w + lift + 10 : x - 8} ${top + g.h / 2}) rotate(${right ? 90 : -90})" text-anchor="middle" class="small">axis ${lastAxis - 1}: ${esc(rowsAxis === null ? "None" : rowsAxis)}</text>` : "");
   return `<svg viewBox="0 0 ${width} ${height}" style="max-width:${Math.round(width * 1.25)}px" role="img" aria-labelledby="svg-${i}-t">
     <title id="svg-${i}-t">${description}</title>
     <defs><marker id="arrow-${i}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
@@ -482,8 +492,9 @@ function layerSVG(layer, i, inShape, outShape, kernel, leading, shared, descript
     <text x="${kx}" y="${top + bodyH + 24}" class="small ktext">${esc(texts.params)}</text>
     <text x="${ox}" y="16" class="small">${esc(texts.out)}</text>
     <text x="${ox}" y="${top - 8 - lift}" class="small">${esc(texts.outAxis)}</text>
-    ${stack(ox, output)}${rows(ox, output)}${output.svg}
+    ${stack(ox, output)}${rows(ox, output, true)}${output.svg}
     <text x="${ox}" y="${top + bodyH + 24}" class="mono output-shape-label">${esc(texts.outShape)}</text>
+    ${fan}
     <path class="link" d="M${left + input.w + 2} ${rowY} C${kx - gap / 2} ${rowY}, ${kx - gap / 2} ${top + k.h / 2}, ${kx - 4} ${top + k.h / 2}" marker-end="url(#arrow-${i})"/>
     <path class="link" d="M${kx + k.w + 4} ${top + k.h / 2} C${ox - gap / 2} ${top + k.h / 2}, ${ox - gap / 2} ${rowY}, ${ox - 4} ${rowY}" marker-end="url(#arrow-${i})"/>
     <text x="${left}" y="${top + bodyH + 44}" class="small atext">${caption}</text>
