@@ -14,6 +14,9 @@ if [ "${1:-}" = "--test" ]; then
   command -v python3 >/dev/null 2>&1 || need+=(python3)
   # venv + pip for the tritonclient conformance test.
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+  # A real headless browser for the page at / (BrowserPageTests drives it with selenium).
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

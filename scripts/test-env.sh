@@ -1,9 +1,10 @@
 # Sourced by scripts/test.sh and scripts/sanitize.sh (from the repository root): creates the
 # git-ignored Python venvs the Swift tests use and exports where they are.
-# Python test tooling (never part of the service): a real Prometheus text parser.
-if ! .venv-test/bin/python -c 'import prometheus_client' 2>/dev/null; then
+# Python test tooling (never part of the service): a real Prometheus text parser, and
+# selenium to drive Debian's chromium + chromium-driver against the page at / (BrowserPageTests).
+if ! .venv-test/bin/python -c 'import prometheus_client, selenium' 2>/dev/null; then
   python3 -m venv .venv-test
-  .venv-test/bin/pip install -q --disable-pip-version-check prometheus-client requests
+  .venv-test/bin/pip install -q --disable-pip-version-check prometheus-client requests selenium
 fi
 export DENSE_TEST_PYTHON="$PWD/.venv-test/bin/python"
 

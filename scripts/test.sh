@@ -23,6 +23,8 @@ swift format lint --strict -r Sources Tests
 
 # The OpenAPI document the binary embeds is openapi.yaml (scripts/embed-openapi.py).
 python3 scripts/embed-openapi.py --check
+# The page served at / is web/index.html (scripts/embed-page.py).
+python3 scripts/embed-page.py --check
 
 # deploy/: Kubernetes schemas (pinned version), KServe CRD subset, cross-checks.
 scripts/validate-manifests.sh

@@ -116,6 +116,9 @@ public final class InferenceAPI: Sendable {
         // (The root `/` is the one path made of an empty segment.)
         if segments.count > 1 && segments.contains("") { throw .routeNotFound(path: request.path) }
         switch segments {
+        case [""]:  // `/`: the page for people (web/index.html, embedded)
+            try allow(request, ["GET", "HEAD"])
+            respond(APIResponse(status: 200, headers: BrowserPage.headers, body: BrowserPage.bytes))
         case ["healthz"]:
             try allow(request, ["GET", "HEAD"])
             respond(.json(200, Array(#"{"status":"ok"}"#.utf8)))
@@ -484,7 +487,7 @@ extension InferenceAPI {
     public static func routeTemplate(_ path: String) -> String {
         let s = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
         switch s.count {
-        case 1 where ["healthz", "metrics", "openapi.yaml"].contains(s[0]): return path
+        case 1 where ["", "healthz", "metrics", "openapi.yaml"].contains(s[0]): return path
         case 1 where s[0] == "v2": return "/v2"
         case 2 where s == ["v1", "dense"] || s == ["v1", "models"]: return path
         case 3 where s[0] == "v2" && s[1] == "health" && ["live", "ready"].contains(s[2]): return path

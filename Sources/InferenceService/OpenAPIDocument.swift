@@ -40,9 +40,30 @@ tags:
   - name: v2
     description: Open Inference Protocol (KServe V2) REST.
   - name: operations
-    description: Health, metrics and this document.
+    description: Health, metrics, this document and the page for people.
 
 paths:
+  /:
+    get:
+      tags: [operations]
+      operationId: browserPage
+      summary: The page for people (HTML, embedded in the binary).
+      description: >-
+        Draws what each Dense layer does to a tensor (input axes, the kernel shared across
+        the leading axes, output shapes, parameter arithmetic, the model.summary() table),
+        all from this API's own answers, and runs predictions. One HTML document with inline
+        script and style; its Content-Security-Policy lets it fetch nothing but this origin.
+      responses:
+        "200":
+          description: The page.
+          headers:
+            Content-Security-Policy:
+              schema: {type: string}
+            X-Content-Type-Options:
+              schema: {type: string, enum: [nosniff]}
+          content:
+            text/html:
+              schema: {type: string}
   /healthz:
     get:
       tags: [operations]

@@ -32,7 +32,7 @@ import Testing
     /// answers against the document on the real binary).
     @Test func everyNativeRouteIsDocumented() {
         for path in [
-            "/healthz", "/openapi.yaml", "/v1/dense", "/v1/models", "/v1/models/{name}", "/v1/models/{name}/predict",
+            "/", "/healthz", "/openapi.yaml", "/v1/dense", "/v1/models", "/v1/models/{name}", "/v1/models/{name}/predict",
             "/v1/models/{name}/versions/{version}/predict", "/v2/health/live", "/v2/health/ready",
         ] {
             #expect(OpenAPIDocument.yaml.contains("\n  \(path):\n"), "openapi.yaml lacks \(path)")
