@@ -24,15 +24,4 @@ public enum WireDType: String, Sendable, CaseIterable, Equatable {
         case .float64, .int64, .uint64: 8
         }
     }
-
-    /// Whether values of this type are integers (so a JSON value must be integral).
-    public var isInteger: Bool {
-        switch self {
-        case .float32, .float64, .float16, .bfloat16: false
-        default: true
-        }
-    }
-
-    /// The compute dtype an input of this type keeps when no layer dictates one.
-    public var computeType: DType { self == .float64 ? .float64 : .float32 }
 }

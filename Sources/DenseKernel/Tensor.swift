@@ -64,7 +64,7 @@ public enum TensorStorage: Sendable, Equatable {
 /// A dense tensor: a shape and contiguous row-major storage.
 ///
 /// Invariant: `shape.checkedProduct() == storage.count` and every dimension ≥ 1, rank ≥ 1.
-/// Build tensors from untrusted data with ``Tensor/validated(shape:storage:limits:field:)``.
+/// Shapes from untrusted data are checked first with ``Tensor/validateShape(_:limits:field:)``.
 public struct Tensor: Sendable, Equatable {
     public var shape: [Int]
     public var storage: TensorStorage
@@ -74,18 +74,6 @@ public struct Tensor: Sendable, Equatable {
         precondition(shape.checkedProduct() == storage.count, "shape \(shape) does not match \(storage.count) elements")
         self.shape = shape
         self.storage = storage
-    }
-
-    /// Creates a tensor after checking the shape against the storage and the limits.
-    public static func validated(
-        shape: [Int], storage: TensorStorage, limits: DenseLimits, field: String
-    ) throws(DenseError) -> Tensor {
-        try validateShape(shape, limits: limits, field: field)
-        let count = shape.checkedProduct()!
-        guard count == storage.count else {
-            throw .shapeMismatch("\(field): shape \(shape) has \(count) elements but data has \(storage.count)")
-        }
-        return Tensor(shape: shape, storage: storage)
     }
 
     /// Checks rank, dimensions and element count of a concrete shape.

@@ -31,7 +31,7 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Run one /v1/dense request body offline and print the response body.",
         discussion: """
-            Reads exactly the body POST /v1/dense takes (see API.md) from FILE, or from standard \
+            Reads exactly the body POST /v1/dense takes (see GET /openapi.yaml) from FILE, or from standard \
             input when FILE is - or omitted, and prints exactly the response body. On a bad request \
             it prints the same JSON error the server would send and exits with status 1.
             """)

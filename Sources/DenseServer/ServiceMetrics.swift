@@ -41,7 +41,9 @@ final class ServiceMetrics: InferenceObserver {
     init() {
         computeHistogram = registry.makeDurationHistogram(
             name: "denseserve_compute_duration_seconds", buckets: latencyBuckets, help: "Forward pass time per request.")
-        computeRows = registry.makeValueHistogram(name: "denseserve_compute_rows", buckets: rowBuckets, help: "Rows per forward pass.")
+        computeRows = registry.makeValueHistogram(
+            name: "denseserve_compute_rows", buckets: rowBuckets,
+            help: "Rows of each request's forward pass (a batched request counts its own rows; see denseserve_batch_rows).")
         batchRows = registry.makeValueHistogram(
             name: "denseserve_batch_rows", buckets: rowBuckets, help: "Rows per dynamically batched forward pass.")
         bytesIn = registry.makeCounter(name: "denseserve_http_request_bytes_total", help: "Request bytes received.")

@@ -59,7 +59,7 @@ public struct APIConfiguration: Sendable {
     }
 }
 
-/// The routes of API.md, independent of the HTTP transport. Cheap routes answer inline;
+/// The routes of the API (README "Routes", `openapi.yaml`), independent of the HTTP transport. Cheap routes answer inline;
 /// everything that parses a body or computes runs on the ``WorkerPool``.
 public final class InferenceAPI: Sendable {
     public let configuration: APIConfiguration
@@ -477,7 +477,9 @@ public final class InferenceAPI: Sendable {
 
 /// Observations the API reports for metrics. Called on worker queues; must be cheap.
 public protocol InferenceObserver: Sendable {
-    /// A forward pass over `rows` rows took `seconds` (split passes count once).
+    /// One request's `rows` rows were computed in `seconds` (once per request: a split pass
+    /// counts once, and a request in a dynamic batch reports the batch's pass time with its own
+    /// rows; rows per batched pass go to the batch observer).
     func computed(seconds: Double, rows: Int)
 }
 

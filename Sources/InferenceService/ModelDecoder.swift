@@ -1,7 +1,7 @@
 import DenseKernel
 import TensorJSON
 
-/// Reads the model forms of API.md: `{"layer": …}`, `{"layers": […]}` and
+/// Reads the model forms the API takes (README "Routes"): `{"layer": …}`, `{"layers": […]}` and
 /// `{"model": <model.to_json()>, "weights": <model.get_weights()>}`; each layer in our
 /// native form or Keras's `{"class_name": "Dense", "config": …, "weights": [k, b]}`.
 public enum ModelDecoder {

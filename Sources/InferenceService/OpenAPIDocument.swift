@@ -11,8 +11,8 @@ info:
   title: DenseServe
   version: "1"
   description: |
-    Keras `Dense` layers as an HTTP/1.1 inference service. The contract is `shared/API.md`
-    (native routes) and the Open Inference Protocol (KServe V2 REST, with Triton's binary
+    Keras `Dense` layers as an HTTP/1.1 inference service. The native routes are described
+    here and in the README; the V2 routes follow the Open Inference Protocol (KServe V2 REST, with Triton's binary
     tensor data extension). Served by the server itself at `GET /openapi.yaml`.
 
     Every error is `{"error": "<message naming the field>", "code": "<stable_snake_case>"}`:
@@ -34,7 +34,7 @@ servers:
     description: scripts/run.sh (in a container, the image listens on 0.0.0.0:8080)
 tags:
   - name: native
-    description: The DenseServe routes of API.md.
+    description: The native DenseServe routes.
   - name: models
     description: Registered models (PUT/DELETE are admin actions).
   - name: v2
@@ -619,7 +619,7 @@ components:
           - {type: number}
           - {type: array}
     Tensor:
-      description: A tensor in one of API.md's three forms.
+      description: A tensor in one of the three forms (nested lists, shape + flat data, base64 bytes).
       oneOf:
         - $ref: "#/components/schemas/NestedNumbers"
         - type: object

@@ -40,7 +40,7 @@ public enum ExactIntegers: Sendable, Equatable {
     case uint64([UInt64])
 }
 
-/// Decodes the tensor forms of API.md from JSON, checking shape, rectangularity and limits
+/// Decodes the tensor forms the API takes (README "Routes") from JSON, checking shape, rectangularity and limits
 /// before anything large is allocated.
 public enum TensorDecoder {
     /// Decodes `value` (nested array, `{shape, data}` or `{shape, dtype, b64}`).
