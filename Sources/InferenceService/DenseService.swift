@@ -6,7 +6,7 @@ public enum DenseService {
     /// The HTTP route runs the compute on the worker pool instead; both share the decoding
     /// and encoding here.
     public static func respond(toOneShot body: [UInt8], limits: ServiceLimits) -> Result<[UInt8], ServiceError> {
-        do {
+        do throws(ServiceError) {
             let request = try DenseRequest.decode(body, limits: limits)
             let plan = try InferencePlan(request: request, limits: limits.dense)
             let clock = ContinuousClock()
@@ -17,10 +17,8 @@ public enum DenseService {
                 ResponseEncoder.denseResponse(
                     output: output, format: plan.outputFormat, plan: plan,
                     timing: .init(queueMs: 0, computeMs: computeMs)))
-        } catch let error as ServiceError {
-            return .failure(error)
         } catch {
-            preconditionFailure("unreachable: typed throws")
+            return .failure(error)
         }
     }
 
