@@ -3,70 +3,12 @@ import Foundation
 import TensorJSON
 
 /// The Open Inference Protocol (KServe V2) REST routes, with Triton's binary tensor data
-/// extension. Health routes live with the others in ``InferenceAPI``.
+/// extension; their paths are in ``InferenceAPI/routeTable``.
+///
+/// Like Triton, infer ignores `Content-Type` (tritonclient sends none, curl sends a form
+/// type): the body is the JSON request, followed by binary data when
+/// `Inference-Header-Content-Length` says where the JSON ends.
 extension InferenceAPI {
-    /// Routes `/v2` and `/v2/models/{name}[/versions/{v}][/ready|/config|/infer]`.
-    /// Like Triton, infer ignores `Content-Type` (tritonclient sends none, curl sends a form
-    /// type): the body is the JSON request, followed by binary data when
-    /// `Inference-Header-Content-Length` says where the JSON ends.
-    func routeV2(_ segments: [String], _ request: APIRequest, respond: @escaping @Sendable (APIResponse) -> Void) throws(ServiceError) {
-        if segments == ["v2"] {
-            try allow(request, ["GET", "HEAD"])
-            respond(.json(200, serverMetadata()))
-            return
-        }
-        guard segments.count >= 3, segments[1] == "models" else { throw .routeNotFound(path: request.path) }
-        let name = segments[2]
-        var rest = Array(segments.dropFirst(3))
-        var version: Int? = nil
-        if rest.first == "versions" {
-            guard rest.count >= 2 else { throw .routeNotFound(path: request.path) }
-            version = try ModelVersion.parseOrThrow(rest[1])
-            rest.removeFirst(2)
-        }
-        guard rest.count <= 1 else { throw .routeNotFound(path: request.path) }
-        try ModelName.validate(name)
-        switch rest.first {
-        case nil:
-            try allow(request, ["GET", "HEAD"])
-            let model = try store.get(name: name, version: version)
-            respond(.json(200, try v2ModelMetadata(model, versions: store.versions(name: name))))
-        case "ready":
-            try allow(request, ["GET", "HEAD"])
-            let model = try store.get(name: name, version: version)
-            var writer = JSONWriter()
-            writer.beginObject()
-            writer.writeKey("name")
-            writer.write(model.name)
-            writer.writeKey("ready")
-            writer.write(isReady)
-            writer.endObject()
-            respond(
-                isReady
-                    ? .json(200, writer.bytes)
-                    : .json(503, writer.bytes, headers: [("Retry-After", String(configuration.retryAfterSeconds))]))
-        case "config":
-            try allow(request, ["GET", "HEAD"])
-            let model = try store.get(name: name, version: version)
-            respond(.json(200, try v2ModelConfig(model)))
-        case "infer":
-            try allow(request, ["POST"])
-            let model = try store.get(name: name, version: version)
-            if Self.runsInline(model, bodyBytes: request.body.count, maxFLOPs: configuration.inlineMaxFLOPs) {
-                v2Infer(model, request: request, admitted: ContinuousClock.now, inline: true, respond: respond)
-                return
-            }
-            try runOnPool(request, respond) { completion in
-                self.v2Infer(model, request: request, admitted: completion.admittedAt) { response in
-                    completion.done()
-                    respond(response)
-                }
-            }
-        default:
-            throw .routeNotFound(path: request.path)
-        }
-    }
-
     // MARK: inference
 
     /// Whether a request is so small that decoding and computing it on the connection's I/O
@@ -85,7 +27,7 @@ extension InferenceAPI {
 
     static let inlineMaxBodyBytes = 4096
 
-    private func v2Infer(
+    func v2Infer(
         _ registered: RegisteredModel, request: APIRequest, admitted: ContinuousClock.Instant, inline: Bool = false,
         respond: @escaping @Sendable (APIResponse) -> Void
     ) {

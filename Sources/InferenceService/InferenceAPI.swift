@@ -97,125 +97,6 @@ public final class InferenceAPI: Sendable {
         }
     }
 
-    /// The segments of the paths without parameters, split once.
-    private static let fixedRouteSegments: [String: [String]] = Dictionary(
-        uniqueKeysWithValues: [["healthz"], ["metrics"], ["openapi.yaml"], ["v2", "health", "live"], ["v2", "health", "ready"], ["v2"]]
-            .map { ("/" + $0.joined(separator: "/"), $0) })
-
-    private func route(_ request: APIRequest, respond: @escaping @Sendable (APIResponse) -> Void) throws(ServiceError) {
-        let segments: [String]
-        if let fixed = Self.fixedRouteSegments[request.path] {
-            segments = fixed  // the health and metrics routes, without splitting the path each time
-        } else {
-            let parts = request.path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            // parts[0] is "" for a leading slash.
-            guard parts.first == "", parts.count >= 2 else { throw .routeNotFound(path: request.path) }
-            segments = Array(parts.dropFirst())
-        }
-        // An empty segment (`/v1/models/`, `/v2//x`) names no resource: 404, not an invalid name.
-        // (The root `/` is the one path made of an empty segment.)
-        if segments.count > 1 && segments.contains("") { throw .routeNotFound(path: request.path) }
-        switch segments {
-        case [""]:  // `/`: the page for people (web/index.html, embedded)
-            try allow(request, ["GET", "HEAD"])
-            respond(APIResponse(status: 200, headers: BrowserPage.headers, body: BrowserPage.bytes))
-        case ["healthz"]:
-            try allow(request, ["GET", "HEAD"])
-            respond(.json(200, Array(#"{"status":"ok"}"#.utf8)))
-        case ["metrics"]:
-            try allow(request, ["GET", "HEAD"])
-            guard let metricsText = configuration.metricsText else { throw .routeNotFound(path: request.path) }
-            respond(APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: metricsText()))
-        case ["openapi.yaml"]:
-            try allow(request, ["GET", "HEAD"])
-            respond(APIResponse(status: 200, headers: [("Content-Type", "application/yaml")], body: OpenAPIDocument.bytes))
-        case ["v2", "health", "live"]:
-            try allow(request, ["GET", "HEAD"])
-            respond(.json(200, Array(#"{"live":true}"#.utf8)))
-        case ["v2", "health", "ready"]:
-            try allow(request, ["GET", "HEAD"])
-            respond(
-                isReady
-                    ? .json(200, Array(#"{"ready":true}"#.utf8))
-                    : .json(503, Array(#"{"ready":false}"#.utf8), headers: [("Retry-After", String(configuration.retryAfterSeconds))]))
-        case ["v1", "dense"]:
-            try allow(request, ["POST"])
-            try checkJSONContentType(request)
-            try runOnPool(request, respond) { completion in
-                self.oneShot(request.body, admitted: completion.admittedAt) { response in
-                    completion.done()
-                    respond(response)
-                }
-            }
-        case ["v1", "models"]:
-            try allow(request, ["GET", "HEAD"])
-            respond(.json(200, try listModels()))
-        case let s where s.count == 3 && s[0] == "v1" && s[1] == "models":
-            let name = s[2]
-            try ModelName.validate(name)
-            switch request.method {
-            case "GET", "HEAD":
-                respond(.json(200, try modelMetadata(try store.get(name: name), versions: store.versions(name: name))))
-            case "PUT":
-                try authorizeAdmin(request)
-                try checkJSONContentType(request)
-                try runOnPool(request, respond) { completion in
-                    let response: APIResponse
-                    do throws(ServiceError) {
-                        response = .json(201, try self.putModel(name: name, body: request.body))
-                    } catch {
-                        response = self.fail(error)
-                    }
-                    completion.done()
-                    respond(response)
-                }
-            case "DELETE":
-                try authorizeAdmin(request)
-                // Renames, fsyncs and removes files: blocking work, so on the worker pool as PUT
-                // is (on the I/O queue it held every connection of that loop, 56 ms measured).
-                try runOnPool(request, respond) { completion in
-                    let response: APIResponse
-                    do throws(ServiceError) {
-                        guard try self.store.delete(name: name) else { throw .modelNotFound(name: name, version: nil) }
-                        var writer = JSONWriter()
-                        writer.beginObject()
-                        writer.writeKey("deleted")
-                        writer.write(name)
-                        writer.endObject()
-                        response = .json(200, writer.bytes)
-                    } catch {
-                        response = self.fail(error)
-                    }
-                    completion.done()
-                    respond(response)
-                }
-            default:
-                throw .methodNotAllowed(method: request.method, allowed: ["GET", "HEAD", "PUT", "DELETE"])
-            }
-        case let s
-        where (s.count == 4 && s[0] == "v1" && s[1] == "models" && s[3] == "predict")
-            || (s.count == 6 && s[0] == "v1" && s[1] == "models" && s[3] == "versions" && s[5] == "predict"):
-            try allow(request, ["POST"])
-            try ModelName.validate(s[2])
-            var version: Int? = nil
-            if s.count == 6 {
-                version = try ModelVersion.parseOrThrow(s[4])
-            }
-            let registered = try store.get(name: s[2], version: version)
-            try checkJSONContentType(request)
-            try runOnPool(request, respond) { completion in
-                self.predictRegistered(registered, body: request.body, admitted: completion.admittedAt) { response in
-                    completion.done()
-                    respond(response)
-                }
-            }
-        case let s where s.first == "v2":
-            try routeV2(s, request, respond: respond)
-        default:
-            throw .routeNotFound(path: request.path)
-        }
-    }
-
     // MARK: helpers
 
     /// Maps an error to its response, logging it once: server faults at error level,
@@ -235,7 +116,7 @@ public final class InferenceAPI: Sendable {
         guard methods.contains(request.method) else { throw .methodNotAllowed(method: request.method, allowed: methods) }
     }
 
-    private func checkJSONContentType(_ request: APIRequest) throws(ServiceError) {
+    func checkJSONContentType(_ request: APIRequest) throws(ServiceError) {
         guard let type = request.header("Content-Type") else { return }
         let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
@@ -244,7 +125,7 @@ public final class InferenceAPI: Sendable {
     }
 
     /// Admin routes: a configured token must match (constant time); without one, loopback only.
-    private func authorizeAdmin(_ request: APIRequest) throws(ServiceError) {
+    func authorizeAdmin(_ request: APIRequest) throws(ServiceError) {
         if let token = configuration.adminToken {
             guard let credentials = request.header("Authorization").flatMap(Self.bearerCredentials) else { throw .unauthorized }
             guard Self.constantTimeEquals(Array(credentials.utf8), Array(token.utf8)) else { throw .unauthorized }
@@ -296,7 +177,7 @@ public final class InferenceAPI: Sendable {
 
     // MARK: inference
 
-    private func oneShot(_ body: [UInt8], admitted: ContinuousClock.Instant, respond: @escaping @Sendable (APIResponse) -> Void) {
+    func oneShot(_ body: [UInt8], admitted: ContinuousClock.Instant, respond: @escaping @Sendable (APIResponse) -> Void) {
         let plan: InferencePlan
         do {
             let request = try DenseRequest.decode(body, limits: configuration.limits)
@@ -308,14 +189,14 @@ public final class InferenceAPI: Sendable {
         execute(plan, admitted: admitted, respond: respond)
     }
 
-    private func predictRegistered(
+    func predictRegistered(
         _ registered: RegisteredModel, body: [UInt8], admitted: ContinuousClock.Instant, respond: @escaping @Sendable (APIResponse) -> Void
     ) {
         let plan: InferencePlan
         let includeModel: Bool
-        do {
+        do throws(ServiceError) {
             let value: JSONValue
-            do { value = try JSONParser.parse(body, limits: configuration.limits.json) } catch { throw ServiceError.json(error) }
+            do { value = try JSONParser.parse(body, limits: configuration.limits.json) } catch { throw .json(error) }
             guard case .object(let object) = value else {
                 throw ServiceError.badRequest(field: "body", expected: "a JSON object with \"input\"")
             }
@@ -340,11 +221,8 @@ public final class InferenceAPI: Sendable {
                 format = parsed
             }
             plan = try InferencePlan(registered: registered, input: input, outputFormat: format, limits: configuration.limits.dense)
-        } catch let error as ServiceError {
-            respond(self.fail(error))
-            return
         } catch {
-            respond(self.fail(.badRequest(field: "body", expected: "\(error)")))
+            respond(self.fail(error))
             return
         }
         let input = plan.input!
@@ -397,7 +275,7 @@ public final class InferenceAPI: Sendable {
         return try store.get(name: name)
     }
 
-    private func putModel(name: String, body: [UInt8]) throws(ServiceError) -> [UInt8] {
+    func putModel(name: String, body: [UInt8]) throws(ServiceError) -> [UInt8] {
         let value: JSONValue
         do { value = try JSONParser.parse(body, limits: configuration.limits.json) } catch { throw .json(error) }
         guard case .object(let object) = value else { throw .badRequest(field: "body", expected: "a model object") }
@@ -429,7 +307,7 @@ public final class InferenceAPI: Sendable {
         return try modelMetadata(registered, versions: store.versions(name: name))
     }
 
-    private func listModels() throws(ServiceError) -> [UInt8] {
+    func listModels() throws(ServiceError) -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
         writer.writeKey("models")
@@ -453,7 +331,7 @@ public final class InferenceAPI: Sendable {
         return writer.bytes
     }
 
-    private func modelMetadata(_ model: RegisteredModel, versions: [RegisteredModel]) throws(ServiceError) -> [UInt8] {
+    func modelMetadata(_ model: RegisteredModel, versions: [RegisteredModel]) throws(ServiceError) -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
         writer.writeKey("name")
@@ -481,28 +359,4 @@ public protocol InferenceObserver: Sendable {
     /// counts once, and a request in a dynamic batch reports the batch's pass time with its own
     /// rows; rows per batched pass go to the batch observer).
     func computed(seconds: Double, rows: Int)
-}
-
-extension InferenceAPI {
-    /// A low-cardinality label for a request path: model names and versions become
-    /// placeholders; unknown paths are `other`.
-    public static func routeTemplate(_ path: String) -> String {
-        let s = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
-        switch s.count {
-        case 1 where ["", "healthz", "metrics", "openapi.yaml"].contains(s[0]): return path
-        case 1 where s[0] == "v2": return "/v2"
-        case 2 where s == ["v1", "dense"] || s == ["v1", "models"]: return path
-        case 3 where s[0] == "v2" && s[1] == "health" && ["live", "ready"].contains(s[2]): return path
-        case 3 where s[0] == "v1" && s[1] == "models": return "/v1/models/{name}"
-        case 3 where s[0] == "v2" && s[1] == "models": return "/v2/models/{name}"
-        case 4 where s[0] == "v1" && s[1] == "models" && s[3] == "predict": return "/v1/models/{name}/predict"
-        case 4 where s[0] == "v2" && s[1] == "models" && ["ready", "infer", "config"].contains(s[3]): return "/v2/models/{name}/\(s[3])"
-        case 5 where s[0] == "v2" && s[1] == "models" && s[3] == "versions": return "/v2/models/{name}/versions/{version}"
-        case 6 where s[0] == "v1" && s[1] == "models" && s[3] == "versions" && s[5] == "predict":
-            return "/v1/models/{name}/versions/{version}/predict"
-        case 6 where s[0] == "v2" && s[1] == "models" && s[3] == "versions" && ["ready", "infer", "config"].contains(s[5]):
-            return "/v2/models/{name}/versions/{version}/\(s[5])"
-        default: return "other"
-        }
-    }
 }

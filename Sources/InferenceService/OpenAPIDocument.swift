@@ -389,6 +389,22 @@ paths:
               schema: {$ref: "#/components/schemas/V2ModelConfig"}
         "400": {$ref: "#/components/responses/BadRequest"}
         "404": {$ref: "#/components/responses/NotFound"}
+  /v2/models/{name}/versions/{version}/config:
+    parameters:
+      - $ref: "#/components/parameters/ModelNamePath"
+      - $ref: "#/components/parameters/V2VersionPath"
+    get:
+      tags: [v2]
+      operationId: v2ModelVersionConfig
+      summary: Triton-style model configuration of one version.
+      responses:
+        "200":
+          description: The model configuration.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/V2ModelConfig"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "404": {$ref: "#/components/responses/NotFound"}
   /v2/models/{name}/infer:
     parameters:
       - $ref: "#/components/parameters/ModelNamePath"

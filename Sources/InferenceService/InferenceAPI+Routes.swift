@@ -1,0 +1,209 @@
+import TensorJSON
+
+extension InferenceAPI {
+    /// Every route the API answers: dispatch, `Allow`, metrics labels and the documentation
+    /// check all read this one table (`openapi.yaml` documents the same templates).
+    static let routeTable = RouteTable([
+        Route(
+            "/", [("GET", { _, _, _, respond in respond(APIResponse(status: 200, headers: BrowserPage.headers, body: BrowserPage.bytes)) })]
+        ),
+        Route("/healthz", [("GET", { _, _, _, respond in respond(.json(200, Array(#"{"status":"ok"}"#.utf8))) })]),
+        Route(
+            "/metrics",
+            [
+                (
+                    "GET",
+                    { api, request, _, respond throws(ServiceError) in
+                        guard let metricsText = api.configuration.metricsText else { throw .routeNotFound(path: request.path) }
+                        respond(
+                            APIResponse(
+                                status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: metricsText()))
+                    }
+                )
+            ]),
+        Route(
+            "/openapi.yaml",
+            [
+                (
+                    "GET",
+                    { _, _, _, respond in
+                        respond(APIResponse(status: 200, headers: [("Content-Type", "application/yaml")], body: OpenAPIDocument.bytes))
+                    }
+                )
+            ]),
+        Route("/v2/health/live", [("GET", { _, _, _, respond in respond(.json(200, Array(#"{"live":true}"#.utf8))) })]),
+        Route(
+            "/v2/health/ready",
+            [
+                (
+                    "GET",
+                    { api, _, _, respond in
+                        respond(
+                            api.isReady
+                                ? .json(200, Array(#"{"ready":true}"#.utf8))
+                                : .json(503, Array(#"{"ready":false}"#.utf8), headers: api.retryAfterHeader))
+                    }
+                )
+            ]),
+        Route("/v1/dense", [("POST", { api, request, _, respond throws(ServiceError) in try api.postDense(request, respond) })]),
+        Route("/v1/models", [("GET", { api, _, _, respond throws(ServiceError) in respond(.json(200, try api.listModels())) })]),
+        Route(
+            "/v1/models/{name}",
+            [
+                (
+                    "GET",
+                    { api, _, p, respond throws(ServiceError) in
+                        respond(
+                            .json(200, try api.modelMetadata(try api.store.get(name: p.name), versions: api.store.versions(name: p.name))))
+                    }
+                ),
+                ("PUT", { api, request, p, respond throws(ServiceError) in try api.putModel(request, name: p.name, respond) }),
+                ("DELETE", { api, request, p, respond throws(ServiceError) in try api.deleteModel(request, name: p.name, respond) }),
+            ]),
+        Route(
+            "/v1/models/{name}/predict",
+            [("POST", { api, request, p, respond throws(ServiceError) in try api.predict(request, p, respond) })]),
+        Route(
+            "/v1/models/{name}/versions/{version}/predict",
+            [("POST", { api, request, p, respond throws(ServiceError) in try api.predict(request, p, respond) })]),
+        Route("/v2", [("GET", { api, _, _, respond in respond(.json(200, api.serverMetadata())) })]),
+        Route("/v2/models/{name}", [("GET", { api, _, p, respond throws(ServiceError) in try api.v2Metadata(p, respond) })]),
+        Route(
+            "/v2/models/{name}/versions/{version}", [("GET", { api, _, p, respond throws(ServiceError) in try api.v2Metadata(p, respond) })]
+        ),
+        Route("/v2/models/{name}/ready", [("GET", { api, _, p, respond throws(ServiceError) in try api.v2Ready(p, respond) })]),
+        Route(
+            "/v2/models/{name}/versions/{version}/ready",
+            [("GET", { api, _, p, respond throws(ServiceError) in try api.v2Ready(p, respond) })]),
+        Route("/v2/models/{name}/config", [("GET", { api, _, p, respond throws(ServiceError) in try api.v2Config(p, respond) })]),
+        Route(
+            "/v2/models/{name}/versions/{version}/config",
+            [("GET", { api, _, p, respond throws(ServiceError) in try api.v2Config(p, respond) })]),
+        Route(
+            "/v2/models/{name}/infer", [("POST", { api, request, p, respond throws(ServiceError) in try api.v2Infer(request, p, respond) })]
+        ),
+        Route(
+            "/v2/models/{name}/versions/{version}/infer",
+            [("POST", { api, request, p, respond throws(ServiceError) in try api.v2Infer(request, p, respond) })]),
+    ])
+
+    /// The label metrics use for `path`: its route's template (`/v1/models/{name}/predict`),
+    /// or `other` for a path no route answers.
+    public static func routeTemplate(_ path: String) -> String { routeTable.template(of: path) }
+
+    /// Finds the request's route, checks the path's parameters and the method, and runs the
+    /// handler. A bad model name or version is a 400 whatever the method; an unknown path 404;
+    /// a known path with another method 405 with `Allow`.
+    func route(_ request: APIRequest, respond: @escaping Route.Respond) throws(ServiceError) {
+        guard let (route, name, version) = Self.routeTable.find(request.path) else { throw .routeNotFound(path: request.path) }
+        var parameters = RouteParameters()
+        if let name {
+            parameters.name = String(name)
+            try ModelName.validate(parameters.name)
+        }
+        if let version { parameters.version = try ModelVersion.parseOrThrow(version) }
+        guard let handler = route.methods.first(where: { $0.method == request.method })?.handler else {
+            throw .methodNotAllowed(method: request.method, allowed: route.allowed)
+        }
+        try handler(self, request, parameters, respond)
+    }
+
+    /// `Retry-After` for a 503 of this API.
+    var retryAfterHeader: [(String, String)] { [("Retry-After", String(configuration.retryAfterSeconds))] }
+
+    // MARK: handlers
+
+    private func postDense(_ request: APIRequest, _ respond: @escaping Route.Respond) throws(ServiceError) {
+        try checkJSONContentType(request)
+        try runOnPool(request, respond) { completion in
+            self.oneShot(request.body, admitted: completion.admittedAt) { response in
+                completion.done()
+                respond(response)
+            }
+        }
+    }
+
+    private func putModel(_ request: APIRequest, name: String, _ respond: @escaping Route.Respond) throws(ServiceError) {
+        try authorizeAdmin(request)
+        try checkJSONContentType(request)
+        try runOnPool(request, respond) { completion in
+            let response: APIResponse
+            do throws(ServiceError) {
+                response = .json(201, try self.putModel(name: name, body: request.body))
+            } catch {
+                response = self.fail(error)
+            }
+            completion.done()
+            respond(response)
+        }
+    }
+
+    private func deleteModel(_ request: APIRequest, name: String, _ respond: @escaping Route.Respond) throws(ServiceError) {
+        try authorizeAdmin(request)
+        // Renames, fsyncs and removes files: blocking work, so on the worker pool as PUT
+        // is (on the I/O queue it held every connection of that loop, 56 ms measured).
+        try runOnPool(request, respond) { completion in
+            let response: APIResponse
+            do throws(ServiceError) {
+                guard try self.store.delete(name: name) else { throw .modelNotFound(name: name, version: nil) }
+                var writer = JSONWriter()
+                writer.beginObject()
+                writer.writeKey("deleted")
+                writer.write(name)
+                writer.endObject()
+                response = .json(200, writer.bytes)
+            } catch {
+                response = self.fail(error)
+            }
+            completion.done()
+            respond(response)
+        }
+    }
+
+    private func predict(_ request: APIRequest, _ parameters: RouteParameters, _ respond: @escaping Route.Respond) throws(ServiceError) {
+        let registered = try store.get(name: parameters.name, version: parameters.version)
+        try checkJSONContentType(request)
+        try runOnPool(request, respond) { completion in
+            self.predictRegistered(registered, body: request.body, admitted: completion.admittedAt) { response in
+                completion.done()
+                respond(response)
+            }
+        }
+    }
+
+    private func v2Metadata(_ parameters: RouteParameters, _ respond: @escaping Route.Respond) throws(ServiceError) {
+        let model = try store.get(name: parameters.name, version: parameters.version)
+        respond(.json(200, try v2ModelMetadata(model, versions: store.versions(name: parameters.name))))
+    }
+
+    private func v2Ready(_ parameters: RouteParameters, _ respond: @escaping Route.Respond) throws(ServiceError) {
+        let model = try store.get(name: parameters.name, version: parameters.version)
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.writeKey("name")
+        writer.write(model.name)
+        writer.writeKey("ready")
+        writer.write(isReady)
+        writer.endObject()
+        respond(isReady ? .json(200, writer.bytes) : .json(503, writer.bytes, headers: retryAfterHeader))
+    }
+
+    private func v2Config(_ parameters: RouteParameters, _ respond: @escaping Route.Respond) throws(ServiceError) {
+        let model = try store.get(name: parameters.name, version: parameters.version)
+        respond(.json(200, try v2ModelConfig(model)))
+    }
+
+    private func v2Infer(_ request: APIRequest, _ parameters: RouteParameters, _ respond: @escaping Route.Respond) throws(ServiceError) {
+        let model = try store.get(name: parameters.name, version: parameters.version)
+        if Self.runsInline(model, bodyBytes: request.body.count, maxFLOPs: configuration.inlineMaxFLOPs) {
+            v2Infer(model, request: request, admitted: ContinuousClock.now, inline: true, respond: respond)
+            return
+        }
+        try runOnPool(request, respond) { completion in
+            self.v2Infer(model, request: request, admitted: completion.admittedAt) { response in
+                completion.done()
+                respond(response)
+            }
+        }
+    }
+}
