@@ -34,14 +34,10 @@ struct LineLogHandler: LogHandler {
         case .json:
             var writer = JSONWriter()
             writer.beginObject()
-            writer.writeKey("ts")
-            writer.write(timestamp)
-            writer.writeKey("level")
-            writer.write(level.rawValue)
-            writer.writeKey("logger")
-            writer.write(label)
-            writer.writeKey("msg")
-            writer.write(message.description)
+            writer.write(timestamp, forKey: "ts")
+            writer.write(level.rawValue, forKey: "level")
+            writer.write(label, forKey: "logger")
+            writer.write(message.description, forKey: "msg")
             for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
                 writer.writeKey(key)
                 writer.write(value.description)

@@ -32,12 +32,9 @@ public struct BatchingPolicy: Sendable, Equatable {
     /// Writes `{"enabled", "max_batch_rows", "max_queue_delay_us"}`.
     func write(into writer: inout JSONWriter) {
         writer.beginObject()
-        writer.writeKey("enabled")
-        writer.write(enabled)
-        writer.writeKey("max_batch_rows")
-        writer.write(maxBatchRows)
-        writer.writeKey("max_queue_delay_us")
-        writer.write(maxQueueDelayMicroseconds)
+        writer.write(enabled, forKey: "enabled")
+        writer.write(maxBatchRows, forKey: "max_batch_rows")
+        writer.write(maxQueueDelayMicroseconds, forKey: "max_queue_delay_us")
         writer.endObject()
     }
 }
@@ -99,16 +96,13 @@ public struct BatchingOverrides: Sendable, Equatable {
     func write(into writer: inout JSONWriter) {
         writer.beginObject()
         if let enabled {
-            writer.writeKey("enabled")
-            writer.write(enabled)
+            writer.write(enabled, forKey: "enabled")
         }
         if let maxBatchRows {
-            writer.writeKey("max_batch_rows")
-            writer.write(maxBatchRows)
+            writer.write(maxBatchRows, forKey: "max_batch_rows")
         }
         if let maxQueueDelayMicroseconds {
-            writer.writeKey("max_queue_delay_us")
-            writer.write(maxQueueDelayMicroseconds)
+            writer.write(maxQueueDelayMicroseconds, forKey: "max_queue_delay_us")
         }
         writer.endObject()
     }

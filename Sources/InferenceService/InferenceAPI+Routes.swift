@@ -148,8 +148,7 @@ extension InferenceAPI {
                 guard try self.store.delete(name: name) else { throw .modelNotFound(name: name, version: nil) }
                 var writer = JSONWriter()
                 writer.beginObject()
-                writer.writeKey("deleted")
-                writer.write(name)
+                writer.write(name, forKey: "deleted")
                 writer.endObject()
                 response = .json(200, writer.bytes)
             } catch {
@@ -180,10 +179,8 @@ extension InferenceAPI {
         let model = try store.get(name: parameters.name, version: parameters.version)
         var writer = JSONWriter()
         writer.beginObject()
-        writer.writeKey("name")
-        writer.write(model.name)
-        writer.writeKey("ready")
-        writer.write(isReady)
+        writer.write(model.name, forKey: "name")
+        writer.write(isReady, forKey: "ready")
         writer.endObject()
         respond(isReady ? .json(200, writer.bytes) : .json(503, writer.bytes, headers: retryAfterHeader))
     }

@@ -68,23 +68,18 @@ extension InferenceAPI {
     static func v2InferResponse(_ registered: RegisteredModel, id: String?, output: Tensor, outputsBinary: [Bool]) -> APIResponse {
         var writer = JSONWriter(capacity: outputsBinary.contains(false) ? output.count * 12 + 256 : 256)
         writer.beginObject()
-        writer.writeKey("model_name")
-        writer.write(registered.name)
-        writer.writeKey("model_version")
-        writer.write(String(registered.version))
+        writer.write(registered.name, forKey: "model_name")
+        writer.write(String(registered.version), forKey: "model_version")
         if let id {
-            writer.writeKey("id")
-            writer.write(id)
+            writer.write(id, forKey: "id")
         }
         writer.writeKey("outputs")
         writer.beginArray()
         var binary: [UInt8] = []
         for isBinary in outputsBinary {
             writer.beginObject()
-            writer.writeKey("name")
-            writer.write(V2Protocol.outputName)
-            writer.writeKey("datatype")
-            writer.write(V2Protocol.datatype(of: output.dtype))
+            writer.write(V2Protocol.outputName, forKey: "name")
+            writer.write(V2Protocol.datatype(of: output.dtype), forKey: "datatype")
             writer.writeKey("shape")
             writer.beginArray()
             for dimension in output.shape { writer.write(dimension) }
@@ -93,8 +88,7 @@ extension InferenceAPI {
                 let bytes = RawTensorCodec.encode(output.storage)
                 writer.writeKey("parameters")
                 writer.beginObject()
-                writer.writeKey("binary_data_size")
-                writer.write(bytes.count)
+                writer.write(bytes.count, forKey: "binary_data_size")
                 writer.endObject()
                 binary += bytes
             } else {
@@ -120,19 +114,15 @@ extension InferenceAPI {
     func serverMetadata() -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
-        writer.writeKey("name")
-        writer.write(configuration.serverName)
-        writer.writeKey("version")
-        writer.write(configuration.serverVersion)
+        writer.write(configuration.serverName, forKey: "name")
+        writer.write(configuration.serverVersion, forKey: "version")
         writer.writeKey("extensions")
         writer.beginArray()
         for name in V2Protocol.extensions { writer.write(name) }
         writer.endArray()
         // DenseServe's additions: the compute kernel's instruction set and the OpenBLAS core.
-        writer.writeKey("dense_kernel")
-        writer.write(GEMM.kernelName)
-        writer.writeKey("blas_core")
-        writer.write(GEMM.blasCoreName)
+        writer.write(GEMM.kernelName, forKey: "dense_kernel")
+        writer.write(GEMM.blasCoreName, forKey: "blas_core")
         writer.endObject()
         return writer.bytes
     }
@@ -149,14 +139,12 @@ extension InferenceAPI {
         let signature = try Self.v2Signature(registered)
         var writer = JSONWriter()
         writer.beginObject()
-        writer.writeKey("name")
-        writer.write(registered.name)
+        writer.write(registered.name, forKey: "name")
         writer.writeKey("versions")
         writer.beginArray()
         for version in versions { writer.write(String(version.version)) }
         writer.endArray()
-        writer.writeKey("platform")
-        writer.write(V2Protocol.platform)
+        writer.write(V2Protocol.platform, forKey: "platform")
         for (key, name, shape, dtype) in [
             ("inputs", V2Protocol.inputName, signature.input, signature.inputType),
             ("outputs", V2Protocol.outputName, signature.output, signature.outputType),
@@ -164,10 +152,8 @@ extension InferenceAPI {
             writer.writeKey(key)
             writer.beginArray()
             writer.beginObject()
-            writer.writeKey("name")
-            writer.write(name)
-            writer.writeKey("datatype")
-            writer.write(V2Protocol.datatype(of: dtype))
+            writer.write(name, forKey: "name")
+            writer.write(V2Protocol.datatype(of: dtype), forKey: "datatype")
             writer.writeKey("shape")
             writer.beginArray()
             for dimension in shape { writer.write(dimension ?? -1) }
@@ -196,20 +182,16 @@ extension InferenceAPI {
         }
         var writer = JSONWriter()
         writer.beginObject()
-        writer.writeKey("name")
-        writer.write(registered.name)
-        writer.writeKey("platform")
-        writer.write(V2Protocol.platform)
-        writer.writeKey("backend")
-        writer.write("denseserve")
+        writer.write(registered.name, forKey: "name")
+        writer.write(V2Protocol.platform, forKey: "platform")
+        writer.write("denseserve", forKey: "backend")
         writer.writeKey("version_policy")
         writer.beginObject()
         writer.writeKey("all")
         writer.beginObject()
         writer.endObject()
         writer.endObject()
-        writer.writeKey("max_batch_size")
-        writer.write(batched ? max(1, policy.maxBatchRows / rowsPerItem) : 0)
+        writer.write(batched ? max(1, policy.maxBatchRows / rowsPerItem) : 0, forKey: "max_batch_size")
         for (key, name, dims, dtype) in [
             ("input", V2Protocol.inputName, inputDims, signature.inputType),
             ("output", V2Protocol.outputName, outputDims, signature.outputType),
@@ -217,13 +199,10 @@ extension InferenceAPI {
             writer.writeKey(key)
             writer.beginArray()
             writer.beginObject()
-            writer.writeKey("name")
-            writer.write(name)
-            writer.writeKey("data_type")
-            writer.write(dtype == .float32 ? "TYPE_FP32" : "TYPE_FP64")
+            writer.write(name, forKey: "name")
+            writer.write(dtype == .float32 ? "TYPE_FP32" : "TYPE_FP64", forKey: "data_type")
             if key == "input" {
-                writer.writeKey("format")
-                writer.write("FORMAT_NONE")
+                writer.write("FORMAT_NONE", forKey: "format")
             }
             writer.writeKey("dims")
             writer.beginArray()
@@ -235,14 +214,12 @@ extension InferenceAPI {
         if batched && policy.enabled {
             writer.writeKey("dynamic_batching")
             writer.beginObject()
-            writer.writeKey("max_queue_delay_microseconds")
-            writer.write(policy.maxQueueDelayMicroseconds)
+            writer.write(policy.maxQueueDelayMicroseconds, forKey: "max_queue_delay_microseconds")
             writer.endObject()
         }
         writer.writeKey("model_transaction_policy")
         writer.beginObject()
-        writer.writeKey("decoupled")
-        writer.write(false)
+        writer.write(false, forKey: "decoupled")
         writer.endObject()
         writer.endObject()
         return writer.bytes

@@ -45,10 +45,8 @@ public enum ResponseEncoder {
         writer.beginObject()
         writer.writeKey("output")
         writeTensor(output, format: format, into: &writer)
-        writer.writeKey("model_name")
-        writer.write(name)
-        writer.writeKey("model_version")
-        writer.write(version)
+        writer.write(name, forKey: "model_name")
+        writer.write(version, forKey: "model_version")
         if let plan = model {
             writer.writeKey("model")
             if let section = plan.modelSection {
@@ -65,10 +63,8 @@ public enum ResponseEncoder {
     static func writeTiming(_ timing: Timing, into writer: inout JSONWriter) {
         writer.writeKey("timing_ms")
         writer.beginObject()
-        writer.writeKey("queue")
-        writer.write(rounded(timing.queueMs))
-        writer.writeKey("compute")
-        writer.write(rounded(timing.computeMs))
+        writer.write(rounded(timing.queueMs), forKey: "queue")
+        writer.write(rounded(timing.computeMs), forKey: "compute")
         writer.endObject()
     }
 
@@ -95,8 +91,7 @@ public enum ResponseEncoder {
         writer.beginObject()
         writer.writeKey("shape")
         writeShape(tensor.shape.map { Optional($0) }, into: &writer)
-        writer.writeKey("dtype")
-        writer.write(tensor.dtype.rawValue)
+        writer.write(tensor.dtype.rawValue, forKey: "dtype")
         switch format {
         case .b64:
             writer.writeKey("b64")
@@ -134,8 +129,7 @@ public enum ResponseEncoder {
     /// The `model` section: shapes, per-layer metadata, parameter totals and the summary.
     public static func writeModel(_ description: ModelDescription, into writer: inout JSONWriter) {
         writer.beginObject()
-        writer.writeKey("name")
-        writer.write(description.name)
+        writer.write(description.name, forKey: "name")
         writer.writeKey("input_shape")
         writeShape(description.inputShape, into: &writer)
         writer.writeKey("output_shape")
@@ -144,18 +138,12 @@ public enum ResponseEncoder {
         writer.beginArray()
         for layer in description.layers {
             writer.beginObject()
-            writer.writeKey("name")
-            writer.write(layer.name)
-            writer.writeKey("units")
-            writer.write(layer.units)
-            writer.writeKey("activation")
-            writer.write(layer.activation.kerasName)
-            writer.writeKey("use_bias")
-            writer.write(layer.useBias)
-            writer.writeKey("dtype")
-            writer.write(layer.dtype.rawValue)
-            writer.writeKey("trainable")
-            writer.write(layer.trainable)
+            writer.write(layer.name, forKey: "name")
+            writer.write(layer.units, forKey: "units")
+            writer.write(layer.activation.kerasName, forKey: "activation")
+            writer.write(layer.useBias, forKey: "use_bias")
+            writer.write(layer.dtype.rawValue, forKey: "dtype")
+            writer.write(layer.trainable, forKey: "trainable")
             writer.writeKey("input_shape")
             writeShape(layer.inputShape, into: &writer)
             writer.writeKey("output_shape")
@@ -164,22 +152,17 @@ public enum ResponseEncoder {
             writeShape(layer.kernelShape.map { Optional($0) }, into: &writer)
             writer.writeKey("bias_shape")
             if let bias = layer.biasShape { writeShape(bias.map { Optional($0) }, into: &writer) } else { writer.writeNull() }
-            writer.writeKey("params")
-            writer.write(layer.params)
+            writer.write(layer.params, forKey: "params")
             writer.endObject()
         }
         writer.endArray()
         writer.writeKey("params")
         writer.beginObject()
-        writer.writeKey("total")
-        writer.write(description.totalParams)
-        writer.writeKey("trainable")
-        writer.write(description.trainableParams)
-        writer.writeKey("non_trainable")
-        writer.write(description.nonTrainableParams)
+        writer.write(description.totalParams, forKey: "total")
+        writer.write(description.trainableParams, forKey: "trainable")
+        writer.write(description.nonTrainableParams, forKey: "non_trainable")
         writer.endObject()
-        writer.writeKey("summary")
-        writer.write(description.summary)
+        writer.write(description.summary, forKey: "summary")
         writer.endObject()
     }
 }

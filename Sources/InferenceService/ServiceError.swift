@@ -134,10 +134,8 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
     public var jsonBody: [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
-        writer.writeKey("error")
-        writer.write(message)
-        writer.writeKey("code")
-        writer.write(code)
+        writer.write(message, forKey: "error")
+        writer.write(code, forKey: "code")
         writer.endObject()
         return writer.bytes
     }

@@ -84,6 +84,32 @@ public struct JSONWriter: Sendable {
         needsComma = false
     }
 
+    // MARK: members
+
+    /// Writes `"key":value` as an object member.
+    public mutating func write(_ value: Bool, forKey key: String) {
+        writeKey(key)
+        write(value)
+    }
+
+    /// Writes `"key":value` as an object member.
+    public mutating func write(_ value: Int, forKey key: String) {
+        writeKey(key)
+        write(value)
+    }
+
+    /// Writes `"key":value` as an object member.
+    public mutating func write(_ value: String, forKey key: String) {
+        writeKey(key)
+        write(value)
+    }
+
+    /// Writes `"key":value` as an object member.
+    public mutating func write(_ value: Double, forKey key: String) {
+        writeKey(key)
+        write(value)
+    }
+
     // MARK: scalars
 
     /// Writes `null`.
