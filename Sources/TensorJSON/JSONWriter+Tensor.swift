@@ -1,28 +1,40 @@
 /// A binary floating-point type `JSONWriter` formats with shortest round-trip text.
 protocol ShortestFormattable {
-    static func shortestText(_ v: Self, to p: UnsafeMutablePointer<UInt8>) -> Int
+    /// The value's shortest decimal digits and exponent (see `shortestDigits`).
+    static func digits(of v: Self) -> (digits: UInt64, exponent: Int)
+    /// Writes `v`'s text from its `digits(of:)` at `p`; returns the byte count.
+    static func shortestText(_ v: Self, digits: UInt64, exponent: Int, to p: UnsafeMutablePointer<UInt8>) -> Int
 }
 
 extension Float: ShortestFormattable {
     @inline(__always)
-    static func shortestText(_ v: Float, to p: UnsafeMutablePointer<UInt8>) -> Int {
-        formatShortest(v, to: p)
+    static func digits(of v: Float) -> (digits: UInt64, exponent: Int) { shortestDigits(v) }
+
+    @inline(__always)
+    static func shortestText(_ v: Float, digits: UInt64, exponent: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        formatShortest(v, digits: digits, exponent: exponent, to: p)
     }
 }
 
 extension Double: ShortestFormattable {
     @inline(__always)
-    static func shortestText(_ v: Double, to p: UnsafeMutablePointer<UInt8>) -> Int {
-        formatShortest(v, to: p)
+    static func digits(of v: Double) -> (digits: UInt64, exponent: Int) { shortestDigits(v) }
+
+    @inline(__always)
+    static func shortestText(_ v: Double, digits: UInt64, exponent: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        formatShortest(v, digits: digits, exponent: exponent, to: p)
     }
 }
+
+/// How many numbers the tensor writers format per step.
+private let numbersPerGroup = 4
 
 /// A scratch byte block the bulk writers fill before appending it in one copy.
 private struct Chunk {
     static let capacity = 1 << 16
     let base = UnsafeMutablePointer<UInt8>.allocate(capacity: Chunk.capacity)
-    /// Fill up to here before flushing: leaves room for one number and brackets.
-    var limit: UnsafeMutablePointer<UInt8> { base + (Chunk.capacity - 64) }
+    /// Fill up to here before flushing: leaves room for a group of numbers and brackets.
+    var limit: UnsafeMutablePointer<UInt8> { base + (Chunk.capacity - 64 - numbersPerGroup * (maxNumberTextBytes + 1)) }
 
     func flush(upTo q: UnsafeMutablePointer<UInt8>, into bytes: inout [UInt8]) -> UnsafeMutablePointer<UInt8> {
         bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: q - base))
@@ -116,11 +128,31 @@ extension JSONWriter {
             if q >= limit { q = chunk.flush(upTo: q, into: &bytes) }
             q.pointee = UInt8(ascii: "[")
             q += 1
-            for j in 0..<last {
+            // Four at a time: the four digit searches are independent, so they overlap;
+            // only the layout waits for the previous number's end.
+            var j = 0
+            while j &+ numbersPerGroup <= last {
                 if q >= limit { q = chunk.flush(upTo: q, into: &bytes) }
-                q += T.shortestText(src[j], to: q)
+                let (v0, v1, v2, v3) = (src[j], src[j &+ 1], src[j &+ 2], src[j &+ 3])
+                let (d0, d1, d2, d3) = (T.digits(of: v0), T.digits(of: v1), T.digits(of: v2), T.digits(of: v3))
+                q += T.shortestText(v0, digits: d0.digits, exponent: d0.exponent, to: q)
+                q.pointee = UInt8(ascii: ",")
+                q += 1 &+ T.shortestText(v1, digits: d1.digits, exponent: d1.exponent, to: q + 1)
+                q.pointee = UInt8(ascii: ",")
+                q += 1 &+ T.shortestText(v2, digits: d2.digits, exponent: d2.exponent, to: q + 1)
+                q.pointee = UInt8(ascii: ",")
+                q += 1 &+ T.shortestText(v3, digits: d3.digits, exponent: d3.exponent, to: q + 1)
                 q.pointee = UInt8(ascii: ",")
                 q += 1
+                j &+= numbersPerGroup
+            }
+            while j < last {
+                if q >= limit { q = chunk.flush(upTo: q, into: &bytes) }
+                let d = T.digits(of: src[j])
+                q += T.shortestText(src[j], digits: d.digits, exponent: d.exponent, to: q)
+                q.pointee = UInt8(ascii: ",")
+                q += 1
+                j &+= 1
             }
             (q - 1).pointee = UInt8(ascii: "]")
             src += last

@@ -17,9 +17,10 @@
 /// floor(log2(10^e)) for |e| <= 1838394.
 @inline(__always) func flog2pow10(_ e: Int) -> Int { (e &* 913_124_641_741) >> 38 }
 
-/// Room `formatShortest` needs: at most 24 bytes for a Double
-/// (`-2.2250738585072014e-308`), 19 for a Float (`-1234567800000000.0`).
-let maxNumberTextBytes = 32
+/// Room `formatShortest` needs: the text is at most 24 bytes for a Double
+/// (`-2.2250738585072014e-308`), 19 for a Float (`-1234567800000000.0`), but the
+/// fixed-notation writer stores 16-byte blocks and may write (not count) up to 33.
+let maxNumberTextBytes = 40
 
 // MARK: - Double
 
@@ -32,7 +33,7 @@ private func ropDouble(_ g1: UInt64, _ g0: UInt64, _ cp: UInt64) -> UInt64 {
     return vbp | (((z & 0x7FFF_FFFF_FFFF_FFFF) &+ 0x7FFF_FFFF_FFFF_FFFF) >> 63)
 }
 
-@inline(__always)
+@_transparent
 private func schubfachDouble(q: Int, c: UInt64, dk: Int) -> (digits: UInt64, exponent: Int) {
     let out = c & 1
     let cb = c << 2
@@ -59,24 +60,12 @@ private func schubfachDouble(q: Int, c: UInt64, dk: Int) -> (digits: UInt64, exp
         // digits shorter than s, which the two-candidate search below would miss.
         if let r = shortestInLowestBinade(s: s, vb: vb, vbl: vbl, vbr: vbr, out: out) { return (r, k) }
     }
-    if s >= 100 {
-        let sp10 = 10 &* (s / 10)
-        let tp10 = sp10 &+ 10
-        let upin = vbl &+ out <= sp10 << 2
-        let wpin = (tp10 << 2) &+ out <= vbr
-        if upin != wpin { return (upin ? sp10 : tp10, k &+ dk) }
-    }
-    let t = s &+ 1
-    let uin = vbl &+ out <= s << 2
-    let win = (t << 2) &+ out <= vbr
-    if uin != win { return (uin ? s : t, k &+ dk) }
-    let cmp = Int64(bitPattern: vb &- ((s &+ t) << 1))
-    return (cmp < 0 || (cmp == 0 && s & 1 == 0) ? s : t, k &+ dk)
+    return (chooseDigits(s: s, vb: vb, vbl: vbl, vbr: vbr, out: out), k &+ dk)
 }
 
 /// Shortest-closest decimal `digits * 10^exponent` of a finite, nonzero |v|
 /// (`digits` may carry trailing zeros).
-@inline(__always)
+@_transparent
 func shortestDecimal(_ v: Double) -> (digits: UInt64, exponent: Int) {
     let bits = v.bitPattern
     let t = bits & ((1 << 52) - 1)
@@ -84,10 +73,10 @@ func shortestDecimal(_ v: Double) -> (digits: UInt64, exponent: Int) {
     if bq != 0 {
         let mq = 1075 &- bq
         let c = (1 << 52) | t
-        if mq > 0 && mq < 53 {
-            let f = c >> UInt64(mq)
-            if f << UInt64(mq) == c { return (f, 0) }
-        }
+        // 0 < mq < 53, tested as in the Float version.
+        let shift = UInt64(truncatingIfNeeded: mq) & 63
+        let fraction = c & ((1 << shift) &- 1)
+        if UInt(bitPattern: mq &- 1) < 52, fraction == 0 { return (c >> shift, 0) }
         return schubfachDouble(q: -mq, c: c, dk: 0)
     }
     // Subnormal. (Java's C_TINY scaling is skipped: it exists to give at least two
@@ -124,7 +113,7 @@ private func ropFloat(_ g: UInt64, _ cp: UInt64) -> UInt64 {
     return vbp | (((x1 & 0xFFFF_FFFF) &+ 0xFFFF_FFFF) >> 32)
 }
 
-@inline(__always)
+@_transparent
 private func schubfachFloat(q: Int, c: UInt64, dk: Int) -> (digits: UInt64, exponent: Int) {
     let out = c & 1
     let cb = c << 2
@@ -149,23 +138,31 @@ private func schubfachFloat(q: Int, c: UInt64, dk: Int) -> (digits: UInt64, expo
         // digits shorter than s, which the two-candidate search below would miss.
         if let r = shortestInLowestBinade(s: s, vb: vb, vbl: vbl, vbr: vbr, out: out) { return (r, k) }
     }
-    if s >= 100 {
-        let sp10 = 10 &* (s / 10)
-        let tp10 = sp10 &+ 10
-        let upin = vbl &+ out <= sp10 << 2
-        let wpin = (tp10 << 2) &+ out <= vbr
-        if upin != wpin { return (upin ? sp10 : tp10, k &+ dk) }
-    }
+    return (chooseDigits(s: s, vb: vb, vbl: vbl, vbr: vbr, out: out), k &+ dk)
+}
+
+/// Schubfach's last step: the one multiple of ten in the rounding interval `[vbl, vbr]`
+/// if exactly one is, else whichever of s and s + 1 is closer to v (ties: even).
+/// Every candidate is computed and one is selected, without branches: which one wins
+/// is data-dependent (mispredicted about one float in two when it was branched on).
+@inline(__always)
+private func chooseDigits(s: UInt64, vb: UInt64, vbl: UInt64, vbr: UInt64, out: UInt64) -> UInt64 {
+    let sp10 = 10 &* (s / 10)
+    let tp10 = sp10 &+ 10
+    let upin = vbl &+ out <= sp10 << 2
+    let wpin = (tp10 << 2) &+ out <= vbr
     let t = s &+ 1
     let uin = vbl &+ out <= s << 2
     let win = (t << 2) &+ out <= vbr
-    if uin != win { return (uin ? s : t, k &+ dk) }
     let cmp = Int64(bitPattern: vb &- ((s &+ t) << 1))
-    return (cmp < 0 || (cmp == 0 && s & 1 == 0) ? s : t, k &+ dk)
+    // t if v is above the midpoint, or on it with s odd; as one comparison (cmp is an integer).
+    let closer = s &+ (cmp &+ Int64(bitPattern: s & 1) > 0 ? 1 : 0)
+    let long = uin != win ? (uin ? s : t) : closer
+    return (s >= 100) && (upin != wpin) ? (upin ? sp10 : tp10) : long
 }
 
 /// Shortest-closest decimal `digits * 10^exponent` of a finite, nonzero |v|.
-@inline(__always)
+@_transparent
 func shortestDecimal(_ v: Float) -> (digits: UInt64, exponent: Int) {
     let bits = UInt64(v.bitPattern)
     let t = bits & ((1 << 23) - 1)
@@ -173,10 +170,12 @@ func shortestDecimal(_ v: Float) -> (digits: UInt64, exponent: Int) {
     if bq != 0 {
         let mq = 150 &- bq
         let c = (1 << 23) | t
-        if mq > 0 && mq < 24 {
-            let f = c >> UInt64(mq)
-            if f << UInt64(mq) == c { return (f, 0) }
-        }
+        // An integer value is its own shortest decimal. One unsigned compare tests
+        // 0 < mq < 24, and both tests feed one branch: whether mq is in range is a coin
+        // flip for activations near 1, while "is an integer" is rarely true.
+        let shift = UInt64(truncatingIfNeeded: mq) & 63
+        let fraction = c & ((1 << shift) &- 1)
+        if UInt(bitPattern: mq &- 1) < 23, fraction == 0 { return (c >> shift, 0) }
         return schubfachFloat(q: -mq, c: c, dk: 0)
     }
     return schubfachFloat(q: -149, c: t, dk: 0)  // subnormal
@@ -255,6 +254,66 @@ func writeDigits(_ x: UInt64, count n: Int, to p: UnsafeMutablePointer<UInt8>) {
     }
 }
 
+/// The eight decimal digits of `x` (< 10^8, zero-padded) as byte values 0...9, the
+/// first digit in the lowest byte: a few multiplies instead of a division per pair.
+@inline(__always)
+func decimalDigitBytes8(_ x: UInt64) -> UInt64 {
+    // Each step splits every lane into quotient (low half) and remainder (high half);
+    // the reciprocals are exact for the lane's range (x / 10^4 for x < 10^8, / 100 for
+    // < 10^4, / 10 for < 100) and no lane's product reaches the next lane.
+    let q4 = (x &* 109_951_163) >> 40
+    let v4 = q4 | ((x &- q4 &* 10_000) << 32)
+    let q2 = ((v4 &* 5243) >> 19) & 0x0000_007F_0000_007F
+    let v2 = q2 | ((v4 &- q2 &* 100) << 16)
+    let q1 = ((v2 &* 103) >> 10) & 0x000F_000F_000F_000F
+    return q1 | ((v2 &- q1 &* 10) << 8)
+}
+
+/// The 16 decimal digits of `f` (< 10^16, zero-padded) as byte values 0...9, the
+/// first digit in the lowest byte.
+@inline(__always)
+func decimalDigitBytes16(_ f: UInt64) -> UInt128 {
+    let high = f / 100_000_000
+    return UInt128(decimalDigitBytes8(high)) | UInt128(decimalDigitBytes8(f &- high &* 100_000_000)) << 64
+}
+
+/// `decimalDigitBytes16` for `f` < 10^9 (every Float's digits but a few), with one
+/// eight-digit conversion instead of two.
+@inline(__always)
+func decimalDigitBytes16(nineDigits f: UInt64) -> UInt128 {
+    let high = f / 100_000_000
+    return UInt128(high) << 56 | UInt128(decimalDigitBytes8(f &- high &* 100_000_000)) << 64
+}
+
+/// The number of digits of `f` from its `decimalDigitBytes16`: 16 less the padding zeros,
+/// which are the lowest zero bytes (f > 0).
+@inline(__always)
+func decimalDigitCount(digitBytes digits: UInt128) -> Int {
+    16 &- digits.trailingZeroBitCount >> 3
+}
+
+/// Fixed notation with a fraction, `i.fff`, for `f * 10^e` where `f` has `n` digits,
+/// `decpt = n + e`, `e < 0`, and the integer and fraction digits together fit in 16
+/// (`max(decpt, 1) - e <= 16`); `digits` is `decimalDigitBytes16(f)`. Branch-free: the
+/// digits are stored as 16-byte blocks, so the caller's buffer needs room for 32 bytes.
+@inline(__always)
+func layoutFixedFraction(digitBytes digits: UInt128, count n: Int, decpt: Int, to p: UnsafeMutablePointer<UInt8>)
+    -> Int
+{
+    let fractionCount = n &- decpt
+    let integerCount = max(decpt, 1)
+    // f > 0, so its last nonzero digit is the highest nonzero byte.
+    let trailingZeros = digits.leadingZeroBitCount >> 3
+    let text = digits | 0x3030_3030_3030_3030_3030_3030_3030_3030
+    // The 16 digits are f zero-padded, so the integer part is the `integerCount` digits
+    // before the fraction's; for |v| < 1 that is one padding zero.
+    let raw = UnsafeMutableRawPointer(p)
+    raw.storeBytes(of: text >> (8 &* (16 &- fractionCount &- integerCount)), as: UInt128.self)
+    p[integerCount] = UInt8(ascii: ".")
+    raw.storeBytes(of: text >> (8 &* (16 &- fractionCount)), toByteOffset: integerCount &+ 1, as: UInt128.self)
+    return integerCount &+ 1 &+ max(fractionCount &- trailingZeros, 1)
+}
+
 /// Returns `n` less the trailing `'0'` bytes of `p[minimum..<n]`.
 @inline(__always)
 private func trimZeros(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, keeping minimum: Int) -> Int {
@@ -272,6 +331,17 @@ private func trimZeros(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, keeping minim
 func layoutDecimal(digits f: UInt64, exponent e: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
     let n = decimalDigitCount(f)
     let decpt = n &+ e  // value = 0.d1d2...dn × 10^decpt
+    // The common case (activations, weights), inline: a fraction, at most 16 digits in all.
+    if e < 0, decpt > -4, max(decpt, 1) &- e <= 16 {
+        return layoutFixedFraction(digitBytes: decimalDigitBytes16(f), count: n, decpt: decpt, to: p)
+    }
+    return layoutDecimalOtherwise(digits: f, count: n, decpt: decpt, to: p)
+}
+
+/// `layoutDecimal` for the rest (integers, exponents, 17 digits), out of line so
+/// that the common path stays small enough to inline into the writers' loops.
+@inline(never)
+func layoutDecimalOtherwise(digits f: UInt64, count n: Int, decpt: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
     if decpt > 16 || decpt <= -4 {
         // d[.ddd]e±XX
         writeDigits(f, count: n, to: p + 1)
@@ -328,7 +398,7 @@ func layoutDecimal(digits f: UInt64, exponent e: Int, to p: UnsafeMutablePointer
 }
 
 /// Writes `NaN`, `Infinity`, `-Infinity`, `0.0` or `-0.0`; returns the byte count.
-@inline(__always)
+@inline(never)
 private func writeSpecial(isNaN: Bool, isInfinite: Bool, negative: Bool, to p: UnsafeMutablePointer<UInt8>) -> Int {
     let text: StaticString
     if isNaN {
@@ -343,40 +413,81 @@ private func writeSpecial(isNaN: Bool, isInfinite: Bool, negative: Bool, to p: U
     return n
 }
 
-/// Writes the shortest round-trip JSON text of `v` at `p` (room for
-/// `maxNumberTextBytes` needed); returns the byte count.
-@inline(__always)
-func formatShortest(_ v: Double, to p: UnsafeMutablePointer<UInt8>) -> Int {
-    guard v.isFinite && v != 0 else {
-        return writeSpecial(isNaN: v.isNaN, isInfinite: v.isInfinite, negative: v.sign == .minus, to: p)
-    }
-    var q = p
-    if v.sign == .minus {
-        q[0] = UInt8(ascii: "-")
-        q += 1
-    }
-    let (d, e) = shortestDecimal(v)
+/// The shortest-closest decimal of `v`, or digits 0 for zero and non-finite values;
+/// see the `Float` overload.
+@_transparent
+func shortestDigits(_ v: Double) -> (digits: UInt64, exponent: Int) {
+    guard v.isFinite && v != 0 else { return (0, 0) }
+    return shortestDecimal(v)
+}
+
+/// Writes the shortest round-trip JSON text of `v`, whose `shortestDigits` are
+/// `(d, e)`, at `p` (room for `maxNumberTextBytes` needed); returns the byte count.
+@_transparent
+func formatShortest(_ v: Double, digits d: UInt64, exponent e: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
+    guard d != 0 else { return writeSpecial(isNaN: v.isNaN, isInfinite: v.isInfinite, negative: v.sign == .minus, to: p) }
+    // The sign without a branch, as for Float.
+    p[0] = UInt8(ascii: "-")
+    let q = p + Int(truncatingIfNeeded: v.bitPattern >> (UInt64.bitWidth - 1))
     return layoutDecimal(digits: d, exponent: e, to: q) &+ (q - p)
 }
 
 /// Writes the shortest round-trip JSON text of `v` at `p` (room for
 /// `maxNumberTextBytes` needed); returns the byte count.
 @inline(__always)
-func formatShortest(_ v: Float, to p: UnsafeMutablePointer<UInt8>) -> Int {
-    guard v.isFinite && v != 0 else {
-        return writeSpecial(isNaN: v.isNaN, isInfinite: v.isInfinite, negative: v.sign == .minus, to: p)
-    }
-    var q = p
-    if v.sign == .minus {
-        q[0] = UInt8(ascii: "-")
-        q += 1
-    }
+func formatShortest(_ v: Double, to p: UnsafeMutablePointer<UInt8>) -> Int {
+    let (d, e) = shortestDigits(v)
+    return formatShortest(v, digits: d, exponent: e, to: p)
+}
+
+/// The shortest-closest decimal of `v` as `shortestDecimal` gives it, or digits 0 for
+/// the values `formatShortest(_:digits:exponent:to:)` writes another way (zero,
+/// non-finite, and the one exception below). Separate from the layout so that a
+/// writer can find the digits of several values before laying any out: their long
+/// multiply chains then overlap instead of waiting on each other's output position.
+@_transparent
+func shortestDigits(_ v: Float) -> (digits: UInt64, exponent: Int) {
     // The one Float (with its negative) whose shortest text, read as a Double and then rounded
     // to Float, lands on its neighbour: 7.038531e-26 → 0x15ae43fe. A search over all 2^32
     // Floats (`tensorjson-bench verify`) found no other; nine digits read back right both ways.
-    if v.bitPattern & 0x7FFF_FFFF == 0x15AE_43FD {
-        return layoutDecimal(digits: 703_853_069, exponent: -34, to: q) &+ (q - p)
+    guard v.isFinite && v != 0 && v.bitPattern & 0x7FFF_FFFF != 0x15AE_43FD else { return (0, 0) }
+    return shortestDecimal(v)
+}
+
+/// Writes the shortest round-trip JSON text of `v`, whose `shortestDigits` are
+/// `(d, e)`, at `p` (room for `maxNumberTextBytes` needed); returns the byte count.
+@_transparent
+func formatShortest(_ v: Float, digits d: UInt64, exponent e: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
+    guard d != 0 else { return formatUnusual(v, to: p) }
+    // The sign without a branch (it is a coin flip): the minus is always written and
+    // kept only for a negative value.
+    p[0] = UInt8(ascii: "-")
+    let q = p + Int(truncatingIfNeeded: v.bitPattern >> (UInt32.bitWidth - 1))
+    if d < 1_000_000_000 {
+        // The common case, inline: a fraction with at most 9 + 3 digits after the point.
+        let digits = decimalDigitBytes16(nineDigits: d)
+        let n = decimalDigitCount(digitBytes: digits)
+        let decpt = n &+ e
+        if e < 0, decpt > -4 { return layoutFixedFraction(digitBytes: digits, count: n, decpt: decpt, to: q) &+ (q - p) }
     }
-    let (d, e) = shortestDecimal(v)
     return layoutDecimal(digits: d, exponent: e, to: q) &+ (q - p)
+}
+
+/// Zero, non-finite values, and the one Float `shortestDigits` leaves out.
+@inline(never)
+private func formatUnusual(_ v: Float, to p: UnsafeMutablePointer<UInt8>) -> Int {
+    guard v.isFinite && v != 0 else {
+        return writeSpecial(isNaN: v.isNaN, isInfinite: v.isInfinite, negative: v.sign == .minus, to: p)
+    }
+    let q = p + (v.sign == .minus ? 1 : 0)
+    p[0] = UInt8(ascii: "-")
+    return layoutDecimal(digits: 703_853_069, exponent: -34, to: q) &+ (q - p)
+}
+
+/// Writes the shortest round-trip JSON text of `v` at `p` (room for
+/// `maxNumberTextBytes` needed); returns the byte count.
+@inline(__always)
+func formatShortest(_ v: Float, to p: UnsafeMutablePointer<UInt8>) -> Int {
+    let (d, e) = shortestDigits(v)
+    return formatShortest(v, digits: d, exponent: e, to: p)
 }

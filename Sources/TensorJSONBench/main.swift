@@ -4,6 +4,7 @@
 //
 //   swift build -c release --product tensorjson-bench
 //   .build/release/tensorjson-bench [bench] [--rows 1000] [--cols 1000] [--runs 7]
+//   .build/release/tensorjson-bench profile [--n 1000000] [--iterations 30] [--only encode] [--type float|double] [--data uniform|activations]
 //   .build/release/tensorjson-bench verify [--floats all|N] [--doubles N] [--parse N]
 
 import Foundation
@@ -63,23 +64,28 @@ func flattenRank2(_ v: JSONValue) -> [Float]? {
 
 // MARK: - bench
 
-func runBench() throws {
-    let rows = Int(option("--rows", "1000"))!
-    let cols = Int(option("--cols", "1000"))!
-    let runs = Int(option("--runs", "7"))!
-    let pythonRuns = Int(option("--python-runs", "5"))!
-
-    // Typical float32 activations: N(0, 1) scaled by a random power of 2 in [2^-4, 2^2].
+/// Typical float32 activations: N(0, 1) scaled by a random power of 2 in [2^-4, 2^2].
+func activations(_ count: Int) -> [Float] {
     var rng = SplitMix64(state: 42)
     var data = [Float]()
-    data.reserveCapacity(rows * cols)
-    for _ in 0..<(rows * cols) {
+    data.reserveCapacity(count)
+    for _ in 0..<count {
         let u1 = max(Double(rng.next() >> 11) / Double(1 << 53), 1e-300)
         let u2 = Double(rng.next() >> 11) / Double(1 << 53)
         let g = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
         let scale = Double(1 << Int(rng.next() % 7)) / 16
         data.append(Float(g * scale))
     }
+    return data
+}
+
+func runBench() throws {
+    let rows = Int(option("--rows", "1000"))!
+    let cols = Int(option("--cols", "1000"))!
+    let runs = Int(option("--runs", "7"))!
+    let pythonRuns = Int(option("--python-runs", "5"))!
+
+    let data = activations(rows * cols)
 
     // The request body as Python's json.dumps writes it (", " separators), with
     // float32 values printed shortest (as numpy/Keras users' floats look).
@@ -457,11 +463,18 @@ func runProfile() throws {
     let n = Int(option("--n", "1000000"))!
     let iterations = Int(option("--iterations", "30"))!
     var rng = SplitMix64(state: 42)
-    let data = (0..<n).map { _ in Float(Double(Int64(bitPattern: rng.next()) >> 11) / Double(1 << 52)) }
-    var w = JSONWriter(capacity: n * 16)
+    let data =
+        option("--data", "uniform") == "activations"
+        ? activations(n) : (0..<n).map { _ in Float(Double(Int64(bitPattern: rng.next()) >> 11) / Double(1 << 52)) }
+    let doubles = option("--type", "float") == "double" ? data.map { Double($0) * (1 + 0x1p-40) } : []
+    var w = JSONWriter(capacity: n * 24)
     let tEncode = best(iterations) {
         w.reset()
-        data.withUnsafeBufferPointer { w.writeFlat($0) }
+        if doubles.isEmpty {
+            data.withUnsafeBufferPointer { w.writeFlat($0) }
+        } else {
+            doubles.withUnsafeBufferPointer { w.writeFlat($0) }
+        }
     }
     let bytes = w.bytes
     if option("--only", "") == "encode" {

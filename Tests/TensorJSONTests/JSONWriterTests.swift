@@ -121,6 +121,52 @@ import Testing
         #expect(wf.bytes == w1.bytes)
     }
 
+    /// The tensor writers format numbers four at a time (their digit searches overlap)
+    /// and the rest one by one: every row length 1...9, with zeros, non-finite values,
+    /// subnormals, integers, exponents and the nine-digit exception mixed in, gives the
+    /// same text as writing each number alone.
+    @Test(arguments: 1...9)
+    func groupedTensorTextEqualsOneByOne(columns: Int) {
+        var rng = SplitMix64(seed: UInt64(40 + columns))
+        let unusualFloats: [Float] = [
+            0, -0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, -.greatestFiniteMagnitude,
+            Float(bitPattern: 0x15AE_43FD), Float(bitPattern: 0x95AE_43FD), 16_777_216, 1e-5, -9.999e-5, 1e16, 0.5,
+        ]
+        let unusualDoubles: [Double] = [
+            0, -0.0, .nan, -.infinity, .leastNonzeroMagnitude, 9_007_199_254_740_993, 1e-5, 0.30000000000000004,
+            1234567890123456.7, -1e300, 1.0 / 3,
+        ]
+        let rows = 41
+        let floats: [Float] = (0..<(rows * columns)).map { _ in
+            let r = rng.next()
+            if r % 5 == 0 { return unusualFloats[Int(r >> 8) % unusualFloats.count] }
+            let v = Float(bitPattern: UInt32(truncatingIfNeeded: r >> 16))
+            return r % 5 == 1 ? v : Float(Int64(bitPattern: r) >> 40) / 65536
+        }
+        let doubles: [Double] = (0..<(rows * columns)).map { _ in
+            let r = rng.next()
+            if r % 5 == 0 { return unusualDoubles[Int(r >> 8) % unusualDoubles.count] }
+            return r % 5 == 1 ? Double(bitPattern: rng.next()) : Double(Int64(bitPattern: r) >> 20) / 1e6
+        }
+        func oneByOne<T>(_ data: [T], _ write: (inout JSONWriter, T) -> Void) -> String {
+            var rowsText: [String] = []
+            for r in 0..<rows {
+                var w = JSONWriter()
+                w.beginArray()
+                for c in 0..<columns { write(&w, data[r * columns + c]) }
+                w.endArray()
+                rowsText.append(text(w.bytes))
+            }
+            return "[" + rowsText.joined(separator: ",") + "]"
+        }
+        var wf = JSONWriter()
+        floats.withUnsafeBufferPointer { wf.writeNested($0, shape: [rows, columns]) }
+        #expect(text(wf.bytes) == oneByOne(floats) { $0.write($1) })
+        var wd = JSONWriter()
+        doubles.withUnsafeBufferPointer { wd.writeNested($0, shape: [rows, columns]) }
+        #expect(text(wd.bytes) == oneByOne(doubles) { $0.write($1) })
+    }
+
     @Test func nestedWriterInsideObject() {
         let data: [Double] = [1, 2, 3, 4]
         var w = JSONWriter()

@@ -138,6 +138,38 @@ import Testing
         }
     }
 
+    /// The multiply-based digit split behind the fixed-notation writer, against division:
+    /// every 997th value below 10^8 and the values around each power of ten.
+    @Test func eightDigitBytesMatchDivision() {
+        func expected(_ x: UInt64) -> UInt64 {
+            var bytes: UInt64 = 0
+            var rest = x
+            for i in (0..<8).reversed() {
+                bytes |= (rest % 10) << (8 * UInt64(i))
+                rest /= 10
+            }
+            return bytes
+        }
+        var probes: [UInt64] = Array(stride(from: 0, to: 100_000_000, by: 997))
+        for p in [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000] as [UInt64] {
+            probes += [p - 1, p, p + 1].filter { $0 < 100_000_000 }
+        }
+        for x in probes {
+            #expect(decimalDigitBytes8(x) == expected(x), "\(x)")
+        }
+    }
+
+    /// Doubles at the edges of the fixed-notation fast path (16 digits in all) and just
+    /// past them, where the general layout takes over.
+    @Test(arguments: [
+        0.001234567890123, 0.0001234567890123, 123456789012345.6, 1234567890123456.8, 0.0012345678901234567,
+        9.999999999999999e-4, 1e-4, 0.00010000000000000002, 999999999999999.9, 1.0000000000000002, 0.5e-3,
+    ])
+    func fixedNotationEdges(v: Double) {
+        check(v)
+        check(-v)
+    }
+
     @Test func layoutMatchesPythonRepr() {
         // Texts Python's repr() gives for these doubles.
         let cases: [(Double, String)] = [
