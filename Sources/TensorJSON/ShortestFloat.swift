@@ -425,10 +425,16 @@ func shortestDigits(_ v: Double) -> (digits: UInt64, exponent: Int) {
 /// `(d, e)`, at `p` (room for `maxNumberTextBytes` needed); returns the byte count.
 @_transparent
 func formatShortest(_ v: Double, digits d: UInt64, exponent e: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
-    guard d != 0 else { return writeSpecial(isNaN: v.isNaN, isInfinite: v.isInfinite, negative: v.sign == .minus, to: p) }
     // The sign without a branch, as for Float.
     p[0] = UInt8(ascii: "-")
     let q = p + Int(truncatingIfNeeded: v.bitPattern >> (UInt64.bitWidth - 1))
+    guard d != 0 else {
+        guard v == 0 else { return writeSpecial(isNaN: v.isNaN, isInfinite: v.isInfinite, negative: v.sign == .minus, to: p) }
+        q[0] = UInt8(ascii: "0")
+        q[1] = UInt8(ascii: ".")
+        q[2] = UInt8(ascii: "0")
+        return 3 &+ (q - p)
+    }
     return layoutDecimal(digits: d, exponent: e, to: q) &+ (q - p)
 }
 
@@ -458,11 +464,18 @@ func shortestDigits(_ v: Float) -> (digits: UInt64, exponent: Int) {
 /// `(d, e)`, at `p` (room for `maxNumberTextBytes` needed); returns the byte count.
 @_transparent
 func formatShortest(_ v: Float, digits d: UInt64, exponent e: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
-    guard d != 0 else { return formatUnusual(v, to: p) }
     // The sign without a branch (it is a coin flip): the minus is always written and
     // kept only for a negative value.
     p[0] = UInt8(ascii: "-")
     let q = p + Int(truncatingIfNeeded: v.bitPattern >> (UInt32.bitWidth - 1))
+    guard d != 0 else {
+        // Zero is common (half of a relu layer's outputs): written here, not out of line.
+        guard v == 0 else { return formatUnusual(v, to: p) }
+        q[0] = UInt8(ascii: "0")
+        q[1] = UInt8(ascii: ".")
+        q[2] = UInt8(ascii: "0")
+        return 3 &+ (q - p)
+    }
     if d < 1_000_000_000 {
         // The common case, inline: a fraction with at most 9 + 3 digits after the point.
         let digits = decimalDigitBytes16(nineDigits: d)
