@@ -22,8 +22,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
         // The batch-invariant GEMM (C: AVX-512 / AVX2 / scalar chosen at run time). -O3 in every
         // configuration, so debug test runs are not 50× slower; no -march (one portable binary);
         // no FP contraction, so only the written FMAs are fused.
@@ -38,7 +39,7 @@ let package = Package(
         .target(
             name: "InferenceService",
             dependencies: [
-                "DenseKernel", "TensorJSON",
+                "DenseKernel", "TensorJSON", "HTTPCore",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
@@ -57,7 +58,7 @@ let package = Package(
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "CZlib"]),
-        .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"]),
+        .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON", "HTTPCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["DenseServer"]),
         .testTarget(
             name: "ConformanceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"],

@@ -97,10 +97,10 @@ final class Service: Sendable {
         inFlight.value.add(1, ordering: .relaxed)
         let requestID = request.headers["X-Request-Id"].flatMap(validRequestID) ?? newRequestID()
         let apiRequest = APIRequest(
-            method: request.method, path: request.path, headers: request.headers.map { (name: $0.name, value: $0.value) },
-            body: request.body, remoteIsLoopback: request.remoteIsLoopback, isAbandoned: { responder.isAbandoned })
+            method: request.method, path: request.path, headers: request.headers, body: request.body,
+            remoteIsLoopback: request.remoteIsLoopback, isAbandoned: { responder.isAbandoned })
         api.handle(apiRequest) { response in
-            var headers = HTTPHeaders(response.headers.map { ($0.name, $0.value) })
+            var headers = response.headers
             headers.replaceOrAdd(name: "X-Request-Id", value: requestID)
             inFlight.value.subtract(1, ordering: .relaxed)
             responder.send(HTTPResponse(status: response.status, headers: headers, body: response.body))

@@ -1,9 +1,12 @@
-/// An HTTP request as the API sees it: no sockets, no parser state.
+import HTTPCore
+
+/// An HTTP request as the API sees it: no sockets, no parser state. The headers are the
+/// parser's own `HTTPHeaders` (no copy per request; lookups ignore ASCII case).
 public struct APIRequest: Sendable {
     public var method: String
     /// Path without the query, percent-decoding not applied (model names need none).
     public var path: String
-    public var headers: [(name: String, value: String)]
+    public var headers: HTTPHeaders
     public var body: [UInt8]
     /// Whether the peer address is loopback (admin routes without a token need it).
     public var remoteIsLoopback: Bool
@@ -12,7 +15,7 @@ public struct APIRequest: Sendable {
     public var isAbandoned: @Sendable () -> Bool
 
     public init(
-        method: String, path: String, headers: [(name: String, value: String)], body: [UInt8], remoteIsLoopback: Bool,
+        method: String, path: String, headers: HTTPHeaders, body: [UInt8], remoteIsLoopback: Bool,
         isAbandoned: @escaping @Sendable () -> Bool = { false }
     ) {
         self.method = method
@@ -23,31 +26,42 @@ public struct APIRequest: Sendable {
         self.isAbandoned = isAbandoned
     }
 
-    /// First value of a header, case-insensitively.
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    /// A request with its headers as (name, value) pairs, in order.
+    public init(
+        method: String, path: String, headers: [(name: String, value: String)], body: [UInt8], remoteIsLoopback: Bool,
+        isAbandoned: @escaping @Sendable () -> Bool = { false }
+    ) {
+        self.init(
+            method: method, path: path, headers: HTTPHeaders(headers.map { ($0.name, $0.value) }), body: body,
+            remoteIsLoopback: remoteIsLoopback, isAbandoned: isAbandoned)
     }
+
+    /// First value of a header, ignoring ASCII case.
+    public func header(_ name: String) -> String? { headers[name] }
 }
 
 /// An HTTP response as the API produces it; the transport adds framing headers.
 public struct APIResponse: Sendable {
     public var status: Int
-    public var headers: [(name: String, value: String)]
+    public var headers: HTTPHeaders
     public var body: [UInt8]
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8]) {
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
-    /// A JSON body with `Content-Type: application/json`.
-    public static func json(_ status: Int, _ body: [UInt8], headers: [(name: String, value: String)] = []) -> APIResponse {
-        APIResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
+    /// A JSON body with `Content-Type: application/json`, then `headers`.
+    public static func json(_ status: Int, _ body: [UInt8], headers: [(String, String)] = []) -> APIResponse {
+        var fields = HTTPHeaders()
+        fields.add(name: "Content-Type", value: "application/json")
+        for (name, value) in headers { fields.add(name: name, value: value) }
+        return APIResponse(status: status, headers: fields, body: body)
     }
 
     /// The error body and status of a ``ServiceError`` — the only way errors become responses.
     public static func error(_ error: ServiceError) -> APIResponse {
-        json(error.status, error.jsonBody, headers: error.headers.map { (name: $0.0, value: $0.1) })
+        json(error.status, error.jsonBody, headers: error.headers)
     }
 }

@@ -17,7 +17,7 @@ extension InferenceAPI {
                         guard let metricsText = api.configuration.metricsText else { throw .routeNotFound(path: request.path) }
                         respond(
                             APIResponse(
-                                status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: metricsText()))
+                                status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: metricsText()))
                     }
                 )
             ]),
@@ -27,7 +27,7 @@ extension InferenceAPI {
                 (
                     "GET",
                     { _, _, _, respond in
-                        respond(APIResponse(status: 200, headers: [("Content-Type", "application/yaml")], body: OpenAPIDocument.bytes))
+                        respond(APIResponse(status: 200, headers: ["Content-Type": "application/yaml"], body: OpenAPIDocument.bytes))
                     }
                 )
             ]),

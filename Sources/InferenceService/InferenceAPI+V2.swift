@@ -105,7 +105,7 @@ extension InferenceAPI {
         body += binary
         return APIResponse(
             status: 200,
-            headers: [("Content-Type", "application/octet-stream"), (V2Protocol.headerLengthField, String(jsonLength))],
+            headers: ["Content-Type": "application/octet-stream", V2Protocol.headerLengthField: String(jsonLength)],
             body: body)
     }
 

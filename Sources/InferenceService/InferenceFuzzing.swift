@@ -1,4 +1,5 @@
 import DenseKernel
+import HTTPCore
 import Logging
 import Synchronization
 import TensorJSON
@@ -107,7 +108,7 @@ import TensorJSON
     static func modelRoutes(_ bytes: [UInt8]) {
         func call(_ method: String, _ path: String, _ body: [UInt8] = []) -> APIResponse {
             let box = Mutex<APIResponse?>(nil)
-            api.handle(APIRequest(method: method, path: path, headers: [], body: body, remoteIsLoopback: true)) { response in
+            api.handle(APIRequest(method: method, path: path, headers: HTTPHeaders(), body: body, remoteIsLoopback: true)) { response in
                 box.withLock { $0 = response }
             }
             guard let response = box.withLock({ $0 }) else { preconditionFailure("\(method) \(path): no answer before handle returned") }
