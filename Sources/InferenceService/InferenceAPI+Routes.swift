@@ -98,8 +98,8 @@ extension InferenceAPI {
         guard let (route, name, version) = Self.routeTable.find(request.path) else { throw .routeNotFound(path: request.path) }
         var parameters = RouteParameters()
         if let name {
-            parameters.name = String(name)
-            try ModelName.validate(parameters.name)
+            try ModelName.validate(name)
+            parameters.name = name
         }
         if let version { parameters.version = try ModelVersion.parseOrThrow(version) }
         guard let handler = route.methods.first(where: { $0.method == request.method })?.handler else {

@@ -16,7 +16,8 @@ struct Route: Sendable {
         @Sendable (InferenceAPI, APIRequest, RouteParameters, @escaping Respond) throws(ServiceError) -> Void
 
     enum Segment: Sendable, Equatable {
-        case literal(String)
+        /// A fixed segment, as its UTF-8 bytes (compared byte for byte: paths are ASCII).
+        case literal([UInt8])
         case name
         case version
     }
@@ -34,7 +35,7 @@ struct Route: Sendable {
             switch part {
             case "{name}": .name
             case "{version}": .version
-            default: .literal(String(part))
+            default: .literal(Array(part.utf8))
             }
         }
         var all: [(method: String, handler: Handler)] = []
@@ -45,16 +46,16 @@ struct Route: Sendable {
         self.methods = all
     }
 
-    var allowed: [String] { methods.map(\.method) }
+    var allowed: [String] { methods.map { $0.method } }
 
-    /// The raw parameter segments of `path`'s `segments` if this route matches them.
-    func match(_ parts: [Substring]) -> (name: Substring?, version: Substring?)? {
+    /// The raw parameter segments if this route matches a path's segments (UTF-8 slices).
+    func match(_ parts: [ArraySlice<UInt8>]) -> (name: ArraySlice<UInt8>?, version: ArraySlice<UInt8>?)? {
         guard parts.count == segments.count else { return nil }
-        var name: Substring?
-        var version: Substring?
+        var name: ArraySlice<UInt8>?
+        var version: ArraySlice<UInt8>?
         for (segment, part) in zip(segments, parts) {
             switch segment {
-            case .literal(let literal): guard part == literal else { return nil }
+            case .literal(let literal): guard part.elementsEqual(literal) else { return nil }
             case .name: name = part
             case .version: version = part
             }
@@ -69,25 +70,36 @@ struct RouteTable: Sendable {
     /// Routes without parameters, by path: found without splitting the path (the health and
     /// metrics routes are the most frequent requests).
     private let fixed: [String: Route]
+    /// Routes with parameters, indexed by segment count: a path is compared with a few.
+    private let parameterized: [[Route]]
 
     init(_ routes: [Route]) {
         self.routes = routes
         var fixed: [String: Route] = [:]
-        for route in routes where !route.segments.contains(where: { $0 == .name || $0 == .version }) {
-            fixed[route.template] = route
+        var parameterized = [[Route]](repeating: [], count: (routes.map(\.segments.count).max() ?? 0) + 1)
+        for route in routes {
+            if route.segments.contains(where: { $0 == .name || $0 == .version }) {
+                parameterized[route.segments.count].append(route)
+            } else {
+                fixed[route.template] = route
+            }
         }
         self.fixed = fixed
+        self.parameterized = parameterized
     }
 
     /// The route `path` names, with its raw parameters; nil for no route. An empty segment
     /// (`/v1/models/`, `/v2//x`) names no resource (the root `/` is the one path made of one).
-    func find(_ path: String) -> (route: Route, name: Substring?, version: Substring?)? {
+    func find(_ path: String) -> (route: Route, name: String?, version: String?)? {
         if let route = fixed[path] { return (route, nil, nil) }
-        guard path.first == "/" else { return nil }
-        let parts = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
-        guard !parts.contains(where: \.isEmpty) else { return nil }
-        for route in routes {
-            if let (name, version) = route.match(parts) { return (route, name, version) }
+        let bytes = Array(path.utf8)
+        guard bytes.first == UInt8(ascii: "/") else { return nil }
+        let parts = bytes.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        guard parts.count < parameterized.count, !parts.contains(where: { $0.isEmpty }) else { return nil }
+        for route in parameterized[parts.count] {
+            if let (name, version) = route.match(parts) {
+                return (route, name.map { String(decoding: $0, as: UTF8.self) }, version.map { String(decoding: $0, as: UTF8.self) })
+            }
         }
         return nil
     }
