@@ -21,10 +21,9 @@ source scripts/test-env.sh
 # House style: swift-format with the checked-in .swift-format, no finding allowed.
 swift format lint --strict -r Sources Tests
 
-# The OpenAPI document the binary embeds is openapi.yaml (scripts/embed-openapi.py).
-python3 scripts/embed-openapi.py --check
-# The page served at / is web/index.html (scripts/embed-page.py).
-python3 scripts/embed-page.py --check
+# The OpenAPI document and the page at / the binary embeds are openapi.yaml and
+# web/index.html (scripts/embed.py).
+python3 scripts/embed.py --check
 
 # deploy/: Kubernetes schemas (pinned version), KServe CRD subset, cross-checks.
 scripts/validate-manifests.sh

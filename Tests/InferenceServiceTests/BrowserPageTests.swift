@@ -19,7 +19,7 @@ import Testing
 
     @Test func embeddedCopyEqualsTheFile() throws {
         let file = try Self.page
-        // When this fails: run scripts/embed-page.py after editing web/index.html.
+        // When this fails: run scripts/embed.py after editing web/index.html.
         #expect(BrowserPage.html == file)
         #expect(BrowserPage.bytes == Array(file.utf8))
     }

@@ -11,7 +11,7 @@ import Testing
 
     @Test func embeddedCopyEqualsTheFile() throws {
         let file = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8)
-        // When this fails: run scripts/embed-openapi.py after editing openapi.yaml.
+        // When this fails: run scripts/embed.py after editing openapi.yaml.
         #expect(OpenAPIDocument.yaml == file)
         #expect(OpenAPIDocument.bytes == Array(file.utf8))
     }
