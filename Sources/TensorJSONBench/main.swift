@@ -4,7 +4,7 @@
 //
 //   swift build -c release --product tensorjson-bench
 //   .build/release/tensorjson-bench [bench] [--rows 1000] [--cols 1000] [--runs 7]
-//   .build/release/tensorjson-bench profile [--n 1000000] [--iterations 30] [--only encode] [--type float|double] [--data uniform|activations]
+//   .build/release/tensorjson-bench profile [--n 1000000] [--iterations 30] [--only encode|small] [--type float|double] [--data uniform|activations]
 //   .build/release/tensorjson-bench verify [--floats all|N] [--doubles N] [--parse N]
 
 import Foundation
@@ -467,6 +467,18 @@ func runProfile() throws {
         option("--data", "uniform") == "activations"
         ? activations(n) : (0..<n).map { _ in Float(Double(Int64(bitPattern: rng.next()) >> 11) / Double(1 << 52)) }
     let doubles = option("--type", "float") == "double" ? data.map { Double($0) * (1 + 0x1p-40) } : []
+    if option("--only", "") == "small" {
+        // A one-row V2 infer body (Benchmarks/product-vs-peers.sh's W1): the per-document cost.
+        let small = Array(
+            #"{"inputs":[{"name":"input","shape":[1,16],"datatype":"FP32","data":[0.1,-0.2,0.3,0.4,-0.5,0.6,0.7,0.8,0.9,1.0,-1.1,1.2,1.3,1.4,1.5,-1.6]}]}"#
+                .utf8)
+        var count = 0
+        let t = best(iterations) {
+            for _ in 0..<100_000 { count &+= (try! JSONParser.parse(small)).count ?? 0 }
+        }
+        print(String(format: "small parse %.0f ns/document (%d bytes)", t * 1e9 / 100_000, small.count))
+        return
+    }
     var w = JSONWriter(capacity: n * 24)
     let tEncode = best(iterations) {
         w.reset()
