@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "CZlib"]),
-        .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON", "HTTPCore"]),
+        .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"]),
         .testTarget(name: "IntegrationTests", dependencies: ["DenseServer"]),
         .testTarget(
             name: "ConformanceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"],

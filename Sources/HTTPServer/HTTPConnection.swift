@@ -334,13 +334,13 @@ final class HTTPConnection: @unchecked Sendable {
                 guard reservation.reserve(request.body.count) else {
                     complete(
                         sequence,
-                        HTTPServerError.requestBytesBudgetExhausted.response(retryAfterSeconds: core.configuration.retryAfterSeconds))
+                        core.response(for: .requestBytesBudgetExhausted))
                     return
                 }
             }
             core.handler(request, responder)
         case .unsupported:
-            complete(sequence, HTTPServerError.unsupportedContentEncoding.response(retryAfterSeconds: core.configuration.retryAfterSeconds))
+            complete(sequence, core.response(for: .unsupportedContentEncoding))
         case .gzip:
             // The reservation keeps the compressed body, then the inflated bytes, within the
             // server-wide request-byte budget.
@@ -348,7 +348,7 @@ final class HTTPConnection: @unchecked Sendable {
             slots[slots.count - 1].reservation = reservation
             guard reservation.reserve(request.body.count) else {
                 complete(
-                    sequence, HTTPServerError.requestBytesBudgetExhausted.response(retryAfterSeconds: core.configuration.retryAfterSeconds))
+                    sequence, core.response(for: .requestBytesBudgetExhausted))
                 return
             }
             if request.body.count <= 16 * 1024 {
@@ -382,7 +382,7 @@ final class HTTPConnection: @unchecked Sendable {
         nextSequence += 1
         slots.append(
             Slot(
-                response: error.response(retryAfterSeconds: core.configuration.retryAfterSeconds), isHead: false, keepAlive: false,
+                response: core.response(for: error), isHead: false, keepAlive: false,
                 forceClose: true,
                 bytesIn: parser.consumedBytes - consumedAtLastRequest, started: now, method: "", path: "",
                 requestID: nil))
@@ -400,7 +400,7 @@ final class HTTPConnection: @unchecked Sendable {
             first.reservation?.release()
             slotBase += 1
             if !first.isHead && !admitsOutput(response.body.count) {
-                response = HTTPServerError.responseBytesBudgetExhausted.response(retryAfterSeconds: core.configuration.retryAfterSeconds)
+                response = core.response(for: .responseBytesBudgetExhausted)
             }
             let close = serialize(response, slot: first)
             if close {

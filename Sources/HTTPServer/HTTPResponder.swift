@@ -10,15 +10,15 @@ public struct HTTPResponder: Sendable {
     let sequence: Int
     let acceptsGzip: Bool
 
+    /// Whether the client closed its connection (or the connection was closed) while this
+    /// request was unanswered: work for it that has not started can be skipped.
+    public var isAbandoned: Bool { connection.abandoned.load(ordering: .relaxed) }
+
     /// Queues `response`. The server adds `Content-Length`, `Date`, `Server`
     /// and `Connection`, drops the body for HEAD, and gzips the body (on the
     /// calling thread) when the client accepts gzip, the body has at least
     /// `gzipMinBytes` bytes, and the handler set no `Content-Encoding`. A handler
     /// `Connection: close` closes the connection after this response.
-    /// Whether the client closed its connection (or the connection was closed) while this
-    /// request was unanswered: work for it that has not started can be skipped.
-    public var isAbandoned: Bool { connection.abandoned.load(ordering: .relaxed) }
-
     public func send(_ response: HTTPResponse) {
         let prepared = connection.core.prepareResponse(response, acceptsGzip: acceptsGzip)
         let connection = self.connection

@@ -240,16 +240,21 @@ final class ServerCore: Sendable {
 
     // MARK: Bodies and responses
 
+    /// The server's own answer to `error`, with the configured `Retry-After` on a 503.
+    func response(for error: HTTPServerError) -> HTTPResponse {
+        error.response(retryAfterSeconds: configuration.retryAfterSeconds)
+    }
+
     /// Inflates a gzip request body (capped, every allocation reserved against the request-byte
     /// budget), then calls the handler; answers 413/400/503 itself.
     func inflateAndHandle(_ request: HTTPRequest, _ responder: HTTPResponder, reservation: BodyReservation) {
         switch Gzip.inflate(request.body, limit: configuration.limits.maxInflatedBodyBytes, reserve: reservation.reserve) {
         case .failure(.tooLarge):
-            responder.send(HTTPServerError.inflatedBodyTooLarge.response(retryAfterSeconds: configuration.retryAfterSeconds))
+            responder.send(response(for: .inflatedBodyTooLarge))
         case .failure(.invalid):
-            responder.send(HTTPServerError.invalidGzipBody.response(retryAfterSeconds: configuration.retryAfterSeconds))
+            responder.send(response(for: .invalidGzipBody))
         case .failure(.overBudget):
-            responder.send(HTTPServerError.requestBytesBudgetExhausted.response(retryAfterSeconds: configuration.retryAfterSeconds))
+            responder.send(response(for: .requestBytesBudgetExhausted))
         case .success(let body):
             var inflated = request
             inflated.body = body

@@ -78,7 +78,7 @@ public enum HTTPServerError: Error, Sendable, Hashable {
 
     /// The response the server sends for this error: JSON body, `Content-Type:
     /// application/json`, plus `Retry-After` for 503. The caller decides `Connection`.
-    public func response(retryAfterSeconds: Int = 1) -> HTTPResponse {
+    public func response(retryAfterSeconds: Int) -> HTTPResponse {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         if status == 503 { headers.add(name: "Retry-After", value: String(max(retryAfterSeconds, 0))) }

@@ -13,10 +13,9 @@ extension InferenceAPI {
 
     /// Whether a request is so small that decoding and computing it on the connection's I/O
     /// queue costs less than the two queue hops of the worker pool: a body of at most
-    /// ``inlineMaxBodyBytes`` (every element takes at least one byte — an INT8 of binary data
-    /// — so at most that many rows) and a
-    /// model whose FLOPs for that many rows stay within `maxFLOPs` — some tens of
-    /// microseconds on the I/O queue at most. Such a pass skips admission and batching (it
+    /// ``inlineMaxBodyBytes`` (every element takes at least one byte — an INT8 of binary
+    /// data — so at most that many rows) and a model whose FLOPs for that many rows stay
+    /// within `maxFLOPs` — some tens of microseconds on the I/O queue at most. Such a pass skips admission and batching (it
     /// never waits); its rows are computed by the same kernel, so the answer is bitwise the
     /// same as on the pool.
     static func runsInline(_ registered: RegisteredModel, bodyBytes: Int, maxFLOPs: Int) -> Bool {

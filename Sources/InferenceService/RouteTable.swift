@@ -8,7 +8,7 @@ struct RouteParameters: Sendable {
 
 /// One route of the API: its path as `openapi.yaml` writes it, and a handler per method.
 ///
-/// The one table of routes (``InferenceAPI/routes``) drives dispatch, the `Allow` header of
+/// The one table of routes (``InferenceAPI/routeTable``) drives dispatch, the `Allow` header of
 /// a 405, the metrics' route label, and the check that every route is documented.
 struct Route: Sendable {
     typealias Respond = @Sendable (APIResponse) -> Void
