@@ -1,59 +1,167 @@
-/// A Keras `Sequential` stack of `Dense` layers applied in order to the last axis.
+/// A Keras model that is one straight chain of layers: `Dense` layers and the weight-light
+/// layers MLPs are saved with (``ChainLayer``), applied in order.
 ///
-/// Input `(d1, …, dk, in)` gives `(d1, …, dk, out)`: leading axes are flattened into rows
-/// for one GEMM per layer and restored after; the kernel is shared across them. A rank-1
-/// input is one vector (Keras itself wants rank ≥ 2; we accept both).
+/// Without a reshape, every layer acts on the last axis: input `(d1, …, dk, in)` gives
+/// `(d1, …, dk, out)`, the leading axes are flattened into rows for one GEMM per Dense layer
+/// and restored after, and the kernel is shared across them. A rank-1 input is one vector
+/// (Keras itself wants rank ≥ 2; we accept both).
+///
+/// A `Flatten` or `Reshape` works per sample, so a model with one needs the declared input
+/// shape: its rank is then fixed, only the batch axis is free, and a "row" of the model is a
+/// whole sample (rows are what dynamic batching concatenates, along axis 0).
 public struct DenseModel: Sendable, Equatable {
     /// Model name for the summary (`sequential` unless given).
     public var name: String
-    public var layers: [DenseLayer]
+    public let layers: [ChainLayer]
     /// Keras `InputLayer.batch_shape`, when the model declared one (`nil` = batch axis).
-    public var declaredInputShape: [Int?]?
+    public let declaredInputShape: [Int?]?
+    /// The last-axis width each layer reads (`layers.count + 1` entries: the last is the output's).
+    let widths: [Int]
+    /// How many last-axis vectors one model row holds before each layer (1 without a reshape).
+    let vectorsPerRow: [Int]
+    /// The sample shape after each reshape-aware step; nil without a reshape.
+    let sampleShapes: [[Int]]?
 
-    /// Creates a model, checking that each layer's input dimension is the previous one's output.
-    public init(name: String = "sequential", layers: [DenseLayer], declaredInputShape: [Int?]? = nil) throws(DenseError) {
-        guard !layers.isEmpty else { throw .invalidField(field: "layers", expected: "at least one Dense layer") }
-        for index in layers.indices.dropFirst() where layers[index].inputDim != layers[index - 1].outputWidth {
-            throw .shapeMismatch(
-                "layer \"\(layers[index].name)\" expects input dimension \(layers[index].inputDim) but layer \"\(layers[index - 1].name)\" outputs \(layers[index - 1].outputWidth)"
-            )
+    /// Creates a model, checking that each layer's input width is what the one before gives,
+    /// and, with a reshape, that every sample shape resolves.
+    public init(name: String = "sequential", layers: [ChainLayer], declaredInputShape: [Int?]? = nil) throws(DenseError) {
+        guard layers.contains(where: { if case .dense = $0 { true } else { false } }) else {
+            throw .invalidField(field: "layers", expected: "at least one Dense layer")
         }
-        if let declared = declaredInputShape, let last = declared.last, let dimension = last,
-            dimension != layers[0].inputDim
-        {
+        let hasReshape = layers.contains { if case .reshape = $0 { true } else { false } }
+        var sample: [Int]? = nil
+        var width: Int
+        if hasReshape {
+            guard let declared = declaredInputShape, declared.count >= 2, declared[0] == nil,
+                declared.dropFirst().allSatisfy({ $0 != nil })
+            else {
+                throw .invalidField(
+                    field: "input_shape",
+                    expected:
+                        "a declared input shape with only the batch axis free, such as [null, 20, 5], because a Flatten or Reshape layer works per sample"
+                )
+            }
+            sample = declared.dropFirst().map { $0! }
+            width = sample!.last!
+        } else if let first = layers.lazy.compactMap(\.requiredInputWidth).first {
+            width = declaredInputShape?.last.flatMap { $0 } ?? first
+        } else {
+            throw .invalidField(field: "layers", expected: "at least one Dense layer")
+        }
+        var widths = [width]
+        var vectors = [sample.map { $0.dropLast().reduce(1, *) } ?? 1]
+        var shapes: [[Int]] = sample.map { [$0] } ?? []
+        for (index, layer) in layers.enumerated() {
+            if let required = layer.requiredInputWidth, required != width {
+                throw .shapeMismatch(
+                    index == 0
+                        ? "layer \"\(layer.name)\" expects input dimension \(required) but the model's input has \(width)"
+                        : "layer \"\(layer.name)\" expects input dimension \(required) but layer \"\(layers[index - 1].name)\" outputs \(width)"
+                )
+            }
+            if case .elementwise(let element) = layer, case .activation(.glu) = element.function, width % 2 != 0 {
+                throw .invalidValue(
+                    field: "layers[\(index)]",
+                    detail: "activation \"glu\" splits the last axis in halves and needs an even width, got \(width)")
+            }
+            if case .reshape(let reshape) = layer, let current = sample {
+                let elements = current.reduce(1, *)
+                guard let resolved = reshape.resolve(elements: elements) else {
+                    throw .shapeMismatch(
+                        "layer \"\(reshape.name)\" cannot reshape a sample of shape \(ModelDescription.format(current.map { $0 })) to \(ModelDescription.format(reshape.targetShape.map { $0 == -1 ? nil : $0 }))"
+                    )
+                }
+                sample = resolved
+                width = resolved.last!
+            } else {
+                width = layer.outputWidth(inputWidth: width)
+                if let current = sample { sample = Array(current.dropLast()) + [width] }
+            }
+            widths.append(width)
+            if let sample {
+                shapes.append(sample)
+                vectors.append(sample.dropLast().reduce(1, *))
+            } else {
+                vectors.append(1)
+            }
+        }
+        if let declared = declaredInputShape, let last = declared.last, let dimension = last, dimension != widths[0] {
             throw .shapeMismatch(
-                "InputLayer batch_shape last dimension is \(dimension) but layer \"\(layers[0].name)\" expects \(layers[0].inputDim)")
+                "InputLayer batch_shape last dimension is \(dimension) but layer \"\(layers[0].name)\" expects \(widths[0])")
         }
         self.name = name
         self.layers = layers
         self.declaredInputShape = declaredInputShape
+        self.widths = widths
+        self.vectorsPerRow = vectors
+        self.sampleShapes = sample == nil ? nil : shapes
     }
 
-    public var inputDim: Int { layers[0].inputDim }
-    public var outputWidth: Int { layers[layers.count - 1].outputWidth }
-    public var outputDType: DType { layers[layers.count - 1].config.dtype }
-    /// Multiply-adds ×2 of one row through every layer (saturating).
-    public var flopsPerRow: Int {
-        layers.reduce(0) { total, layer in
-            let (work, overflow) = (2 * layer.inputDim).multipliedReportingOverflow(by: layer.units)
-            let (sum, overflow2) = total.addingReportingOverflow(work)
-            return overflow || overflow2 ? Int.max : sum
+    /// A chain of Dense layers only.
+    public init(name: String = "sequential", layers: [DenseLayer], declaredInputShape: [Int?]? = nil) throws(DenseError) {
+        try self.init(name: name, layers: layers.map(ChainLayer.dense), declaredInputShape: declaredInputShape)
+    }
+
+    public static func == (lhs: DenseModel, rhs: DenseModel) -> Bool {
+        lhs.name == rhs.name && lhs.layers == rhs.layers && lhs.declaredInputShape == rhs.declaredInputShape
+    }
+
+    /// Width of the input's last axis.
+    public var inputDim: Int { widths[0] }
+    /// Width of the output's last axis.
+    public var outputWidth: Int { widths[widths.count - 1] }
+    /// Whether a Flatten or Reshape fixes the input's rank (a row is then a whole sample).
+    public var reshapesSamples: Bool { sampleShapes != nil }
+    /// Input values per independent row: the last axis, or a whole sample with a reshape.
+    public var rowWidth: Int { inputDim * vectorsPerRow[0] }
+    /// Output values per row.
+    public var outputRowWidth: Int { outputWidth * vectorsPerRow[vectorsPerRow.count - 1] }
+    /// The Dense layers, in order.
+    public var denseLayers: [DenseLayer] { layers.compactMap { if case .dense(let layer) = $0 { layer } else { nil } } }
+    /// The dtype of the last layer that computes.
+    public var outputDType: DType { layers.reversed().lazy.compactMap(\.dtype).first! }
+    /// The first computing layer's dtype: the one the input is rounded to.
+    public var inputDType: DType { layers.lazy.compactMap(\.dtype).first! }
+
+    /// Multiply-adds ×2 of one row through every Dense layer (saturating).
+    public var flopsPerRow: Int { flops(rows: 1) }
+
+    /// FLOPs of one forward pass over `rows` rows (2·vectors·in·units per Dense layer), saturating.
+    public func flops(rows: Int) -> Int {
+        var total = 0
+        for (index, layer) in layers.enumerated() {
+            guard case .dense(let dense) = layer else { continue }
+            let (vectors, o1) = rows.multipliedReportingOverflow(by: vectorsPerRow[index])
+            let (work, o2) = vectors.multipliedReportingOverflow(by: 2 * dense.inputDim)
+            let (work2, o3) = work.multipliedReportingOverflow(by: dense.units)
+            let (sum, o4) = total.addingReportingOverflow(work2)
+            if o1 || o2 || o3 || o4 { return Int.max }
+            total = sum
         }
+        return total
     }
-
-    /// The first layer's dtype: the one the input is rounded to.
-    public var inputDType: DType { layers[0].config.dtype }
 
     /// Describes shapes and parameters for a symbolic input shape (`nil` = batch axis).
     public func describe(inputShape: [Int?]) throws(DenseError) -> ModelDescription {
         try ModelDescription(
-            name: name, configs: layers.map(\.config), inputDims: layers.map(\.inputDim), inputShape: inputShape)
+            name: name, configs: layers.map(\.config), inputDims: layers.map(\.requiredInputWidth), inputShape: inputShape)
     }
 
     /// The symbolic shape Keras would report for a concrete input: the first axis becomes
     /// the batch axis (`nil`) when rank ≥ 2; a rank-1 input has no batch axis.
     public static func symbolicShape(of shape: [Int]) -> [Int?] {
         shape.count >= 2 ? [nil] + shape.dropFirst().map { Optional($0) } : shape.map { Optional($0) }
+    }
+
+    /// Rows of a checked input shape (the leading axes, or the batch axis with a reshape).
+    public func rows(inputShape: [Int]) -> Int {
+        reshapesSamples ? inputShape[0] : inputShape.dropLast().reduce(1, *)
+    }
+
+    /// The output shape for a checked input shape.
+    public func outputShape(inputShape: [Int]) -> [Int] {
+        if let sampleShapes { return [inputShape[0]] + sampleShapes[sampleShapes.count - 1] }
+        return Array(inputShape.dropLast()) + [outputWidth]
     }
 
     /// Checks a concrete input shape against the model and the limits (rank, elements, FLOPs).
@@ -64,8 +172,9 @@ public struct DenseModel: Sendable, Equatable {
                 "\(field) last dimension is \(inputShape.last!) but layer \"\(layers[0].name)\" expects \(inputDim)")
         }
         if var declared = declaredInputShape {
-            // A rank-1 input is one vector: it matches a declared shape without its batch axis.
-            if inputShape.count == 1 && declared.count == 2 && declared[0] == nil { declared.removeFirst() }
+            // A rank-1 input is one vector: it matches a declared shape without its batch axis
+            // (not when a reshape fixes the rank).
+            if !reshapesSamples && inputShape.count == 1 && declared.count == 2 && declared[0] == nil { declared.removeFirst() }
             guard declared.count == inputShape.count else {
                 throw .shapeMismatch(
                     "\(field) has rank \(inputShape.count) but the model's InputLayer batch_shape \(ModelDescription.format(declared)) has rank \(declared.count)"
@@ -79,46 +188,46 @@ public struct DenseModel: Sendable, Equatable {
                 }
             }
         }
-        let rows = inputShape.dropLast().reduce(1, *)
+        let rows = self.rows(inputShape: inputShape)
         var flops = 0
-        for layer in layers {
-            let (outElements, overflow1) = rows.multipliedReportingOverflow(by: layer.units)
-            guard !overflow1, outElements <= limits.maxElements else {
+        for (index, layer) in layers.enumerated() {
+            let (vectors, overflow0) = rows.multipliedReportingOverflow(by: vectorsPerRow[index + 1])
+            let (outElements, overflow1) = vectors.multipliedReportingOverflow(by: widths[index + 1])
+            guard !overflow0, !overflow1, outElements <= limits.maxElements else {
                 throw .limitExceeded(
-                    what: "output element count of layer \"\(layer.name)\"", value: overflow1 ? Int.max : outElements,
+                    what: "output element count of layer \"\(layer.name)\"", value: overflow0 || overflow1 ? Int.max : outElements,
                     limit: limits.maxElements)
             }
-            let (work, overflow2) = outElements.multipliedReportingOverflow(by: 2 * layer.inputDim)
-            let (sum, overflow3) = flops.addingReportingOverflow(work)
-            guard !overflow2, !overflow3, sum <= limits.maxFLOPs else {
+            guard case .dense(let dense) = layer else { continue }
+            let (inVectors, overflow2) = rows.multipliedReportingOverflow(by: vectorsPerRow[index])
+            let (work, overflow3) = inVectors.multipliedReportingOverflow(by: 2 * dense.inputDim)
+            let (work2, overflow4) = work.multipliedReportingOverflow(by: dense.units)
+            let (sum, overflow5) = flops.addingReportingOverflow(work2)
+            guard !overflow2, !overflow3, !overflow4, !overflow5, sum <= limits.maxFLOPs else {
                 throw .limitExceeded(
-                    what: "FLOPs of the forward pass", value: (overflow2 || overflow3) ? Int.max : sum, limit: limits.maxFLOPs)
+                    what: "FLOPs of the forward pass", value: overflow2 || overflow3 || overflow4 || overflow5 ? Int.max : sum,
+                    limit: limits.maxFLOPs)
             }
             flops = sum
         }
     }
 
-    /// FLOPs of one forward pass over `rows` rows (2·rows·in·units per layer).
-    public func flops(rows: Int) -> Int {
-        layers.reduce(0) { $0 + 2 * rows * $1.inputDim * $1.units }
-    }
-
-    /// Runs the stack on `rows` rows of `inputDim` values. Each layer casts its input to its
+    /// Runs the chain on `rows` rows of ``rowWidth`` values. Each layer casts its input to its
     /// own dtype first (float64 → float32 rounds, as Keras does). Rows are independent, so
     /// callers may split a large batch over workers and concatenate the results.
     /// Precondition: the input was checked with ``validate(inputShape:limits:field:)``.
     public func forward(rows: Int, input: TensorStorage, reference: Bool = false) -> TensorStorage {
+        precondition(input.count == rows * rowWidth, "input has \(input.count) values, expected \(rows)×\(rowWidth)")
         var current = input
-        for layer in layers {
-            current = layer.forward(rows: rows, input: current.converted(to: layer.config.dtype), reference: reference)
+        for (index, layer) in layers.enumerated() {
+            current = layer.forward(vectors: rows * vectorsPerRow[index], width: widths[index], input: current, reference: reference)
         }
         return current
     }
 
-    /// Runs the stack on a whole tensor of shape `(d1, …, dk, inputDim)` → `(d1, …, dk, out)`.
+    /// Runs the chain on a whole checked tensor.
     public func forward(_ input: Tensor, reference: Bool = false) -> Tensor {
-        let rows = input.shape.dropLast().reduce(1, *)
-        let output = forward(rows: rows, input: input.storage, reference: reference)
-        return Tensor(shape: Array(input.shape.dropLast()) + [outputWidth], storage: output)
+        let output = forward(rows: rows(inputShape: input.shape), input: input.storage, reference: reference)
+        return Tensor(shape: outputShape(inputShape: input.shape), storage: output)
     }
 }

@@ -3,16 +3,24 @@ extension ModelDescription {
     /// 33/24/15, counts with thousands separators, bytes as `240.00 B`).
     public var summary: String {
         let widths = [33, 24, 15]
+        // A cell too long for its column wraps at spaces (rich's word wrap), a word longer
+        // than the column is cut into pieces; the row takes as many lines as its tallest cell.
         func cells(_ texts: [String], rightAlignLast: Bool, edge: (String, String, String)) -> String {
-            var line = edge.0
-            for (index, text) in texts.enumerated() {
-                let room = widths[index] - 2
-                let clipped = text.count > room ? String(text.prefix(room)) : text
-                let pad = String(repeating: " ", count: room - clipped.count)
-                let body = (index == texts.count - 1 && rightAlignLast) ? pad + clipped : clipped + pad
-                line += " " + body + " " + (index == texts.count - 1 ? edge.2 : edge.1)
+            let wrapped = texts.enumerated().map { index, text in Self.wrap(text, width: widths[index] - 2) }
+            let height = wrapped.map(\.count).max() ?? 1
+            var lines: [String] = []
+            for row in 0..<height {
+                var line = edge.0
+                for (index, pieces) in wrapped.enumerated() {
+                    let room = widths[index] - 2
+                    let text = row < pieces.count ? pieces[row] : ""
+                    let pad = String(repeating: " ", count: room - text.count)
+                    let body = (index == texts.count - 1 && rightAlignLast) ? pad + text : text + pad
+                    line += " " + body + " " + (index == texts.count - 1 ? edge.2 : edge.1)
+                }
+                lines.append(line)
             }
-            return line
+            return lines.joined(separator: "\n")
         }
         func rule(_ left: String, _ fill: String, _ middle: String, _ right: String) -> String {
             left + widths.map { String(repeating: fill, count: $0) }.joined(separator: middle) + right
@@ -25,7 +33,7 @@ extension ModelDescription {
             if index > 0 { lines.append(rule("├", "─", "┼", "┤")) }
             lines.append(
                 cells(
-                    ["\(layer.name) (Dense)", Self.format(layer.outputShape), Self.grouped(layer.params)],
+                    ["\(layer.name) (\(layer.className))", Self.format(layer.outputShape), Self.grouped(layer.params)],
                     rightAlignLast: true, edge: ("│", "│", "│")))
         }
         lines.append(rule("└", "─", "┴", "┘"))
@@ -34,6 +42,28 @@ extension ModelDescription {
         lines.append(
             " Non-trainable params: \(Self.grouped(nonTrainableParams)) (\(Self.readableSize(totalBytes - trainableBytes)))")
         return lines.joined(separator: "\n")
+    }
+
+    /// Lines of at most `width` characters: words joined by single spaces, greedily.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        guard text.count > width else { return [text] }
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            var word = word
+            if !current.isEmpty && current.count + 1 + word.count <= width {
+                current += " " + word
+                continue
+            }
+            if !current.isEmpty { lines.append(current) }
+            while word.count > width {
+                lines.append(String(word.prefix(width)))
+                word = String(word.dropFirst(width))
+            }
+            current = word
+        }
+        if !current.isEmpty || lines.isEmpty { lines.append(current) }
+        return lines
     }
 
     /// `1234567` → `1,234,567` (Python's `{:,}`).

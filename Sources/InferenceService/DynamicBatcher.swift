@@ -94,14 +94,11 @@ final class DynamicBatcher: Sendable {
 
         /// Whether a pass of `rows` rows stays within the FLOP and element limits.
         func fits(rows: Int, limits: DenseLimits) -> Bool {
-            var flops = 0
-            for layer in model.model.layers {
-                let (elements, overflow) = rows.multipliedReportingOverflow(by: max(layer.inputDim, layer.units))
-                let (work, overflow2) = rows.multipliedReportingOverflow(by: 2 * layer.inputDim * layer.units)
-                let (sum, overflow3) = flops.addingReportingOverflow(work)
-                guard !overflow, !overflow2, !overflow3, elements <= limits.maxElements, sum <= limits.maxFLOPs else { return false }
-                flops = sum
-            }
+            let model = model.model
+            // The rows of one model row as a shape: the model checks every layer's elements
+            // and the FLOPs of the pass for it, as it checked each request.
+            let shape = model.reshapesSamples ? [rows] + Array(model.declaredInputShape!.dropFirst().map { $0! }) : [rows, model.inputDim]
+            do { try model.validate(inputShape: shape, limits: limits) } catch { return false }
             return true
         }
     }
@@ -126,7 +123,7 @@ final class DynamicBatcher: Sendable {
         model: RegisteredModel, policy: BatchingPolicy, rows: Int, input: TensorStorage,
         admitted: ContinuousClock.Instant, deliver: @escaping Delivery
     ) {
-        precondition(rows >= 1 && input.count == rows * model.model.inputDim)
+        precondition(rows >= 1 && input.count == rows * model.model.rowWidth)
         let entry = Entry(rows: rows, input: input, admitted: admitted, deliver: deliver)
         guard policy.enabled && rows < policy.maxBatchRows else {
             run(model: model, [entry]) {}
@@ -227,14 +224,14 @@ final class DynamicBatcher: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let rows = batch.reduce(0) { $0 + $1.rows }
-        let input = batch.count == 1 ? batch[0].input : TensorStorage.concatenate(batch.map(\.input), dtype: model.layers[0].config.dtype)
+        let input = batch.count == 1 ? batch[0].input : TensorStorage.concatenate(batch.map(\.input), dtype: model.inputDType)
         observer?(BatchObservation(model: registered.name, version: registered.version, requests: batch.count, rows: rows))
         pool.forward(model, rows: rows, input: input, splitMinFLOPs: splitMinFLOPs) { output in
             let computeMs = DenseService.milliseconds(clock.now - started)
             if batch.count == 1 {
                 batch[0].deliver(output, .init(queueMs: DenseService.milliseconds(started - batch[0].admitted), computeMs: computeMs))
             } else {
-                let width = model.outputWidth
+                let width = model.outputRowWidth
                 var low = 0
                 for entry in batch {
                     let high = low + entry.rows * width

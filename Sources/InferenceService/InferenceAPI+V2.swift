@@ -58,7 +58,7 @@ extension InferenceAPI {
             admitted: admitted
         ) { storage, timing in
             observer?.computed(seconds: timing.computeMs / 1000, rows: rows)
-            let output = Tensor(shape: Array(inputShape.dropLast()) + [model.outputWidth], storage: storage)
+            let output = Tensor(shape: model.outputShape(inputShape: inputShape), storage: storage)
             respond(Self.v2InferResponse(registered, id: decoded.id, output: output, outputsBinary: decoded.outputsBinary))
         }
     }
@@ -131,7 +131,7 @@ extension InferenceAPI {
         input: [Int?], inputType: DType, output: [Int?], outputType: DType
     ) {
         let description = try registered.describe()
-        return (registered.inputShape, registered.model.layers[0].config.dtype, description.outputShape, registered.model.outputDType)
+        return (registered.inputShape, registered.model.inputDType, description.outputShape, registered.model.outputDType)
     }
 
     func v2ModelMetadata(_ registered: RegisteredModel, versions: [RegisteredModel]) throws(ServiceError) -> [UInt8] {
@@ -175,10 +175,13 @@ extension InferenceAPI {
         let outputDims = batched && signature.output.first == Optional<Int>.none ? Array(signature.output.dropFirst()) : signature.output
         // Saturating: stored shapes are bounded at PUT (Tensor.validateDeclaredShape), but a
         // route must not trap on whatever a model file holds.
-        let rowsPerItem = inputDims.dropLast().reduce(1) { product, dimension in
-            let (next, overflow) = product.multipliedReportingOverflow(by: max(1, dimension ?? 1))
-            return overflow ? Int.max : next
-        }
+        let rowsPerItem =
+            registered.model.reshapesSamples
+            ? 1
+            : inputDims.dropLast().reduce(1) { product, dimension in
+                let (next, overflow) = product.multipliedReportingOverflow(by: max(1, dimension ?? 1))
+                return overflow ? Int.max : next
+            }
         var writer = JSONWriter()
         writer.beginObject()
         writer.write(registered.name, forKey: "name")

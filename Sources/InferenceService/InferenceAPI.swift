@@ -232,7 +232,7 @@ public final class InferenceAPI: Sendable {
             model: registered, policy: batchingPolicy(for: registered), rows: plan.rows, input: input.storage, admitted: admitted
         ) { storage, timing in
             observer?.computed(seconds: timing.computeMs / 1000, rows: plan.rows)
-            let output = Tensor(shape: Array(input.shape.dropLast()) + [model.outputWidth], storage: storage)
+            let output = Tensor(shape: model.outputShape(inputShape: input.shape), storage: storage)
             let body = ResponseEncoder.registeredResponse(
                 output: output, format: plan.outputFormat, name: registered.name, version: registered.version,
                 model: includeModel ? plan : nil, timing: timing)
@@ -259,7 +259,7 @@ public final class InferenceAPI: Sendable {
         pool.forward(model, rows: rows, input: input.storage, splitMinFLOPs: configuration.splitMinFLOPs) { storage in
             let computeMs = DenseService.milliseconds(clock.now - started)
             observer?.computed(seconds: computeMs / 1000, rows: rows)
-            let output = Tensor(shape: Array(input.shape.dropLast()) + [model.outputWidth], storage: storage)
+            let output = Tensor(shape: model.outputShape(inputShape: input.shape), storage: storage)
             let body = ResponseEncoder.denseResponse(
                 output: output, format: plan.outputFormat, plan: plan,
                 timing: .init(queueMs: queueMs, computeMs: computeMs))

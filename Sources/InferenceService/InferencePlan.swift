@@ -11,7 +11,7 @@ public struct InferencePlan: Sendable {
     public var outputFormat: TensorFormat
 
     /// Rows the forward pass runs over (product of the leading axes).
-    public var rows: Int { input.map { $0.shape.dropLast().reduce(1, *) } ?? 0 }
+    public var rows: Int { input.map { model?.rows(inputShape: $0.shape) ?? 0 } ?? 0 }
 
     /// Validates a decoded request and builds the model's weights.
     public init(request: DenseRequest, limits: DenseLimits) throws(ServiceError) {

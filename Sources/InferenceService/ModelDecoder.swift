@@ -44,7 +44,7 @@ public enum ModelDecoder {
             }
             let spec = try decodeLayer(
                 layer, field: "layer", index: 0, namer: &namer, seed: seed, limits: limits, outerWeights: body["weights"])
-            return ModelSpec(name: "sequential", layers: [spec], declaredInputShape: nil)
+            return ModelSpec(name: "sequential", layers: [.dense(spec)], declaredInputShape: nil)
         case "layers":
             if body["weights"] != nil {
                 throw .badRequest(
@@ -58,13 +58,13 @@ public enum ModelDecoder {
             guard items.count <= limits.maxLayers else {
                 throw .dense(.limitExceeded(what: "number of layers", value: items.count, limit: limits.maxLayers))
             }
-            var specs: [LayerSpec] = []
+            var specs: [ChainLayerSpec] = []
             for (index, item) in items.enumerated() {
                 guard case .object(let layer) = item else {
-                    throw .badRequest(field: "layers[\(index)]", expected: "a Dense layer object, got \(item.typeName)")
+                    throw .badRequest(field: "layers[\(index)]", expected: "a layer object, got \(item.typeName)")
                 }
                 specs.append(
-                    try decodeLayer(
+                    try decodeChainLayer(
                         layer, field: "layers[\(index)]", index: index, namer: &namer, seed: seed, limits: limits, outerWeights: nil))
             }
             try checkUniqueNames(specs)
@@ -75,14 +75,29 @@ public enum ModelDecoder {
         }
     }
 
-    static func checkUniqueNames(_ specs: [LayerSpec]) throws(ServiceError) {
+    static func checkUniqueNames(_ specs: [ChainLayerSpec]) throws(ServiceError) {
         var seen = Set<String>()
-        for spec in specs where !seen.insert(spec.config.name).inserted {
-            throw .badRequest(field: "\(spec.field).name", expected: "a unique layer name; \"\(spec.config.name)\" is used twice")
+        for spec in specs where !seen.insert(spec.name).inserted {
+            throw .badRequest(field: "\(spec.field).name", expected: "a unique layer name; \"\(spec.name)\" is used twice")
         }
     }
 
+    /// One layer of a chain: Dense in native or Keras form, or a Keras layer of another class.
+    static func decodeChainLayer(
+        _ object: JSONObject, field: String, index: Int, namer: inout LayerNamer, seed: UInt64, limits: DenseLimits,
+        outerWeights: JSONValue?
+    ) throws(ServiceError) -> ChainLayerSpec {
+        if let className = object["class_name"]?.stringValue, className != "Dense" {
+            return try decodeKerasLayer(
+                object, className: className, field: field, weights: outerWeights ?? object["weights"], limits: limits, namer: &namer)
+        }
+        return .dense(
+            try decodeLayer(object, field: field, index: index, namer: &namer, seed: seed, limits: limits, outerWeights: outerWeights))
+    }
+
     /// `model.to_json()` (as an object or as the JSON string itself) plus `get_weights()`.
+    /// A Sequential, a Sequential nested in one, or a Functional model that is one chain
+    /// flattens into one chain of layers; the saved input shape's first axis is the batch.
     static func decodeKerasModel(
         _ value: JSONValue, weights: JSONValue?, limits: DenseLimits, jsonLimits: JSONLimits, seed: UInt64, namer: inout LayerNamer
     ) throws(ServiceError) -> ModelSpec {
@@ -93,83 +108,54 @@ public enum ModelDecoder {
         guard case .object(let model) = modelValue else {
             throw .badRequest(field: "model", expected: "the object Keras model.to_json() gives, got \(modelValue.typeName)")
         }
-        let className = model["class_name"]?.stringValue
-        guard className == "Sequential" || (className == nil && model["config"] == nil) else {
-            throw .badRequest(
-                field: "model.class_name",
-                expected: "\"Sequential\" (a stack of Dense layers), got \(className.map(JSONValue.quotedExcerpt) ?? "nothing")")
-        }
-        let config: JSONObject
-        if let inner = model["config"] {
-            guard case .object(let object) = inner else { throw .badRequest(field: "model.config", expected: "an object") }
-            config = object
-        } else {
-            config = model
-        }
-        let name = config["name"]?.stringValue ?? "sequential"
-        guard case .array(let items)? = config["layers"] else {
-            throw .badRequest(field: "model.config.layers", expected: "a list of layers")
-        }
-        guard items.count <= limits.maxLayers + 1 else {
-            throw .dense(.limitExceeded(what: "number of layers", value: items.count, limit: limits.maxLayers))
-        }
+        var chain = KerasChain()
+        try chain.read(model: model, field: "model", limits: limits)
         var weightList: [JSONValue]? = nil
-        if let weights {
-            guard case .array(let list) = weights else {
-                throw .badRequest(field: "weights", expected: "the list model.get_weights() gives: kernel then bias for each Dense")
-            }
-            weightList = list
+        switch weights {
+        case nil, .null?:
+            // Without weights the layers would serve their initializers' random values: a
+            // model that answers 201 and then silently predicts the wrong thing.
+            weightList = nil
+        case .array(let list)?: weightList = list
+        case let other?:
+            throw .badRequest(
+                field: "weights", expected: "the list model.get_weights() gives (kernel then bias for each Dense), got \(other.typeName)")
         }
-        var declaredInputShape: [Int?]? = nil
-        var declaredInputShapeField = "model.config.build_input_shape"
-        if let build = config["build_input_shape"], !build.isNull {
-            declaredInputShape = try TensorDecoder.symbolicShape(build, field: declaredInputShapeField)
-        }
-        var specs: [LayerSpec] = []
+        var specs: [ChainLayerSpec] = []
         var weightIndex = 0
-        for (index, item) in items.enumerated() {
-            let field = "model.config.layers[\(index)]"
-            guard case .object(let layer) = item else { throw .badRequest(field: field, expected: "a layer object") }
-            switch layer["class_name"]?.stringValue {
-            case "InputLayer":
-                let layerConfig = layer["config"]?.objectValue ?? JSONObject()
-                if let shape = layerConfig["batch_shape"] ?? layerConfig["batch_input_shape"], !shape.isNull {
-                    declaredInputShapeField = "\(field).config.batch_shape"
-                    declaredInputShape = try TensorDecoder.symbolicShape(shape, field: declaredInputShapeField)
+        for (layer, field) in chain.layers {
+            var layerWeights: JSONValue? = nil
+            let needed = weightCount(of: layer)
+            if let list = weightList {
+                guard weightIndex + needed <= list.count else {
+                    throw .badRequest(
+                        field: "weights",
+                        expected:
+                            "\(needed) more arrays for \(field) (\(layer["class_name"]?.stringValue ?? "layer")); the list has only \(list.count)"
+                    )
                 }
-            case "Dense":
-                var layerWeights: JSONValue? = nil
-                if let list = weightList {
-                    let useBias = layer["config"]?["use_bias"]?.boolValue ?? true
-                    let needed = useBias ? 2 : 1
-                    guard weightIndex + needed <= list.count else {
-                        throw .badRequest(
-                            field: "weights",
-                            expected:
-                                "kernel\(useBias ? " and bias" : "") for layer \(index) (\(field)); the list has only \(list.count) arrays")
-                    }
-                    layerWeights = .array(Array(list[weightIndex..<(weightIndex + needed)]))
-                    weightIndex += needed
-                }
-                specs.append(
-                    try decodeLayer(
-                        layer, field: field, index: specs.count, namer: &namer, seed: seed, limits: limits, outerWeights: layerWeights))
-            case let other:
-                throw .badRequest(
-                    field: "\(field).class_name",
-                    expected: "\"Dense\" or \"InputLayer\", got \(other.map(JSONValue.quotedExcerpt) ?? "nothing")")
+                layerWeights = .array(Array(list[weightIndex..<(weightIndex + needed)]))
+                weightIndex += needed
             }
+            specs.append(
+                try decodeChainLayer(
+                    layer, field: field, index: specs.count, namer: &namer, seed: seed, limits: limits, outerWeights: layerWeights))
         }
         if let list = weightList, weightIndex != list.count {
-            throw .badRequest(field: "weights", expected: "\(weightIndex) arrays (kernel then bias for each Dense), got \(list.count)")
+            throw .badRequest(field: "weights", expected: "\(weightIndex) arrays (each layer's weights in order), got \(list.count)")
         }
-        guard !specs.isEmpty else { throw .badRequest(field: "model.config.layers", expected: "at least one Dense layer") }
+        guard specs.contains(where: { if case .dense = $0 { true } else { false } }) else {
+            throw .badRequest(field: "model.config.layers", expected: "at least one Dense layer")
+        }
+        guard specs.count <= limits.maxLayers else {
+            throw .dense(.limitExceeded(what: "number of layers", value: specs.count, limit: limits.maxLayers))
+        }
         try checkUniqueNames(specs)
-        if let declared = declaredInputShape, let last = declared.last ?? nil, specs[0].declaredInputDim == nil {
-            specs[0].declaredInputDim = last
+        var spec = ModelSpec(name: chain.name, layers: specs, declaredInputShape: chain.inputShape)
+        spec.declaredInputShapeField = chain.inputShapeField
+        if weightList == nil && specs.contains(where: { $0.weightCount > 0 }) {
+            spec.missingWeights = true
         }
-        var spec = ModelSpec(name: name, layers: specs, declaredInputShape: declaredInputShape)
-        spec.declaredInputShapeField = declaredInputShapeField
         return spec
     }
 
@@ -199,7 +185,7 @@ public enum ModelDecoder {
             configField = "\(field).config"
             if let own = object["weights"] { weights = own }
             for key in object.keys
-            where !["class_name", "config", "weights", "module", "registered_name", "build_config", "name"].contains(key) {
+            where !["class_name", "config", "weights", "module", "registered_name", "build_config", "name", "inbound_nodes"].contains(key) {
                 throw .badRequest(
                     field: "\(field).\(key)",
                     expected: "only class_name, config, weights (and Keras's module, registered_name, build_config)")
@@ -313,14 +299,24 @@ public enum ModelDecoder {
             seed: layerSeed, declaredInputDim: declaredInputDim, field: field)
     }
 
-    /// `"float32"`, `"float64"` or a Keras `DTypePolicy` object.
-    static func decodeDType(_ value: JSONValue?, field: String) throws(ServiceError) -> DType {
+    /// `"float32"`, `"float64"` or a Keras `DTypePolicy` object. Keras's other policies are
+    /// well-formed but not served (422): half-precision and mixed compute, quantized layers.
+    static func decodeDType(_ value: JSONValue?, field: String, className: String = "Dense") throws(ServiceError) -> DType {
         var name: String?
         switch value {
         case nil, .null?: return .float32
         case .string(let text)?: name = text
-        case .object(let policy)?: name = policy["config"]?["name"]?.stringValue ?? policy["name"]?.stringValue
+        case .object(let policy)?:
+            if let policyClass = policy["class_name"]?.stringValue, policyClass.contains("Quantized") {
+                throw .unsupportedLayer(
+                    field: field, className: className, reason: "quantized dtype policies (\(policyClass)) are not served")
+            }
+            name = policy["config"]?["name"]?.stringValue ?? policy["name"]?.stringValue
         default: name = nil
+        }
+        if let name, ["float16", "bfloat16", "mixed_float16", "mixed_bfloat16"].contains(name) {
+            throw .unsupportedLayer(
+                field: field, className: className, reason: "dtype policy \"\(name)\" is not served; float32 and float64 are")
         }
         guard let name, let dtype = DType(rawValue: name) else {
             throw .badRequest(field: field, expected: "\"float32\" or \"float64\" (or a Keras DTypePolicy with one of them)")
@@ -356,11 +352,29 @@ public enum ModelDecoder {
     }
 }
 
-/// Keras's default layer names: `dense`, `dense_1`, `dense_2`, …
+/// Keras's default layer names: `dense`, `dense_1`, `dropout`, … (snake_case of the class,
+/// then a per-class counter).
 struct LayerNamer {
-    private var count = 0
-    mutating func next() -> String {
-        defer { count += 1 }
-        return count == 0 ? "dense" : "dense_\(count)"
+    private var counts: [String: Int] = [:]
+    mutating func next(_ className: String = "Dense") -> String {
+        let base = Self.snakeCase(className)
+        let count = counts[base, default: 0]
+        counts[base] = count + 1
+        return count == 0 ? base : "\(base)_\(count)"
+    }
+
+    /// Keras's `to_snake_case`: `BatchNormalization` → `batch_normalization`, `ReLU` → `re_lu`.
+    static func snakeCase(_ name: String) -> String {
+        let characters = Array(name)
+        var out = ""
+        for (index, character) in characters.enumerated() {
+            if index > 0 && character.isUppercase {
+                let previous = characters[index - 1]
+                let next = index + 1 < characters.count ? characters[index + 1] : nil
+                if previous.isLowercase || (next?.isLowercase == true) { out.append("_") }
+            }
+            out.append(character)
+        }
+        return out.lowercased()
     }
 }

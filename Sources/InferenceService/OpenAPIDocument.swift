@@ -758,9 +758,15 @@ components:
       enum: [nested, flat, b64]
     LayerDescription:
       type: object
-      required: [name, units, activation, use_bias, input_shape, output_shape, kernel_shape, bias_shape, params]
+      description: >-
+        One layer of the chain. Dense layers carry units, activation, use_bias, kernel_shape and
+        bias_shape; the other classes (Activation, Dropout, BatchNormalization, Flatten, …) only
+        the common fields.
+      required: [name, class_name, trainable, input_shape, output_shape, params, non_trainable_params]
       properties:
         name: {type: string}
+        class_name: {type: string, description: "The Keras class: Dense, Dropout, BatchNormalization, …"}
+        non_trainable_params: {type: integer, minimum: 0, description: "Moving statistics and frozen weights."}
         units: {type: integer}
         activation: {type: string}
         use_bias: {type: boolean}

@@ -47,7 +47,8 @@ public struct RegisteredModel: Sendable {
     /// The durable file form: the native model body with weights as exact base64 tensors,
     /// readable back through ``ModelDecoder``.
     public func fileBytes() -> [UInt8] {
-        var writer = JSONWriter(capacity: model.layers.reduce(0) { $0 + $1.params * 6 } + 1024)
+        let params = model.layers.reduce(0) { $0 + $1.parameterCounts.trainable + $1.parameterCounts.nonTrainable }
+        var writer = JSONWriter(capacity: params * 6 + 1024)
         writer.beginObject()
         writer.write("denseserve-model", forKey: "format")
         writer.write(1, forKey: "format_version")
@@ -65,25 +66,80 @@ public struct RegisteredModel: Sendable {
         }
         writer.writeKey("layers")
         writer.beginArray()
-        for layer in model.layers {
-            writer.beginObject()
-            writer.write(layer.name, forKey: "name")
-            writer.write(layer.units, forKey: "units")
-            writer.write(layer.config.activation.kerasName, forKey: "activation")
-            writer.write(layer.config.useBias, forKey: "use_bias")
-            writer.write(layer.config.dtype.rawValue, forKey: "dtype")
-            writer.write(layer.config.trainable, forKey: "trainable")
-            writer.writeKey("kernel")
-            ResponseEncoder.writeTensor(Tensor(shape: [layer.inputDim, layer.units], storage: layer.kernel), format: .b64, into: &writer)
-            if let bias = layer.bias {
-                writer.writeKey("bias")
-                ResponseEncoder.writeTensor(Tensor(shape: [layer.units], storage: bias), format: .b64, into: &writer)
-            }
-            writer.endObject()
-        }
+        for layer in model.layers { Self.writeLayer(layer, into: &writer) }
         writer.endArray()
         writer.endObject()
         return writer.bytes
+    }
+
+    /// One layer in the file: a Dense layer in the native form, the others as Keras layer
+    /// objects (`class_name`, `config`, `weights`), every weight an exact base64 tensor.
+    static func writeLayer(_ layer: ChainLayer, into writer: inout JSONWriter) {
+        writer.beginObject()
+        switch layer {
+        case .dense(let dense):
+            writer.write(dense.name, forKey: "name")
+            writer.write(dense.units, forKey: "units")
+            writer.write(dense.config.activation.kerasName, forKey: "activation")
+            writer.write(dense.config.useBias, forKey: "use_bias")
+            writer.write(dense.config.dtype.rawValue, forKey: "dtype")
+            writer.write(dense.config.trainable, forKey: "trainable")
+            writer.writeKey("kernel")
+            ResponseEncoder.writeTensor(Tensor(shape: [dense.inputDim, dense.units], storage: dense.kernel), format: .b64, into: &writer)
+            if let bias = dense.bias {
+                writer.writeKey("bias")
+                ResponseEncoder.writeTensor(Tensor(shape: [dense.units], storage: bias), format: .b64, into: &writer)
+            }
+        case .elementwise(let element):
+            writer.write(element.className, forKey: "class_name")
+            writer.writeKey("config")
+            writer.beginObject()
+            writer.write(element.name, forKey: "name")
+            writer.write(element.dtype.rawValue, forKey: "dtype")
+            switch element.function {
+            case .identity: break
+            case .activation(let activation):
+                if element.className == "Activation" { writer.write(activation.kerasName, forKey: "activation") }
+            case .leakyReLU(let slope): writer.write(slope, forKey: "negative_slope")
+            case .elu(let alpha): writer.write(alpha, forKey: "alpha")
+            case .relu(let maxValue, let slope, let threshold):
+                if let maxValue { writer.write(maxValue, forKey: "max_value") }
+                writer.write(slope, forKey: "negative_slope")
+                writer.write(threshold, forKey: "threshold")
+            }
+            writer.endObject()
+        case .normalization(let normalization):
+            let config = normalization.config
+            writer.write(config.kind.className, forKey: "class_name")
+            writer.writeKey("config")
+            writer.beginObject()
+            writer.write(config.name, forKey: "name")
+            writer.write(config.dtype.rawValue, forKey: "dtype")
+            writer.write(config.trainable, forKey: "trainable")
+            writer.write(config.epsilon, forKey: "epsilon")
+            writer.write(config.center, forKey: "center")
+            writer.write(config.scale, forKey: "scale")
+            writer.endObject()
+            writer.writeKey("weights")
+            writer.beginArray()
+            for weight in normalization.weights {
+                ResponseEncoder.writeTensor(Tensor(shape: [normalization.channels], storage: weight), format: .b64, into: &writer)
+            }
+            writer.endArray()
+        case .reshape(let reshape):
+            writer.write(reshape.className, forKey: "class_name")
+            writer.writeKey("config")
+            writer.beginObject()
+            writer.write(reshape.name, forKey: "name")
+            if reshape.className == "Reshape" {
+                writer.writeKey("target_shape")
+                writer.beginArray()
+                for dimension in reshape.targetShape { writer.write(dimension) }
+                writer.endArray()
+            }
+            writer.endObject()
+        }
+        writer.endObject()
     }
 
     /// Reads a file written by ``fileBytes()``.

@@ -139,20 +139,26 @@ public enum ResponseEncoder {
         for layer in description.layers {
             writer.beginObject()
             writer.write(layer.name, forKey: "name")
-            writer.write(layer.units, forKey: "units")
-            writer.write(layer.activation.kerasName, forKey: "activation")
-            writer.write(layer.useBias, forKey: "use_bias")
-            writer.write(layer.dtype.rawValue, forKey: "dtype")
+            writer.write(layer.className, forKey: "class_name")
+            if let dense = layer.dense {
+                writer.write(dense.units, forKey: "units")
+                writer.write(dense.activation.kerasName, forKey: "activation")
+                writer.write(dense.useBias, forKey: "use_bias")
+            }
+            if let dtype = layer.dtype { writer.write(dtype.rawValue, forKey: "dtype") }
             writer.write(layer.trainable, forKey: "trainable")
             writer.writeKey("input_shape")
             writeShape(layer.inputShape, into: &writer)
             writer.writeKey("output_shape")
             writeShape(layer.outputShape, into: &writer)
-            writer.writeKey("kernel_shape")
-            writeShape(layer.kernelShape.map { Optional($0) }, into: &writer)
-            writer.writeKey("bias_shape")
-            if let bias = layer.biasShape { writeShape(bias.map { Optional($0) }, into: &writer) } else { writer.writeNull() }
+            if let kernel = layer.kernelShape {
+                writer.writeKey("kernel_shape")
+                writeShape(kernel.map { Optional($0) }, into: &writer)
+                writer.writeKey("bias_shape")
+                if let bias = layer.biasShape { writeShape(bias.map { Optional($0) }, into: &writer) } else { writer.writeNull() }
+            }
             writer.write(layer.params, forKey: "params")
+            writer.write(layer.nonTrainableParams, forKey: "non_trainable_params")
             writer.endObject()
         }
         writer.endArray()

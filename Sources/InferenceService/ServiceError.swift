@@ -37,6 +37,9 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
     case binaryFraming(String)
     /// A V2 input whose `shape` disagrees with its `data` (element count or nesting).
     case shapeDataMismatch(String)
+    /// A well-formed Keras model with a layer (or a topology, or a dtype policy) DenseServe
+    /// does not serve; `field` is the layer's path, `className` its Keras class.
+    case unsupportedLayer(field: String, className: String, reason: String)
 
     /// The HTTP status for this error. The one exhaustive mapping of errors to statuses.
     public var status: Int {
@@ -60,6 +63,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .unsupportedMediaType: 415
         case .storage: 500
         case .binaryFraming, .shapeDataMismatch: 400
+        case .unsupportedLayer: 422
         }
     }
 
@@ -81,6 +85,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .storage: "storage_error"
         case .binaryFraming: "invalid_binary_data"
         case .shapeDataMismatch: "shape_data_mismatch"
+        case .unsupportedLayer: "unsupported_layer"
         }
     }
 
@@ -115,6 +120,8 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .storage(let why): "model store: \(why)"
         case .binaryFraming(let why): "binary tensor data: \(why)"
         case .shapeDataMismatch(let why): why
+        case .unsupportedLayer(let field, let className, let reason):
+            "\(field): layer class \(JSONValue.quotedExcerpt(className)) is not supported: \(reason)"
         }
     }
 

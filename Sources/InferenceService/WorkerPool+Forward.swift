@@ -17,12 +17,12 @@ extension WorkerPool {
             return
         }
         let per = (rows + chunks - 1) / chunks
-        let inputDim = model.inputDim
+        let rowWidth = model.rowWidth
         split(count: chunks) { index in
             let low = min(rows, index * per)
             let high = min(rows, low + per)
             if low == high { return TensorStorage.float32([]).converted(to: model.outputDType) }
-            return model.forward(rows: high - low, input: input.slice((low * inputDim)..<(high * inputDim)))
+            return model.forward(rows: high - low, input: input.slice((low * rowWidth)..<(high * rowWidth)))
         } completion: { parts in
             completion(TensorStorage.concatenate(parts, dtype: model.outputDType))
         }
