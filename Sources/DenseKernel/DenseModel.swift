@@ -87,7 +87,7 @@ public struct DenseModel: Sendable, Equatable {
         }
         if let declared = declaredInputShape, let last = declared.last, let dimension = last, dimension != widths[0] {
             throw .shapeMismatch(
-                "InputLayer batch_shape last dimension is \(dimension) but layer \"\(layers[0].name)\" expects \(widths[0])")
+                "the declared input shape's last dimension is \(dimension) but layer \"\(layers[0].name)\" expects \(widths[0])")
         }
         self.name = name
         self.layers = layers
@@ -176,14 +176,22 @@ public struct DenseModel: Sendable, Equatable {
             // (not when a reshape fixes the rank).
             if !reshapesSamples && inputShape.count == 1 && declared.count == 2 && declared[0] == nil { declared.removeFirst() }
             guard declared.count == inputShape.count else {
+                // `input_shape: [20, 5]` is Keras's habit of leaving the batch axis out.
+                let lacksBatchAxis =
+                    inputShape.count == declared.count + 1 && !declared.contains(nil)
+                    && zip(declared, inputShape.dropFirst()).allSatisfy { $0 == $1 }
+                let hint =
+                    lacksBatchAxis
+                    ? "; the declared shape has no batch axis (Keras's input_shape leaves it out): declare \(ModelDescription.format([nil] + declared)) to send batches"
+                    : ""
                 throw .shapeMismatch(
-                    "\(field) has rank \(inputShape.count) but the model's InputLayer batch_shape \(ModelDescription.format(declared)) has rank \(declared.count)"
+                    "\(field) has rank \(inputShape.count) but the model's declared input shape \(ModelDescription.format(declared)) has rank \(declared.count)\(hint)"
                 )
             }
             for (axis, (want, got)) in zip(declared, inputShape).enumerated() {
                 if let want, want != got {
                     throw .shapeMismatch(
-                        "\(field) dimension \(axis) is \(got) but the model's InputLayer batch_shape \(ModelDescription.format(declaredInputShape!)) needs \(want)"
+                        "\(field) dimension \(axis) is \(got) but the model's declared input shape \(ModelDescription.format(declaredInputShape!)) needs \(want)"
                     )
                 }
             }

@@ -338,6 +338,7 @@ public final class InferenceAPI: Sendable {
         for version in versions { writer.write(version.version) }
         writer.endArray()
         writer.write(model.createdAt, forKey: "created_at")
+        writer.write(model.weightsDigest, forKey: "weights_digest")
         writer.writeKey("batching")
         batchingPolicy(for: model).write(into: &writer)
         writer.writeKey("model")

@@ -833,6 +833,12 @@ components:
         version: {type: integer, minimum: 1}
         versions: {type: array, items: {type: integer, minimum: 1}}
         created_at: {type: number, description: Registration time in seconds since 1970-01-01 UTC.}
+        weights_digest:
+          type: string
+          pattern: "^sha256:[0-9a-f]{64}$"
+          description: >-
+            SHA-256 of the weights in model.get_weights() order, each array's little-endian bytes in
+            its dtype: hashlib.sha256(b"".join(w.astype("<f4").tobytes() for w in model.get_weights())).
         model: {$ref: "#/components/schemas/ModelDescription"}
 
     V2Datatype:

@@ -13,6 +13,11 @@ public struct RegisteredModel: Sendable {
     /// Encoded `model` response sections by symbolic input shape: a registered model's
     /// shapes, parameters and summary are the same for every request of that shape.
     let sectionCache = ModelSectionCache()
+    /// The weights' digest, computed on first use (hashing 64 Mi parameters takes a while).
+    private let digest = LazyDigest()
+
+    /// ``WeightsDigest`` of the weights: `sha256:<hex>`.
+    public var weightsDigest: String { digest.value { WeightsDigest.of(model) } }
 
     public init(name: String, version: Int, model: DenseModel, createdAt: Double, batching: BatchingOverrides? = nil) {
         self.batching = batching
@@ -188,5 +193,17 @@ final class ModelSectionCache: Sendable {
             if entries.count >= capacity { entries.removeAll() }
             entries[shape] = bytes
         }
+    }
+}
+
+/// A digest computed once and shared by copies of a ``RegisteredModel``.
+final class LazyDigest: Sendable {
+    private let stored = Mutex<String?>(nil)
+
+    func value(_ make: () -> String) -> String {
+        if let known = stored.withLock({ $0 }) { return known }
+        let made = make()
+        stored.withLock { $0 = made }
+        return made
     }
 }
