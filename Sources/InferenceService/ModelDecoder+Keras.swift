@@ -32,8 +32,11 @@ extension ModelDecoder {
     }
 
     /// A Keras layer object (`{"class_name", "config"}`) of a class other than Dense.
+    /// - Parameter inputRank: the rank of the layer's input when the model declares its
+    ///   input shape (so a Keras 2 `axis: [1]` can be told to be the last axis).
     static func decodeKerasLayer(
-        _ object: JSONObject, className: String, field: String, weights: JSONValue?, limits: DenseLimits, namer: inout LayerNamer
+        _ object: JSONObject, className: String, field: String, weights: JSONValue?, limits: DenseLimits, namer: inout LayerNamer,
+        inputRank: Int? = nil
     ) throws(ServiceError) -> ChainLayerSpec {
         guard chainClasses.contains(className) else {
             throw .unsupportedLayer(field: field, className: className, reason: unsupportedReason(className))
@@ -103,7 +106,7 @@ extension ModelDecoder {
         case "ELU":
             return elementwise(.elu(alpha: try number(config["alpha"], default: 1, field: "\(configField).alpha")!))
         case "Softmax":
-            try requireLastAxis(config["axis"], field: "\(configField).axis", className: className, field: field)
+            try requireLastAxis(config["axis"], field: "\(configField).axis", className: className, inputRank: inputRank)
             return elementwise(.activation(.softmax))
         case "Flatten":
             if let format = config["data_format"]?.stringValue, format == "channels_first" {
@@ -127,7 +130,7 @@ extension ModelDecoder {
             return .reshape(ReshapeLayer(name: name, className: className, targetShape: dims), field: field)
         case "BatchNormalization", "LayerNormalization":
             let kind: NormalizationKind = className == "BatchNormalization" ? .batch : .layer
-            try requireLastAxis(config["axis"], field: "\(configField).axis", className: className, field: field)
+            try requireLastAxis(config["axis"], field: "\(configField).axis", className: className, inputRank: inputRank)
             if kind == .layer, try bool(config["rms_scaling"], default: false, field: "\(configField).rms_scaling") {
                 throw .unsupportedLayer(field: "\(configField).rms_scaling", className: className, reason: "rms_scaling is not served")
             }
@@ -179,17 +182,22 @@ extension ModelDecoder {
         }
     }
 
-    /// Keras's `axis: -1` (or `[-1]`): the only axis these layers are served on.
-    static func requireLastAxis(_ value: JSONValue?, field: String, className: String, field layerField: String) throws(ServiceError) {
+    /// Keras's `axis: -1` (or `[-1]`), or the last axis by its index (Keras 2 saves
+    /// `axis: [1]` for a rank-2 input): the only axis these layers are served on.
+    static func requireLastAxis(_ value: JSONValue?, field: String, className: String, inputRank: Int?) throws(ServiceError) {
+        var axis: Double?
         switch value {
         case nil, .null?: return
-        case .number(let number)? where number == -1: return
-        case .numbers(let numbers)? where numbers.count == 1 && numbers[0] == -1: return
-        case .array(let items)? where items.count == 1 && items[0].doubleValue == -1: return
-        default:
-            throw .unsupportedLayer(
-                field: field, className: className, reason: "only axis -1 (the last axis) is served, got \(value!.excerpt)")
+        case .number(let number)?: axis = number
+        case .numbers(let numbers)? where numbers.count == 1: axis = numbers[0]
+        case .array(let items)? where items.count == 1: axis = items[0].doubleValue
+        default: axis = nil
         }
+        if axis == -1 { return }
+        if let axis, let inputRank, axis == Double(inputRank - 1) { return }
+        throw .unsupportedLayer(
+            field: field, className: className,
+            reason: "only the last axis (-1\(inputRank.map { " or \($0 - 1)" } ?? "")) is served, got \(value!.excerpt)")
     }
 
     static func number(_ value: JSONValue?, default fallback: Double?, field: String) throws(ServiceError) -> Double? {

@@ -85,11 +85,12 @@ public enum ModelDecoder {
     /// One layer of a chain: Dense in native or Keras form, or a Keras layer of another class.
     static func decodeChainLayer(
         _ object: JSONObject, field: String, index: Int, namer: inout LayerNamer, seed: UInt64, limits: DenseLimits,
-        outerWeights: JSONValue?
+        outerWeights: JSONValue?, inputRank: Int? = nil
     ) throws(ServiceError) -> ChainLayerSpec {
         if let className = object["class_name"]?.stringValue, className != "Dense" {
             return try decodeKerasLayer(
-                object, className: className, field: field, weights: outerWeights ?? object["weights"], limits: limits, namer: &namer)
+                object, className: className, field: field, weights: outerWeights ?? object["weights"], limits: limits, namer: &namer,
+                inputRank: inputRank)
         }
         return .dense(
             try decodeLayer(object, field: field, index: index, namer: &namer, seed: seed, limits: limits, outerWeights: outerWeights))
@@ -123,6 +124,7 @@ public enum ModelDecoder {
         }
         var specs: [ChainLayerSpec] = []
         var weightIndex = 0
+        var rank = chain.inputShape?.count  // the rank reaching each layer, while known
         for (layer, field) in chain.layers {
             var layerWeights: JSONValue? = nil
             let needed = weightCount(of: layer)
@@ -139,7 +141,9 @@ public enum ModelDecoder {
             }
             specs.append(
                 try decodeChainLayer(
-                    layer, field: field, index: specs.count, namer: &namer, seed: seed, limits: limits, outerWeights: layerWeights))
+                    layer, field: field, index: specs.count, namer: &namer, seed: seed, limits: limits, outerWeights: layerWeights,
+                    inputRank: rank))
+            if case .reshape(let reshape, _)? = specs.last { rank = rank.map { _ in 1 + reshape.targetShape.count } }
         }
         if let list = weightList, weightIndex != list.count {
             throw .badRequest(field: "weights", expected: "\(weightIndex) arrays (each layer's weights in order), got \(list.count)")
