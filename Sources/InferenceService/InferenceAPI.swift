@@ -225,18 +225,33 @@ public final class InferenceAPI: Sendable {
             respond(self.fail(error))
             return
         }
+        submit(registered, plan: plan, admitted: admitted, respond: respond) { output, timing in
+            .json(
+                200,
+                ResponseEncoder.registeredResponse(
+                    output: output, format: plan.outputFormat, name: registered.name, version: registered.version,
+                    model: includeModel ? plan : nil, timing: timing))
+        }
+    }
+
+    /// The one compute path of a registered model, whatever the wire format (native predict,
+    /// V2 infer, TF Serving predict): the plan's rows join the model version's dynamic batch
+    /// (or run alone, as its batching policy says), and `encode` gets exactly this request's
+    /// output — shape: the input's leading axes + the model's output width, bitwise the same
+    /// whatever else shared the pass — with the pass's timing. Runs `encode` on a worker.
+    func submit(
+        _ registered: RegisteredModel, plan: InferencePlan, admitted: ContinuousClock.Instant,
+        respond: @escaping @Sendable (APIResponse) -> Void,
+        encode: @escaping @Sendable (Tensor, ResponseEncoder.Timing) -> APIResponse
+    ) {
         let input = plan.input!
-        let model = registered.model
+        let width = registered.model.outputWidth
         let observer = configuration.observer
         batcher.submit(
             model: registered, policy: batchingPolicy(for: registered), rows: plan.rows, input: input.storage, admitted: admitted
         ) { storage, timing in
             observer?.computed(seconds: timing.computeMs / 1000, rows: plan.rows)
-            let output = Tensor(shape: Array(input.shape.dropLast()) + [model.outputWidth], storage: storage)
-            let body = ResponseEncoder.registeredResponse(
-                output: output, format: plan.outputFormat, name: registered.name, version: registered.version,
-                model: includeModel ? plan : nil, timing: timing)
-            respond(.json(200, body))
+            respond(encode(Tensor(shape: Array(input.shape.dropLast()) + [width], storage: storage), timing))
         }
     }
 

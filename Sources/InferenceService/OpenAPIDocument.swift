@@ -39,6 +39,8 @@ tags:
     description: Registered models (PUT/DELETE are admin actions).
   - name: v2
     description: Open Inference Protocol (KServe V2) REST.
+  - name: tfserving
+    description: TF Serving's REST API (predict and metadata) on the registered models.
   - name: operations
     description: Health, metrics, this document and the page for people.
 
@@ -274,6 +276,79 @@ paths:
         "422": {$ref: "#/components/responses/Unprocessable"}
         "503": {$ref: "#/components/responses/Unavailable"}
 
+  /v1/models/{name}:predict:
+    parameters:
+      - $ref: "#/components/parameters/ModelNamePath"
+    post:
+      tags: [tfserving]
+      operationId: tfServingPredict
+      summary: TF Serving's predict (latest version), row or columnar format.
+      description: >-
+        TF Serving's REST predict (https://www.tensorflow.org/tfx/serving/api_rest), on the
+        same path, batching and kernel as `/v1/models/{name}/predict` (bitwise the same
+        numbers). `instances` (row format) answers `predictions`, `inputs` (columnar)
+        answers `outputs`, both as nested lists. The one signature is `serving_default`,
+        with one input named `input` and one output.
+      requestBody: {$ref: "#/components/requestBodies/TFServingPredict"}
+      responses: &tfServingPredictResponses
+        "200":
+          description: The output, as nested lists, under `predictions` (row format) or `outputs` (columnar).
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/TFServingPredictResponse"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "413": {$ref: "#/components/responses/PayloadTooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+        "503": {$ref: "#/components/responses/Unavailable"}
+
+  /v1/models/{name}/versions/{version}:predict:
+    parameters:
+      - $ref: "#/components/parameters/ModelNamePath"
+      - name: version
+        in: path
+        required: true
+        schema: {type: integer, minimum: 1}
+    post:
+      tags: [tfserving]
+      operationId: tfServingPredictVersion
+      summary: TF Serving's predict on one version.
+      requestBody: {$ref: "#/components/requestBodies/TFServingPredict"}
+      responses: *tfServingPredictResponses
+
+  /v1/models/{name}/metadata:
+    parameters:
+      - $ref: "#/components/parameters/ModelNamePath"
+    get:
+      tags: [tfserving]
+      operationId: tfServingMetadata
+      summary: TF Serving's model metadata (latest version).
+      responses: &tfServingMetadataResponses
+        "200":
+          description: >-
+            TF Serving's GetModelMetadataResponse: `model_spec` and the `serving_default`
+            signature's input and output with their dtype and dims (sizes as strings, -1 for
+            the batch axis).
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/TFServingModelMetadata"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "404": {$ref: "#/components/responses/NotFound"}
+
+  /v1/models/{name}/versions/{version}/metadata:
+    parameters:
+      - $ref: "#/components/parameters/ModelNamePath"
+      - name: version
+        in: path
+        required: true
+        schema: {type: integer, minimum: 1}
+    get:
+      tags: [tfserving]
+      operationId: tfServingVersionMetadata
+      summary: TF Serving's model metadata of one version.
+      responses: *tfServingMetadataResponses
+
   /v2:
     get:
       tags: [v2]
@@ -504,6 +579,21 @@ components:
               The JSON inference request (`Inference-Header-Content-Length` bytes) then the
               inputs' raw little-endian bytes, in input order, as each input's
               `parameters.binary_data_size` says.
+
+    TFServingPredict:
+      required: true
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/TFServingPredictRequest"}
+          examples:
+            row:
+              value: {instances: [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]}
+            rowNamed:
+              value:
+                signature_name: serving_default
+                instances: [{input: [0.1, 0.2, 0.3]}]
+            columnar:
+              value: {inputs: {input: [[0.1, 0.2, 0.3]]}}
 
   responses:
     DenseResult:
@@ -828,6 +918,94 @@ components:
         versions: {type: array, items: {type: integer, minimum: 1}}
         created_at: {type: number, description: Registration time in seconds since 1970-01-01 UTC.}
         model: {$ref: "#/components/schemas/ModelDescription"}
+
+    TFServingInstance:
+      description: One batch item (the input without its batch axis), bare or named.
+      anyOf:
+        - $ref: "#/components/schemas/NestedNumbers"
+        - type: object
+          required: [input]
+          additionalProperties: false
+          properties:
+            input: {$ref: "#/components/schemas/NestedNumbers"}
+    TFServingPredictRequest:
+      type: object
+      description: >-
+        Exactly one of `instances` (row format: a non-empty list, one item per batch item,
+        all of one shape) or `inputs` (columnar: the whole input, batch axis included).
+        Numbers may be `NaN`, `Infinity`, `-Infinity`. `{"b64": …}` values are refused (they
+        fill DT_STRING tensors in TF Serving; these inputs are float).
+      additionalProperties: false
+      oneOf:
+        - {required: [instances]}
+        - {required: [inputs]}
+      properties:
+        signature_name:
+          type: string
+          enum: [serving_default, ""]
+          description: The model's one signature; empty means the default. Any other is 400.
+        instances:
+          type: array
+          minItems: 1
+          items: {$ref: "#/components/schemas/TFServingInstance"}
+        inputs: {$ref: "#/components/schemas/TFServingInstance"}
+    TFServingPredictResponse:
+      type: object
+      additionalProperties: false
+      oneOf:
+        - {required: [predictions]}
+        - {required: [outputs]}
+      properties:
+        predictions: {$ref: "#/components/schemas/NestedNumbers"}
+        outputs: {$ref: "#/components/schemas/NestedNumbers"}
+    TFServingTensorInfo:
+      type: object
+      required: [dtype, tensor_shape, name]
+      properties:
+        dtype: {type: string, enum: [DT_FLOAT, DT_DOUBLE]}
+        tensor_shape:
+          type: object
+          required: [dim, unknown_rank]
+          properties:
+            dim:
+              type: array
+              items:
+                type: object
+                required: [size]
+                properties:
+                  size: {type: string, pattern: "^(-1|[0-9]+)$", description: An int64 as proto3 JSON writes it; -1 is the batch axis.}
+                  name: {type: string}
+            unknown_rank: {type: boolean}
+        name: {type: string}
+    TFServingModelMetadata:
+      type: object
+      required: [model_spec, metadata]
+      properties:
+        model_spec:
+          type: object
+          required: [name, version]
+          properties:
+            name: {type: string}
+            signature_name: {type: string}
+            version: {type: string, pattern: "^[1-9][0-9]*$"}
+        metadata:
+          type: object
+          required: [signature_def]
+          properties:
+            signature_def:
+              type: object
+              required: [signature_def]
+              properties:
+                signature_def:
+                  type: object
+                  required: [serving_default]
+                  additionalProperties:
+                    type: object
+                    required: [inputs, outputs, method_name]
+                    properties:
+                      inputs: {type: object, additionalProperties: {$ref: "#/components/schemas/TFServingTensorInfo"}}
+                      outputs: {type: object, additionalProperties: {$ref: "#/components/schemas/TFServingTensorInfo"}}
+                      method_name: {type: string}
 
     V2Datatype:
       type: string
