@@ -127,7 +127,6 @@ extension InferenceAPI {
     // MARK: handlers
 
     private func postDense(_ request: APIRequest, _ respond: @escaping Route.Respond) throws(ServiceError) {
-        try checkJSONContentType(request)
         try runOnPool(request, respond) { completion in
             self.oneShot(request.body, admitted: completion.admittedAt) { response in
                 completion.done()
@@ -138,7 +137,14 @@ extension InferenceAPI {
 
     private func putModel(_ request: APIRequest, name: String, _ respond: @escaping Route.Respond) throws(ServiceError) {
         try authorizeAdmin(request)
-        try checkJSONContentType(request)
+        // The body says what it is (`Content-Type` is not read): JSON unless its first bytes
+        // are a model file's, which is not read yet.
+        let format = ModelBodyFormat.sniff(request.body)
+        guard format == .json else {
+            throw .unsupportedMediaType(
+                "the body is \(format.fileDescription); model files are not read yet: send the model as JSON (layers or a Keras model with weights, see the README)"
+            )
+        }
         try runOnPool(request, respond) { completion in
             let response: APIResponse
             do throws(ServiceError) {
@@ -173,7 +179,6 @@ extension InferenceAPI {
     }
 
     private func predict(_ request: APIRequest, _ parameters: RouteParameters, _ respond: @escaping Route.Respond) throws(ServiceError) {
-        try checkJSONContentType(request)
         try predictOnPool(request, parameters, respond) { api, registered, admitted, respond in
             api.predictRegistered(registered, body: request.body, admitted: admitted, respond: respond)
         }

@@ -116,14 +116,6 @@ public final class InferenceAPI: Sendable {
         guard methods.contains(request.method) else { throw .methodNotAllowed(method: request.method, allowed: methods) }
     }
 
-    func checkJSONContentType(_ request: APIRequest) throws(ServiceError) {
-        guard let type = request.header("Content-Type") else { return }
-        let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
-            throw .unsupportedMediaType("Content-Type must be application/json, got \"\(type)\"")
-        }
-    }
-
     /// Admin routes: a configured token must match (constant time); without one, loopback only.
     func authorizeAdmin(_ request: APIRequest) throws(ServiceError) {
         if let token = configuration.adminToken {

@@ -17,14 +17,17 @@ info:
 
     Every error is `{"error": "<message naming the field>", "code": "<stable_snake_case>"}`:
     400 malformed JSON or schema, 404 unknown route or model, 405 wrong method (with
-    `Allow`), 408 client too slow, 411/413 missing or too large length, 415 unsupported
-    content type or encoding, 422 well-formed but impossible (shapes, activations, limits),
+    `Allow`), 408 client too slow, 411/413 missing or too large length (a 413 names the
+    limit, its value and the setting that raises it), 415 unsupported `Content-Encoding` (or
+    a model file PUT, not read yet), 422 well-formed but impossible (shapes, activations, limits),
     431 headers too large, 401/403 admin auth, 503 overloaded or draining (with
     `Retry-After`). A client mistake is never a 500. A request whose client closed the
     connection before a worker took it is skipped and answered 499 `client_closed_request`
     (nginx's convention; the client is gone, so only a half-closed one reads it).
 
-    Request bodies may be `Content-Encoding: gzip`; responses are gzipped for clients that
+    `Content-Type` is not read: a body says what it is, so JSON is accepted whatever
+    `Content-Type` says (curl `-d` and Python's urllib send a form type). Request bodies may
+    be `Content-Encoding: gzip`; responses are gzipped for clients that
     send `Accept-Encoding: gzip` when large enough. Numbers may be `NaN`, `Infinity` and
     `-Infinity` (as Python's `json` writes them), in inputs and outputs.
   license:
@@ -655,7 +658,9 @@ components:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     UnsupportedMediaType:
-      description: A Content-Type other than JSON, or an unsupported Content-Encoding.
+      description: >-
+        An unsupported Content-Encoding, or (PUT) a body whose first bytes are a model file's
+        (a Keras .keras zip or .h5 HDF5 file), which is not read yet. Content-Type is never read.
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}

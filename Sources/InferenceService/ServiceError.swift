@@ -27,7 +27,8 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
     /// The client closed its connection before the work started (its end of file arrived
     /// with the request unanswered): the work is skipped, as nginx aborts such requests (499).
     case clientClosedRequest
-    /// Unsupported `Content-Type`.
+    /// A body in a format this server does not read, recognised by its first bytes (a
+    /// model file on PUT). `Content-Type` is never read: JSON bodies are JSON whatever it says.
     case unsupportedMediaType(String)
     /// The model store failed to persist (disk full, permissions). A server fault.
     case storage(String)
