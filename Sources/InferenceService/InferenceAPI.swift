@@ -1,5 +1,6 @@
 import DenseKernel
 import Foundation
+import HTTPCore
 import Logging
 import Synchronization
 import TensorJSON
@@ -40,6 +41,10 @@ public struct APIConfiguration: Sendable {
     /// size: at most one row per byte, bodies of at most 4 KiB) run inline on the connection's queue, skipping
     /// the worker pool and batching (see `InferenceAPI.runsInline`). 0 turns it off.
     public var inlineMaxFLOPs = 1 << 18
+    /// How a 413 for a broken JSON size limit names the setting that raises it (the
+    /// executable's configuration key); a limit without an entry is named by its `JSONLimits`
+    /// property.
+    public var jsonLimitSettings: [JSONLimits.Limit: LimitSetting] = [:]
     /// Renders `GET /metrics` (Prometheus text); nil answers 404.
     public var metricsText: (@Sendable () -> [UInt8])?
 
@@ -109,7 +114,7 @@ public final class InferenceAPI: Sendable {
             logger.debug(
                 "request rejected", metadata: ["status": "\(error.status)", "code": "\(error.code)", "error": "\(error.message)"])
         }
-        return .error(error)
+        return .error(error, limits: configuration.limits.json, settings: configuration.jsonLimitSettings)
     }
 
     func allow(_ request: APIRequest, _ methods: [String]) throws(ServiceError) {

@@ -653,7 +653,9 @@ components:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     PayloadTooLarge:
-      description: The body (or its gzip-inflated form) exceeds a limit.
+      description: >-
+        The body (or its gzip-inflated form, or its JSON value or key count) exceeds a limit;
+        `limit` and `limit_value` name it, and the message the setting that raises it.
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
@@ -694,6 +696,16 @@ components:
           type: string
           pattern: "^[a-z][a-z0-9_]*$"
           description: Stable snake_case code for programs (e.g. `invalid_request`, `shape_mismatch`, `model_not_found`).
+        limit:
+          type: string
+          description: >-
+            On a 413, 414 or 431: the setting whose limit the request broke (e.g.
+            `max_body_bytes`); the message says how to raise it (config key, `DENSE_*`
+            variable, `--set`).
+        limit_value:
+          type: integer
+          minimum: 0
+          description: The value of that limit.
     Live:
       type: object
       required: [live]

@@ -1,4 +1,6 @@
 import Foundation
+import HTTPCore
+import TensorJSON
 import Testing
 
 @testable import InferenceService
@@ -134,6 +136,26 @@ let seedLayer = #"{"name": "dense", "units": 10, "kernel_initializer": {"class_n
         }
         #expect(harness.call("GET", "/v1/models/m").status == 404)
         #expect(ModelBodyFormat.sniff(Array("{}".utf8)) == .json && ModelBodyFormat.sniff([0x50, 0x4B]) == .json)
+    }
+
+    /// A JSON size limit is a 413 naming the limit, its value and its setting (the
+    /// configuration's names; without them, the `JSONLimits` property).
+    @Test func jsonLimitsAre413NamingTheirSetting() throws {
+        let small = ServiceLimits(json: JSONLimits(maxElements: 50, maxObjectKeys: 3))
+        let harness = try APIHarness(limits: small)
+        let values = harness.call(
+            "POST", "/v1/dense", #"{"layer": {"units": 2}, "input": [\#((0..<100).map(String.init).joined(separator: ","))]}"#)
+        #expect(values.status == 413 && values.json["code"] as? String == "too_large")
+        #expect(values.json["limit"] as? String == "maxElements" && values.json["limit_value"] as? Int == 50, "\(values.json)")
+        var configuration = harness.api.configuration
+        configuration.jsonLimitSettings = [
+            .maxObjectKeys: LimitSetting(name: "max_json_object_keys", howToRaise: "DENSE_MAX_JSON_OBJECT_KEYS")
+        ]
+        let api = InferenceAPI(configuration: configuration, store: harness.api.store, pool: harness.api.pool, logger: harness.api.logger)
+        let response = api.fail(.json(.tooLarge(offset: 9, limit: .maxObjectKeys, message: "object has more than 3 keys")))
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+        #expect(response.status == 413 && body["limit"] as? String == "max_json_object_keys" && body["limit_value"] as? Int == 3)
+        #expect((body["error"] as? String)?.contains("raise it with DENSE_MAX_JSON_OBJECT_KEYS") == true, "\(body)")
     }
 
     @Test func flopLimitIsEnforced() throws {
