@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServer
 import InferenceService
 import TensorJSON
 
@@ -48,6 +49,8 @@ struct ServerConfig: Sendable, Equatable {
     var maxParams = 64 << 20
     var maxFLOPs = 1 << 37
     var maxJSONDepth = 64
+    var maxJSONValues = JSONLimits.default.maxElements
+    var maxJSONObjectKeys = JSONLimits.default.maxObjectKeys
     var splitMinFLOPs = 1 << 24
     var batching = true
     var maxBatchRows = BatchingPolicy.default.maxBatchRows
@@ -168,6 +171,11 @@ struct ServerConfig: Sendable, Equatable {
         int("max_params", \.maxParams, "Most parameters in one model."),
         int("max_flops", \.maxFLOPs, "Most FLOPs (2·rows·in·units per layer) in one forward pass."),
         int("max_json_depth", \.maxJSONDepth, "Deepest JSON nesting accepted."),
+        int(
+            "max_json_values", \.maxJSONValues,
+            "Most JSON values (numbers, strings, arrays, objects) in one request body (413 beyond); a model PUT as JSON lists needs one per weight."
+        ),
+        int("max_json_object_keys", \.maxJSONObjectKeys, "Most keys in one JSON object (413 beyond)."),
         int("split_min_flops", \.splitMinFLOPs, "Forward passes of at least this many FLOPs are split over rows across workers."),
         bool(
             "batching", \.batching,
@@ -258,6 +266,7 @@ struct ServerConfig: Sendable, Equatable {
             ("max_chunk_line_bytes", maxChunkLineBytes), ("max_pipelined_requests", maxPipelinedRequests),
             ("max_pending_output_bytes", maxPendingOutputBytes), ("max_rank", maxRank), ("max_elements", maxElements),
             ("max_layers", maxLayers), ("max_params", maxParams), ("max_flops", maxFLOPs), ("max_json_depth", maxJSONDepth),
+            ("max_json_values", maxJSONValues), ("max_json_object_keys", maxJSONObjectKeys),
             ("retry_after_s", retryAfter),
         ] {
             try require(value >= 1, "\(name) must be at least 1, got \(value)")
@@ -278,6 +287,27 @@ struct ServerConfig: Sendable, Equatable {
         try require(
             (0...BatchingPolicy.maxDelayLimit).contains(maxQueueDelayMicroseconds),
             "max_queue_delay_us must be between 0 and \(BatchingPolicy.maxDelayLimit), got \(maxQueueDelayMicroseconds)")
+    }
+
+    /// How a 413/414/431 names the setting that raises the limit it hit (the body's
+    /// `max_chunked_body_bytes` is `max_body_bytes` here: one setting sets both).
+    static let httpLimitSettings: [HTTPLimits.Limit: LimitSetting] = [
+        .maxRequestLineBytes: limitSetting("max_request_line_bytes"), .maxHeaderBytes: limitSetting("max_header_bytes"),
+        .maxHeaderCount: limitSetting("max_header_count"), .maxBodyBytes: limitSetting("max_body_bytes"),
+        .maxChunkedBodyBytes: limitSetting("max_body_bytes"), .maxInflatedBodyBytes: limitSetting("max_inflated_body_bytes"),
+    ]
+
+    /// How a 413 for a JSON limit names its setting (strings are bounded by the body limits).
+    static let jsonLimitSettings: [JSONLimits.Limit: LimitSetting] = [
+        .maxElements: limitSetting("max_json_values"), .maxObjectKeys: limitSetting("max_json_object_keys"),
+        .maxStringBytes: limitSetting("max_inflated_body_bytes"),
+    ]
+
+    /// The key `name` as an error names it: the key, and its three ways of being set.
+    static func limitSetting(_ name: String) -> LimitSetting {
+        let key = keys.first { $0.name == name }!
+        return LimitSetting(
+            name: key.name, howToRaise: "\(key.name) in the config file, \(key.environmentName)=<n> or --set \(key.name)=<n>")
     }
 
     /// `key = value` lines for `--print-config` and the start-up log; secrets masked.

@@ -28,8 +28,12 @@ final class Service: Sendable {
         self.logger = logger
         GEMM.useSingleThreadedBLAS()
 
+        // A JSON string cannot be longer than the body it is in, so the string limit is the
+        // body limits' (the transport's 413s name those settings).
         let limits = ServiceLimits(
-            json: .init(maxDepth: config.maxJSONDepth),
+            json: .init(
+                maxDepth: config.maxJSONDepth, maxStringBytes: max(config.maxBodyBytes, config.maxInflatedBodyBytes),
+                maxElements: config.maxJSONValues, maxObjectKeys: config.maxJSONObjectKeys),
             dense: DenseLimits(
                 maxRank: config.maxRank, maxElements: config.maxElements, maxLayers: config.maxLayers, maxParams: config.maxParams,
                 maxFLOPs: config.maxFLOPs))
@@ -47,6 +51,7 @@ final class Service: Sendable {
             },
             serverName: "DenseServe", serverVersion: DenseServeVersion.string)
         apiConfiguration.observer = metrics
+        apiConfiguration.jsonLimitSettings = ServerConfig.jsonLimitSettings
         apiConfiguration.listenHost = config.host
         // The server exists only after the API; the scrape closure finds it through this box.
         let serverBox = Mutex<HTTPServer?>(nil)
@@ -60,7 +65,7 @@ final class Service: Sendable {
             configuration: apiConfiguration,
             store: store, pool: WorkerPool(workers: config.effectiveWorkers, queueDepth: config.queueDepth), logger: logger)
 
-        let httpConfiguration = HTTPServerConfiguration(
+        var httpConfiguration = HTTPServerConfiguration(
             host: config.host, port: config.port,
             limits: HTTPLimits(
                 maxRequestLineBytes: config.maxRequestLineBytes, maxHeaderBytes: config.maxHeaderBytes,
@@ -73,6 +78,7 @@ final class Service: Sendable {
             gzipMinBytes: config.gzipMinBytes,
             gzipLevel: config.gzipLevel, serverName: "DenseServe/\(DenseServeVersion.string)", ioQueueCount: config.effectiveIOQueues,
             retryAfterSeconds: config.retryAfter)
+        httpConfiguration.limitSettings = ServerConfig.httpLimitSettings
         // Access lines skip the Logger: formatted straight into the log sink's buffer and
         // written off the request path (see LogSink), only when info lines are wanted.
         let accessFormat = level <= .info ? AccessLogFormatter(format: format, label: logger.label) : nil

@@ -64,3 +64,44 @@ public struct HTTPLimits: Sendable, Hashable {
         self.maxPendingOutputBytes = maxPendingOutputBytes
     }
 }
+
+extension HTTPLimits {
+    /// The limits a request can break with a 413, 414 or 431, by their property names.
+    public enum Limit: String, Sendable, Hashable, CaseIterable {
+        case maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, maxBodyBytes, maxChunkedBodyBytes, maxInflatedBodyBytes
+
+        /// What the value counts: `bytes`, or `header fields`.
+        public var unit: String { self == .maxHeaderCount ? "header fields" : "bytes" }
+    }
+
+    /// The value of `limit`.
+    public func value(of limit: Limit) -> Int {
+        switch limit {
+        case .maxRequestLineBytes: maxRequestLineBytes
+        case .maxHeaderBytes: maxHeaderBytes
+        case .maxHeaderCount: maxHeaderCount
+        case .maxBodyBytes: maxBodyBytes
+        case .maxChunkedBodyBytes: maxChunkedBodyBytes
+        case .maxInflatedBodyBytes: maxInflatedBodyBytes
+        }
+    }
+}
+
+/// How an answer to a broken limit names the setting that raises it: the name an operator
+/// knows the limit by (a configuration key such as `max_body_bytes`) and how to set it
+/// (`max_body_bytes in the config file, DENSE_MAX_BODY_BYTES or --set max_body_bytes=N`).
+/// The executable knows its settings; the libraries that enforce the limits only carry this.
+public struct LimitSetting: Sendable, Hashable {
+    public var name: String
+    public var howToRaise: String
+
+    public init(name: String, howToRaise: String) {
+        self.name = name
+        self.howToRaise = howToRaise
+    }
+
+    /// `"<what>: the limit is <name> = <value> <unit>; raise it with <howToRaise>"`.
+    public func sentence(_ what: String, value: Int, unit: String) -> String {
+        "\(what): the limit is \(name) = \(value) \(unit); raise it with \(howToRaise)"
+    }
+}

@@ -77,6 +77,18 @@ public enum HTTPParseError: Error, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// The size limit this error broke, if it is one (413, 414, 431).
+    public var limit: HTTPLimits.Limit? {
+        switch self {
+        case .requestLineTooLong: .maxRequestLineBytes
+        case .headersTooLarge: .maxHeaderBytes
+        case .tooManyHeaders: .maxHeaderCount
+        case .bodyTooLarge: .maxBodyBytes
+        case .chunkedBodyTooLarge: .maxChunkedBodyBytes
+        default: nil
+        }
+    }
+
     /// Stable snake_case identifier.
     public var code: String {
         switch self {

@@ -240,9 +240,11 @@ final class ServerCore: Sendable {
 
     // MARK: Bodies and responses
 
-    /// The server's own answer to `error`, with the configured `Retry-After` on a 503.
+    /// The server's own answer to `error`, with the configured `Retry-After` on a 503, and
+    /// for a broken size limit its configured value and the setting that raises it.
     func response(for error: HTTPServerError) -> HTTPResponse {
-        error.response(retryAfterSeconds: configuration.retryAfterSeconds)
+        error.response(
+            retryAfterSeconds: configuration.retryAfterSeconds, limits: configuration.limits, settings: configuration.limitSettings)
     }
 
     /// Inflates a gzip request body (capped, every allocation reserved against the request-byte

@@ -55,6 +55,10 @@ public struct HTTPServerConfiguration: Sendable {
     /// `Retry-After` seconds on the server's own 503 answers (`too_many_connections`,
     /// `server_busy`). Default 1.
     public var retryAfterSeconds: Int
+    /// How the answer to a broken size limit (413, 414, 431) names the setting that raises
+    /// it: the executable's configuration key and how to set it. A limit without an entry is
+    /// named by its `HTTPLimits` property. Default: none.
+    public var limitSettings: [HTTPLimits.Limit: LimitSetting] = [:]
     /// After a final response (`Connection: close`, errors) the server half-closes
     /// and discards input for up to this many seconds so the client reads the
     /// response instead of a reset. Default 2.

@@ -76,22 +76,53 @@ public enum HTTPServerError: Error, Sendable, Hashable {
         }
     }
 
+    /// The size limit this error broke (a 413, 414 or 431), if it is one.
+    public var limit: HTTPLimits.Limit? {
+        switch self {
+        case .parse(let e): return e.limit
+        case .inflatedBodyTooLarge: return .maxInflatedBodyBytes
+        default: return nil
+        }
+    }
+
     /// The response the server sends for this error: JSON body, `Content-Type:
     /// application/json`, plus `Retry-After` for 503. The caller decides `Connection`.
-    public func response(retryAfterSeconds: Int) -> HTTPResponse {
+    ///
+    /// An error that broke a size limit (``limit``) names it, with its value from `limits`
+    /// and how to raise it (`settings`; a limit without an entry is named by its
+    /// `HTTPLimits` property): in the message, and as `"limit"` and `"limit_value"`.
+    public func response(
+        retryAfterSeconds: Int, limits: HTTPLimits = .default, settings: [HTTPLimits.Limit: LimitSetting] = [:]
+    ) -> HTTPResponse {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         if status == 503 { headers.add(name: "Retry-After", value: String(max(retryAfterSeconds, 0))) }
-        return HTTPResponse(status: status, headers: headers, body: Self.jsonBody(message: message, code: code))
+        guard let limit else {
+            return HTTPResponse(status: status, headers: headers, body: Self.jsonBody(message: message, code: code))
+        }
+        let setting =
+            settings[limit] ?? LimitSetting(name: limit.rawValue, howToRaise: "HTTPLimits.\(limit.rawValue) of the server's configuration")
+        let value = limits.value(of: limit)
+        return HTTPResponse(
+            status: status, headers: headers,
+            body: Self.jsonBody(
+                message: setting.sentence(message, value: value, unit: limit.unit), code: code, limit: (setting.name, value)))
     }
 
-    /// `{"error":"<message>","code":"<code>"}` with JSON string escaping.
-    public static func jsonBody(message: String, code: String) -> [UInt8] {
+    /// `{"error":"<message>","code":"<code>"}` with JSON string escaping, plus
+    /// `"limit":"<name>","limit_value":<value>` when a limit is given.
+    public static func jsonBody(message: String, code: String, limit: (name: String, value: Int)? = nil) -> [UInt8] {
         var out: [UInt8] = Array("{\"error\":\"".utf8)
         appendEscaped(message, to: &out)
         out += Array("\",\"code\":\"".utf8)
         appendEscaped(code, to: &out)
-        out += Array("\"}".utf8)
+        out += Array("\"".utf8)
+        if let limit {
+            out += Array(",\"limit\":\"".utf8)
+            appendEscaped(limit.name, to: &out)
+            out += Array("\",\"limit_value\":\(limit.value)".utf8)
+        }
+        out += Array("}".utf8)
         return out
     }
 

@@ -1,4 +1,5 @@
 import HTTPCore
+import TensorJSON
 
 /// An HTTP request as the API sees it: no sockets, no parser state. The headers are the
 /// parser's own `HTTPHeaders` (no copy per request; lookups ignore ASCII case).
@@ -61,7 +62,10 @@ public struct APIResponse: Sendable {
     }
 
     /// The error body and status of a ``ServiceError`` — the only way errors become responses.
-    public static func error(_ error: ServiceError) -> APIResponse {
-        json(error.status, error.jsonBody, headers: error.headers)
+    /// A broken JSON size limit is named with its value from `limits` and its setting.
+    public static func error(
+        _ error: ServiceError, limits: JSONLimits = .default, settings: [JSONLimits.Limit: LimitSetting] = [:]
+    ) -> APIResponse {
+        json(error.status, error.jsonBody(limits: limits, settings: settings), headers: error.headers)
     }
 }

@@ -66,6 +66,19 @@ extension InferenceAPI {
         Route(
             "/v1/models/{name}/versions/{version}/predict",
             [("POST", { api, request, p, respond throws(ServiceError) in try api.predict(request, p, respond) })]),
+        // TF Serving's REST API: the method is in the model's (or the version's) own segment.
+        Route(
+            "/v1/models/{name}:predict",
+            [("POST", { api, request, p, respond throws(ServiceError) in try api.tfServingPredict(request, p, respond) })]),
+        Route(
+            "/v1/models/{name}/versions/{version}:predict",
+            [("POST", { api, request, p, respond throws(ServiceError) in try api.tfServingPredict(request, p, respond) })]),
+        Route(
+            "/v1/models/{name}/metadata",
+            [("GET", { api, _, p, respond throws(ServiceError) in try api.tfServingMetadata(p, respond) })]),
+        Route(
+            "/v1/models/{name}/versions/{version}/metadata",
+            [("GET", { api, _, p, respond throws(ServiceError) in try api.tfServingMetadata(p, respond) })]),
         Route("/v2", [("GET", { api, _, _, respond in respond(.json(200, api.serverMetadata())) })]),
         Route("/v2/models/{name}", [("GET", { api, _, p, respond throws(ServiceError) in try api.v2Metadata(p, respond) })]),
         Route(
@@ -114,7 +127,6 @@ extension InferenceAPI {
     // MARK: handlers
 
     private func postDense(_ request: APIRequest, _ respond: @escaping Route.Respond) throws(ServiceError) {
-        try checkJSONContentType(request)
         try runOnPool(request, respond) { completion in
             self.oneShot(request.body, admitted: completion.admittedAt) { response in
                 completion.done()
@@ -125,7 +137,14 @@ extension InferenceAPI {
 
     private func putModel(_ request: APIRequest, name: String, _ respond: @escaping Route.Respond) throws(ServiceError) {
         try authorizeAdmin(request)
-        try checkJSONContentType(request)
+        // The body says what it is (`Content-Type` is not read): JSON unless its first bytes
+        // are a model file's, which is not read yet.
+        let format = ModelBodyFormat.sniff(request.body)
+        guard format == .json else {
+            throw .unsupportedMediaType(
+                "the body is \(format.fileDescription); model files are not read yet: send the model as JSON (layers or a Keras model with weights, see the README)"
+            )
+        }
         try runOnPool(request, respond) { completion in
             let response: APIResponse
             do throws(ServiceError) {
@@ -160,14 +179,36 @@ extension InferenceAPI {
     }
 
     private func predict(_ request: APIRequest, _ parameters: RouteParameters, _ respond: @escaping Route.Respond) throws(ServiceError) {
+        try predictOnPool(request, parameters, respond) { api, registered, admitted, respond in
+            api.predictRegistered(registered, body: request.body, admitted: admitted, respond: respond)
+        }
+    }
+
+    private func tfServingPredict(_ request: APIRequest, _ parameters: RouteParameters, _ respond: @escaping Route.Respond)
+        throws(ServiceError)
+    {
+        try predictOnPool(request, parameters, respond) { api, registered, admitted, respond in
+            api.tfServingPredict(registered, body: request.body, admitted: admitted, respond: respond)
+        }
+    }
+
+    /// A registered model's predict in any wire format: the model (or version) is looked up
+    /// first (404 without admission), then `run` decodes and computes on the worker pool.
+    private func predictOnPool(
+        _ request: APIRequest, _ parameters: RouteParameters, _ respond: @escaping Route.Respond,
+        _ run: @escaping @Sendable (InferenceAPI, RegisteredModel, ContinuousClock.Instant, @escaping Route.Respond) -> Void
+    ) throws(ServiceError) {
         let registered = try store.get(name: parameters.name, version: parameters.version)
-        try checkJSONContentType(request)
         try runOnPool(request, respond) { completion in
-            self.predictRegistered(registered, body: request.body, admitted: completion.admittedAt) { response in
+            run(self, registered, completion.admittedAt) { response in
                 completion.done()
                 respond(response)
             }
         }
+    }
+
+    private func tfServingMetadata(_ parameters: RouteParameters, _ respond: @escaping Route.Respond) throws(ServiceError) {
+        respond(.json(200, try tfServingMetadata(try store.get(name: parameters.name, version: parameters.version))))
     }
 
     private func v2Metadata(_ parameters: RouteParameters, _ respond: @escaping Route.Respond) throws(ServiceError) {

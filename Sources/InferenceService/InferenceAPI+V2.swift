@@ -40,11 +40,9 @@ extension InferenceAPI {
             respond(self.fail(error))
             return
         }
-        let model = registered.model
-        let inputShape = decoded.input.tensor.shape
-        let observer = configuration.observer
-        let rows = plan.rows
         if inline {
+            let observer = configuration.observer
+            let rows = plan.rows
             let clock = ContinuousClock()
             let started = clock.now
             let output = plan.runInline()!
@@ -53,13 +51,8 @@ extension InferenceAPI {
             respond(Self.v2InferResponse(registered, id: decoded.id, output: output, outputsBinary: decoded.outputsBinary))
             return
         }
-        batcher.submit(
-            model: registered, policy: batchingPolicy(for: registered), rows: rows, input: plan.input!.storage,
-            admitted: admitted
-        ) { storage, timing in
-            observer?.computed(seconds: timing.computeMs / 1000, rows: rows)
-            let output = Tensor(shape: model.outputShape(inputShape: inputShape), storage: storage)
-            respond(Self.v2InferResponse(registered, id: decoded.id, output: output, outputsBinary: decoded.outputsBinary))
+        submit(registered, plan: plan, admitted: admitted, respond: respond) { output, _ in
+            Self.v2InferResponse(registered, id: decoded.id, output: output, outputsBinary: decoded.outputsBinary)
         }
     }
 
@@ -126,8 +119,9 @@ extension InferenceAPI {
         return writer.bytes
     }
 
-    /// Input and output shapes with -1 for the batch axis, plus their dtypes.
-    static func v2Signature(_ registered: RegisteredModel) throws(ServiceError) -> (
+    /// Input and output shapes (nil for the batch axis), plus their dtypes: what V2 and TF
+    /// Serving metadata report.
+    static func ioSignature(_ registered: RegisteredModel) throws(ServiceError) -> (
         input: [Int?], inputType: DType, output: [Int?], outputType: DType
     ) {
         let description = try registered.describe()
@@ -135,7 +129,7 @@ extension InferenceAPI {
     }
 
     func v2ModelMetadata(_ registered: RegisteredModel, versions: [RegisteredModel]) throws(ServiceError) -> [UInt8] {
-        let signature = try Self.v2Signature(registered)
+        let signature = try Self.ioSignature(registered)
         var writer = JSONWriter()
         writer.beginObject()
         writer.write(registered.name, forKey: "name")
@@ -168,7 +162,7 @@ extension InferenceAPI {
     /// `max_batch_size` is how many batch items fit in `max_batch_rows` and `dims` leave
     /// the batch axis out; without one, `max_batch_size` is 0 and `dims` are the full shape.
     func v2ModelConfig(_ registered: RegisteredModel) throws(ServiceError) -> [UInt8] {
-        let signature = try Self.v2Signature(registered)
+        let signature = try Self.ioSignature(registered)
         let policy = batchingPolicy(for: registered)
         let batched = signature.input.count >= 2 && signature.input[0] == nil
         let inputDims = batched ? Array(signature.input.dropFirst()) : signature.input

@@ -1,5 +1,6 @@
 import DenseKernel
 import Foundation
+import HTTPCore
 import Logging
 import Synchronization
 import TensorJSON
@@ -40,6 +41,10 @@ public struct APIConfiguration: Sendable {
     /// size: at most one row per byte, bodies of at most 4 KiB) run inline on the connection's queue, skipping
     /// the worker pool and batching (see `InferenceAPI.runsInline`). 0 turns it off.
     public var inlineMaxFLOPs = 1 << 18
+    /// How a 413 for a broken JSON size limit names the setting that raises it (the
+    /// executable's configuration key); a limit without an entry is named by its `JSONLimits`
+    /// property.
+    public var jsonLimitSettings: [JSONLimits.Limit: LimitSetting] = [:]
     /// Renders `GET /metrics` (Prometheus text); nil answers 404.
     public var metricsText: (@Sendable () -> [UInt8])?
 
@@ -109,19 +114,11 @@ public final class InferenceAPI: Sendable {
             logger.debug(
                 "request rejected", metadata: ["status": "\(error.status)", "code": "\(error.code)", "error": "\(error.message)"])
         }
-        return .error(error)
+        return .error(error, limits: configuration.limits.json, settings: configuration.jsonLimitSettings)
     }
 
     func allow(_ request: APIRequest, _ methods: [String]) throws(ServiceError) {
         guard methods.contains(request.method) else { throw .methodNotAllowed(method: request.method, allowed: methods) }
-    }
-
-    func checkJSONContentType(_ request: APIRequest) throws(ServiceError) {
-        guard let type = request.header("Content-Type") else { return }
-        let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
-            throw .unsupportedMediaType("Content-Type must be application/json, got \"\(type)\"")
-        }
     }
 
     /// Admin routes: a configured token must match (constant time); without one, loopback only.
@@ -225,6 +222,25 @@ public final class InferenceAPI: Sendable {
             respond(self.fail(error))
             return
         }
+        submit(registered, plan: plan, admitted: admitted, respond: respond) { output, timing in
+            .json(
+                200,
+                ResponseEncoder.registeredResponse(
+                    output: output, format: plan.outputFormat, name: registered.name, version: registered.version,
+                    model: includeModel ? plan : nil, timing: timing))
+        }
+    }
+
+    /// The one compute path of a registered model, whatever the wire format (native predict,
+    /// V2 infer, TF Serving predict): the plan's rows join the model version's dynamic batch
+    /// (or run alone, as its batching policy says), and `encode` gets exactly this request's
+    /// output — shape: the input's leading axes + the model's output width, bitwise the same
+    /// whatever else shared the pass — with the pass's timing. Runs `encode` on a worker.
+    func submit(
+        _ registered: RegisteredModel, plan: InferencePlan, admitted: ContinuousClock.Instant,
+        respond: @escaping @Sendable (APIResponse) -> Void,
+        encode: @escaping @Sendable (Tensor, ResponseEncoder.Timing) -> APIResponse
+    ) {
         let input = plan.input!
         let model = registered.model
         let observer = configuration.observer
@@ -232,11 +248,7 @@ public final class InferenceAPI: Sendable {
             model: registered, policy: batchingPolicy(for: registered), rows: plan.rows, input: input.storage, admitted: admitted
         ) { storage, timing in
             observer?.computed(seconds: timing.computeMs / 1000, rows: plan.rows)
-            let output = Tensor(shape: model.outputShape(inputShape: input.shape), storage: storage)
-            let body = ResponseEncoder.registeredResponse(
-                output: output, format: plan.outputFormat, name: registered.name, version: registered.version,
-                model: includeModel ? plan : nil, timing: timing)
-            respond(.json(200, body))
+            respond(encode(Tensor(shape: model.outputShape(inputShape: input.shape), storage: storage), timing))
         }
     }
 

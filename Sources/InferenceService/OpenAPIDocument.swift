@@ -17,14 +17,17 @@ info:
 
     Every error is `{"error": "<message naming the field>", "code": "<stable_snake_case>"}`:
     400 malformed JSON or schema, 404 unknown route or model, 405 wrong method (with
-    `Allow`), 408 client too slow, 411/413 missing or too large length, 415 unsupported
-    content type or encoding, 422 well-formed but impossible (shapes, activations, limits),
+    `Allow`), 408 client too slow, 411/413 missing or too large length (a 413 names the
+    limit, its value and the setting that raises it), 415 unsupported `Content-Encoding` (or
+    a model file PUT, not read yet), 422 well-formed but impossible (shapes, activations, limits),
     431 headers too large, 401/403 admin auth, 503 overloaded or draining (with
     `Retry-After`). A client mistake is never a 500. A request whose client closed the
     connection before a worker took it is skipped and answered 499 `client_closed_request`
     (nginx's convention; the client is gone, so only a half-closed one reads it).
 
-    Request bodies may be `Content-Encoding: gzip`; responses are gzipped for clients that
+    `Content-Type` is not read: a body says what it is, so JSON is accepted whatever
+    `Content-Type` says (curl `-d` and Python's urllib send a form type). Request bodies may
+    be `Content-Encoding: gzip`; responses are gzipped for clients that
     send `Accept-Encoding: gzip` when large enough. Numbers may be `NaN`, `Infinity` and
     `-Infinity` (as Python's `json` writes them), in inputs and outputs.
   license:
@@ -39,6 +42,8 @@ tags:
     description: Registered models (PUT/DELETE are admin actions).
   - name: v2
     description: Open Inference Protocol (KServe V2) REST.
+  - name: tfserving
+    description: TF Serving's REST API (predict and metadata) on the registered models.
   - name: operations
     description: Health, metrics, this document and the page for people.
 
@@ -274,6 +279,79 @@ paths:
         "422": {$ref: "#/components/responses/Unprocessable"}
         "503": {$ref: "#/components/responses/Unavailable"}
 
+  /v1/models/{name}:predict:
+    parameters:
+      - $ref: "#/components/parameters/ModelNamePath"
+    post:
+      tags: [tfserving]
+      operationId: tfServingPredict
+      summary: TF Serving's predict (latest version), row or columnar format.
+      description: >-
+        TF Serving's REST predict (https://www.tensorflow.org/tfx/serving/api_rest), on the
+        same path, batching and kernel as `/v1/models/{name}/predict` (bitwise the same
+        numbers). `instances` (row format) answers `predictions`, `inputs` (columnar)
+        answers `outputs`, both as nested lists. The one signature is `serving_default`,
+        with one input named `input` and one output.
+      requestBody: {$ref: "#/components/requestBodies/TFServingPredict"}
+      responses: &tfServingPredictResponses
+        "200":
+          description: The output, as nested lists, under `predictions` (row format) or `outputs` (columnar).
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/TFServingPredictResponse"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "404": {$ref: "#/components/responses/NotFound"}
+        "413": {$ref: "#/components/responses/PayloadTooLarge"}
+        "415": {$ref: "#/components/responses/UnsupportedMediaType"}
+        "422": {$ref: "#/components/responses/Unprocessable"}
+        "503": {$ref: "#/components/responses/Unavailable"}
+
+  /v1/models/{name}/versions/{version}:predict:
+    parameters:
+      - $ref: "#/components/parameters/ModelNamePath"
+      - name: version
+        in: path
+        required: true
+        schema: {type: integer, minimum: 1}
+    post:
+      tags: [tfserving]
+      operationId: tfServingPredictVersion
+      summary: TF Serving's predict on one version.
+      requestBody: {$ref: "#/components/requestBodies/TFServingPredict"}
+      responses: *tfServingPredictResponses
+
+  /v1/models/{name}/metadata:
+    parameters:
+      - $ref: "#/components/parameters/ModelNamePath"
+    get:
+      tags: [tfserving]
+      operationId: tfServingMetadata
+      summary: TF Serving's model metadata (latest version).
+      responses: &tfServingMetadataResponses
+        "200":
+          description: >-
+            TF Serving's GetModelMetadataResponse: `model_spec` and the `serving_default`
+            signature's input and output with their dtype and dims (sizes as strings, -1 for
+            the batch axis).
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/TFServingModelMetadata"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "404": {$ref: "#/components/responses/NotFound"}
+
+  /v1/models/{name}/versions/{version}/metadata:
+    parameters:
+      - $ref: "#/components/parameters/ModelNamePath"
+      - name: version
+        in: path
+        required: true
+        schema: {type: integer, minimum: 1}
+    get:
+      tags: [tfserving]
+      operationId: tfServingVersionMetadata
+      summary: TF Serving's model metadata of one version.
+      responses: *tfServingMetadataResponses
+
   /v2:
     get:
       tags: [v2]
@@ -505,6 +583,21 @@ components:
               inputs' raw little-endian bytes, in input order, as each input's
               `parameters.binary_data_size` says.
 
+    TFServingPredict:
+      required: true
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/TFServingPredictRequest"}
+          examples:
+            row:
+              value: {instances: [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]}
+            rowNamed:
+              value:
+                signature_name: serving_default
+                instances: [{input: [0.1, 0.2, 0.3]}]
+            columnar:
+              value: {inputs: {input: [[0.1, 0.2, 0.3]]}}
+
   responses:
     DenseResult:
       description: The output (unless only shapes were asked for), the model description and timings.
@@ -560,12 +653,16 @@ components:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     PayloadTooLarge:
-      description: The body (or its gzip-inflated form) exceeds a limit.
+      description: >-
+        The body (or its gzip-inflated form, or its JSON value or key count) exceeds a limit;
+        `limit` and `limit_value` name it, and the message the setting that raises it.
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     UnsupportedMediaType:
-      description: A Content-Type other than JSON, or an unsupported Content-Encoding.
+      description: >-
+        An unsupported Content-Encoding, or (PUT) a body whose first bytes are a model file's
+        (a Keras .keras zip or .h5 HDF5 file), which is not read yet. Content-Type is never read.
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
@@ -599,6 +696,16 @@ components:
           type: string
           pattern: "^[a-z][a-z0-9_]*$"
           description: Stable snake_case code for programs (e.g. `invalid_request`, `shape_mismatch`, `model_not_found`).
+        limit:
+          type: string
+          description: >-
+            On a 413, 414 or 431: the setting whose limit the request broke (e.g.
+            `max_body_bytes`); the message says how to raise it (config key, `DENSE_*`
+            variable, `--set`).
+        limit_value:
+          type: integer
+          minimum: 0
+          description: The value of that limit.
     Live:
       type: object
       required: [live]
@@ -840,6 +947,94 @@ components:
             SHA-256 of the weights in model.get_weights() order, each array's little-endian bytes in
             its dtype: hashlib.sha256(b"".join(w.astype("<f4").tobytes() for w in model.get_weights())).
         model: {$ref: "#/components/schemas/ModelDescription"}
+
+    TFServingInstance:
+      description: One batch item (the input without its batch axis), bare or named.
+      anyOf:
+        - $ref: "#/components/schemas/NestedNumbers"
+        - type: object
+          required: [input]
+          additionalProperties: false
+          properties:
+            input: {$ref: "#/components/schemas/NestedNumbers"}
+    TFServingPredictRequest:
+      type: object
+      description: >-
+        Exactly one of `instances` (row format: a non-empty list, one item per batch item,
+        all of one shape) or `inputs` (columnar: the whole input, batch axis included).
+        Numbers may be `NaN`, `Infinity`, `-Infinity`. `{"b64": …}` values are refused (they
+        fill DT_STRING tensors in TF Serving; these inputs are float).
+      additionalProperties: false
+      oneOf:
+        - {required: [instances]}
+        - {required: [inputs]}
+      properties:
+        signature_name:
+          type: string
+          enum: [serving_default, ""]
+          description: The model's one signature; empty means the default. Any other is 400.
+        instances:
+          type: array
+          minItems: 1
+          items: {$ref: "#/components/schemas/TFServingInstance"}
+        inputs: {$ref: "#/components/schemas/TFServingInstance"}
+    TFServingPredictResponse:
+      type: object
+      additionalProperties: false
+      oneOf:
+        - {required: [predictions]}
+        - {required: [outputs]}
+      properties:
+        predictions: {$ref: "#/components/schemas/NestedNumbers"}
+        outputs: {$ref: "#/components/schemas/NestedNumbers"}
+    TFServingTensorInfo:
+      type: object
+      required: [dtype, tensor_shape, name]
+      properties:
+        dtype: {type: string, enum: [DT_FLOAT, DT_DOUBLE]}
+        tensor_shape:
+          type: object
+          required: [dim, unknown_rank]
+          properties:
+            dim:
+              type: array
+              items:
+                type: object
+                required: [size]
+                properties:
+                  size: {type: string, pattern: "^(-1|[0-9]+)$", description: An int64 as proto3 JSON writes it; -1 is the batch axis.}
+                  name: {type: string}
+            unknown_rank: {type: boolean}
+        name: {type: string}
+    TFServingModelMetadata:
+      type: object
+      required: [model_spec, metadata]
+      properties:
+        model_spec:
+          type: object
+          required: [name, version]
+          properties:
+            name: {type: string}
+            signature_name: {type: string}
+            version: {type: string, pattern: "^[1-9][0-9]*$"}
+        metadata:
+          type: object
+          required: [signature_def]
+          properties:
+            signature_def:
+              type: object
+              required: [signature_def]
+              properties:
+                signature_def:
+                  type: object
+                  required: [serving_default]
+                  additionalProperties:
+                    type: object
+                    required: [inputs, outputs, method_name]
+                    properties:
+                      inputs: {type: object, additionalProperties: {$ref: "#/components/schemas/TFServingTensorInfo"}}
+                      outputs: {type: object, additionalProperties: {$ref: "#/components/schemas/TFServingTensorInfo"}}
+                      method_name: {type: string}
 
     V2Datatype:
       type: string

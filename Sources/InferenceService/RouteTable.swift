@@ -18,11 +18,28 @@ struct Route: Sendable {
     enum Segment: Sendable, Equatable {
         /// A fixed segment, as its UTF-8 bytes (compared byte for byte: paths are ASCII).
         case literal([UInt8])
-        case name
-        case version
+        /// `{name}`, then `suffix` in the same segment: empty for a plain `{name}`, `:predict`
+        /// for TF Serving's `{name}:predict` (a method in the model's own segment). The
+        /// parameter is what precedes the suffix; it must not be empty.
+        case name(suffix: [UInt8])
+        /// `{version}`, then `suffix` (as for ``name(suffix:)``).
+        case version(suffix: [UInt8])
+
+        var isParameter: Bool {
+            if case .literal = self { return false }
+            return true
+        }
+
+        /// Bytes a path segment must end with besides the parameter (0 for a literal).
+        var suffixCount: Int {
+            switch self {
+            case .literal: 0
+            case .name(let suffix), .version(let suffix): suffix.count
+            }
+        }
     }
 
-    /// The path template, e.g. `/v1/models/{name}/predict`.
+    /// The path template, e.g. `/v1/models/{name}/predict` or `/v1/models/{name}:predict`.
     let template: String
     let segments: [Segment]
     /// The methods in the order `Allow` lists them, with their handlers.
@@ -32,11 +49,9 @@ struct Route: Sendable {
     init(_ template: String, _ methods: [(String, Handler)]) {
         self.template = template
         segments = template.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { part in
-            switch part {
-            case "{name}": .name
-            case "{version}": .version
-            default: .literal(Array(part.utf8))
-            }
+            if part.hasPrefix("{name}") { return .name(suffix: Array(part.dropFirst("{name}".count).utf8)) }
+            if part.hasPrefix("{version}") { return .version(suffix: Array(part.dropFirst("{version}".count).utf8)) }
+            return .literal(Array(part.utf8))
         }
         var all: [(method: String, handler: Handler)] = []
         for (method, handler) in methods {
@@ -56,11 +71,21 @@ struct Route: Sendable {
         for (segment, part) in zip(segments, parts) {
             switch segment {
             case .literal(let literal): guard part.elementsEqual(literal) else { return nil }
-            case .name: name = part
-            case .version: version = part
+            case .name(let suffix):
+                guard let parameter = Self.parameter(part, before: suffix) else { return nil }
+                name = parameter
+            case .version(let suffix):
+                guard let parameter = Self.parameter(part, before: suffix) else { return nil }
+                version = parameter
             }
         }
         return (name, version)
+    }
+
+    /// `part` without `suffix` when it ends with it and something precedes it; else nil.
+    private static func parameter(_ part: ArraySlice<UInt8>, before suffix: [UInt8]) -> ArraySlice<UInt8>? {
+        guard part.count > suffix.count, part.suffix(suffix.count).elementsEqual(suffix) else { return nil }
+        return part.dropLast(suffix.count)
     }
 }
 
@@ -78,14 +103,20 @@ struct RouteTable: Sendable {
         var fixed: [String: Route] = [:]
         var parameterized = [[Route]](repeating: [], count: (routes.map(\.segments.count).max() ?? 0) + 1)
         for route in routes {
-            if route.segments.contains(where: { $0 == .name || $0 == .version }) {
+            if route.segments.contains(where: \.isParameter) {
                 parameterized[route.segments.count].append(route)
             } else {
                 fixed[route.template] = route
             }
         }
         self.fixed = fixed
-        self.parameterized = parameterized
+        // A parameter with a suffix is tried before a bare one in the same place, so that
+        // `/v1/models/m:predict` finds `{name}:predict` rather than `{name}` with the name
+        // `m:predict` (which the name rule would refuse: `:` is never in a model name).
+        self.parameterized = parameterized.map { bucket in
+            let suffixed = bucket.filter { $0.segments.contains { $0.suffixCount > 0 } }
+            return suffixed + bucket.filter { !$0.segments.contains { $0.suffixCount > 0 } }
+        }
     }
 
     /// The route `path` names, with its raw parameters; nil for no route. An empty segment

@@ -1,4 +1,5 @@
 import DenseKernel
+import HTTPCore
 import TensorJSON
 
 /// Every failure the inference service can report, with its HTTP status and stable code
@@ -27,7 +28,8 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
     /// The client closed its connection before the work started (its end of file arrived
     /// with the request unanswered): the work is skipped, as nginx aborts such requests (499).
     case clientClosedRequest
-    /// Unsupported `Content-Type`.
+    /// A body in a format this server does not read, recognised by its first bytes (a
+    /// model file on PUT). `Content-Type` is never read: JSON bodies are JSON whatever it says.
     case unsupportedMediaType(String)
     /// The model store failed to persist (disk full, permissions). A server fault.
     case storage(String)
@@ -102,7 +104,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
     /// A message for a human, naming the field and what was expected.
     public var description: String {
         switch self {
-        case .json(let error): "malformed JSON: \(error.description)"
+        case .json(let error): error.limit == nil ? "malformed JSON: \(error.description)" : "JSON body too large: \(error.description)"
         case .badRequest(let field, let expected): "\(field): expected \(expected)"
         case .dense(let error): error.description
         case .routeNotFound(let path): "no route for \(path)"
@@ -138,11 +140,34 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         return String(text.prefix(Self.maxMessageCharacters)) + "… (message cut at \(Self.maxMessageCharacters) characters)"
     }
 
-    public var jsonBody: [UInt8] {
+    public var jsonBody: [UInt8] { jsonBody() }
+
+    /// The JSON size limit this error broke (a 413), if it is one.
+    public var jsonLimit: JSONLimits.Limit? {
+        if case .json(let error) = self { return error.limit }
+        return nil
+    }
+
+    /// The error body; for a broken JSON size limit (``jsonLimit``) the message names it with
+    /// its value from `limits` and how to raise it (`settings`; without an entry, by its
+    /// `JSONLimits` property), and the body adds `"limit"` and `"limit_value"`.
+    public func jsonBody(limits: JSONLimits = .default, settings: [JSONLimits.Limit: LimitSetting] = [:]) -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
-        writer.write(message, forKey: "error")
-        writer.write(code, forKey: "code")
+        if let limit = jsonLimit {
+            let setting = settings[limit] ?? LimitSetting(name: limit.rawValue, howToRaise: "JSONLimits.\(limit.rawValue)")
+            let value = limits.value(of: limit)
+            writer.write(
+                setting.sentence(
+                    message, value: value, unit: limit == .maxStringBytes ? "bytes" : limit == .maxElements ? "values" : "keys"),
+                forKey: "error")
+            writer.write(code, forKey: "code")
+            writer.write(setting.name, forKey: "limit")
+            writer.write(value, forKey: "limit_value")
+        } else {
+            writer.write(message, forKey: "error")
+            writer.write(code, forKey: "code")
+        }
         writer.endObject()
         return writer.bytes
     }

@@ -16,8 +16,8 @@ public enum JSONError: Error, Sendable, Equatable, CustomStringConvertible {
     case numberOutOfRange(offset: Int, message: String)
     /// A string holds bytes that are not UTF-8, or a `\u` escape names a lone surrogate.
     case invalidUTF8(offset: Int, message: String)
-    /// A limit other than depth was exceeded: string bytes, element count, object keys.
-    case tooLarge(offset: Int, message: String)
+    /// A limit other than depth was exceeded (`limit`: string bytes, element count, object keys).
+    case tooLarge(offset: Int, limit: JSONLimits.Limit, message: String)
     /// A base64 text has a bad length, alphabet or padding (`Base64.decode`).
     case invalidBase64(offset: Int, message: String)
 
@@ -39,7 +39,7 @@ public enum JSONError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .malformedJSON(let offset, _), .duplicateKey(let offset, _),
             .nestingTooDeep(let offset, _), .numberOutOfRange(let offset, _),
-            .invalidUTF8(let offset, _), .tooLarge(let offset, _), .invalidBase64(let offset, _):
+            .invalidUTF8(let offset, _), .tooLarge(let offset, _, _), .invalidBase64(let offset, _):
             offset
         }
     }
@@ -49,9 +49,15 @@ public enum JSONError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .malformedJSON(_, let message), .duplicateKey(_, let message),
             .nestingTooDeep(_, let message), .numberOutOfRange(_, let message),
-            .invalidUTF8(_, let message), .tooLarge(_, let message), .invalidBase64(_, let message):
+            .invalidUTF8(_, let message), .tooLarge(_, _, let message), .invalidBase64(_, let message):
             message
         }
+    }
+
+    /// The limit a `tooLarge` broke; nil for every other case.
+    public var limit: JSONLimits.Limit? {
+        if case .tooLarge(_, let limit, _) = self { return limit }
+        return nil
     }
 
     /// `"<message> at byte <offset>"`.

@@ -36,4 +36,18 @@ public struct JSONLimits: Sendable, Equatable {
 
     /// The documented defaults: depth 64, strings 64 MiB, 2^24 elements, 4096 keys per object.
     public static let `default` = JSONLimits()
+
+    /// The size limits a document can break (`JSONError.tooLarge`), by their property names.
+    public enum Limit: String, Sendable, Hashable, CaseIterable {
+        case maxStringBytes, maxElements, maxObjectKeys
+    }
+
+    /// The value of `limit`.
+    public func value(of limit: Limit) -> Int {
+        switch limit {
+        case .maxStringBytes: maxStringBytes
+        case .maxElements: maxElements
+        case .maxObjectKeys: maxObjectKeys
+        }
+    }
 }

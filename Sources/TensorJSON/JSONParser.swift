@@ -141,7 +141,7 @@ struct ParserState {
         elementCount &+= n
         if elementCount > limits.maxElements {
             throw .tooLarge(
-                offset: pos, message: "document has more than \(limits.maxElements) values (limit maxElements)")
+                offset: pos, limit: .maxElements, message: "document has more than \(limits.maxElements) values (limit maxElements)")
         }
     }
 
@@ -328,7 +328,8 @@ struct ParserState {
         guard pos < end, base[pos] == quote else { throw unexpected("'\"' starting an object key", at: pos) }
         let top = frames[frames.count - 1]
         if keys.count - top.keyStart >= limits.maxObjectKeys {
-            throw .tooLarge(offset: pos, message: "object has more than \(limits.maxObjectKeys) keys (limit maxObjectKeys)")
+            throw .tooLarge(
+                offset: pos, limit: .maxObjectKeys, message: "object has more than \(limits.maxObjectKeys) keys (limit maxObjectKeys)")
         }
         keyOffsets.append(pos)
         keys.append(try parseString())
@@ -377,7 +378,8 @@ extension ParserState {
 
     func checkStringLength(_ n: Int, at p: Int) throws(JSONError) {
         if n > limits.maxStringBytes {
-            throw .tooLarge(offset: p, message: "string is longer than \(limits.maxStringBytes) bytes (limit maxStringBytes)")
+            throw .tooLarge(
+                offset: p, limit: .maxStringBytes, message: "string is longer than \(limits.maxStringBytes) bytes (limit maxStringBytes)")
         }
     }
 

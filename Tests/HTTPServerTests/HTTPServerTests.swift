@@ -178,10 +178,14 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
             #expect(r.status == status, "\(name)")
             #expect(r.errorCode == code, "\(name): \(r.text)")
             #expect(r.header("Connection") == "close" && r.header("Content-Type") == "application/json", "\(name)")
-            #expect(
-                r.text
-                    == "{\"error\":\"\(HTTPServerError.parse(HTTPParseError.allCases.first { $0.code == code }!).message)\",\"code\":\"\(code)\"}"
-            )
+            // The fixed body; a broken size limit also names it with its configured value.
+            let error = HTTPServerError.parse(HTTPParseError.allCases.first { $0.code == code }!)
+            #expect(r.text == String(decoding: error.response(retryAfterSeconds: 1, limits: Self.smallLimits).body, as: UTF8.self))
+            if error.limit != nil {
+                #expect(r.text.contains("\"limit_value\":"), "\(name): \(r.text)")
+            } else {
+                #expect(r.text == "{\"error\":\"\(error.message)\",\"code\":\"\(code)\"}")
+            }
             #expect(c.readsEOF(), "\(name)")
         }
     }
@@ -587,6 +591,31 @@ extension HTTPLimits {
 }
 
 @Suite struct HTTPServerPartsTests {
+    /// A broken size limit is answered with its name, its value and how to raise it (from the
+    /// configuration's settings, else the `HTTPLimits` property), also as `limit`/`limit_value`.
+    @Test func limitAnswersNameTheLimitAndItsSetting() throws {
+        let limits = HTTPLimits(maxBodyBytes: 1000, maxInflatedBodyBytes: 5000)
+        let settings: [HTTPLimits.Limit: LimitSetting] = [
+            .maxBodyBytes: LimitSetting(name: "max_body_bytes", howToRaise: "--set max_body_bytes=N")
+        ]
+        func body(_ error: HTTPServerError) -> [String: Any] {
+            let response = error.response(retryAfterSeconds: 1, limits: limits, settings: settings)
+            return (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
+        }
+        let named = body(.parse(.bodyTooLarge))
+        #expect(named["code"] as? String == "body_too_large" && named["limit"] as? String == "max_body_bytes")
+        #expect(named["limit_value"] as? Int == 1000)
+        #expect(
+            named["error"] as? String
+                == "request body too large: the limit is max_body_bytes = 1000 bytes; raise it with --set max_body_bytes=N")
+        let unnamed = body(.inflatedBodyTooLarge)
+        #expect(unnamed["limit"] as? String == "maxInflatedBodyBytes" && unnamed["limit_value"] as? Int == 5000)
+        // Errors that are not limits keep the plain body.
+        #expect(Set(body(.requestTimeout).keys) == ["error", "code"])
+        #expect(Set(body(.parse(.invalidMethod)).keys) == ["error", "code"])
+        for limit in HTTPLimits.Limit.allCases { #expect(HTTPLimits.default.value(of: limit) > 0) }
+    }
+
     @Test func imfFixdate() {
         #expect(String(decoding: HTTPDateCache.format(784_111_777), as: UTF8.self) == "Sun, 06 Nov 1994 08:49:37 GMT")
         #expect(String(decoding: HTTPDateCache.format(0), as: UTF8.self) == "Thu, 01 Jan 1970 00:00:00 GMT")

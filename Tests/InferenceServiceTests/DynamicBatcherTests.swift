@@ -81,6 +81,8 @@ import Testing
             let json = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
         else { return nil }
         if let outputs = json["outputs"] as? [[String: Any]] { return outputs[0]["data"] as? [Double] }
+        // TF Serving's answers: the output rows as nested lists.
+        if let nested = (json["predictions"] ?? json["outputs"]) as? [[Double]] { return nested.flatMap { $0 } }
         return (json["output"] as? [String: Any])?["data"] as? [Double]
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import HTTPCore
+import TensorJSON
 import Testing
 
 @testable import InferenceService
@@ -98,11 +100,62 @@ let seedLayer = #"{"name": "dense", "units": 10, "kernel_initializer": {"class_n
         #expect(result.response.headers.contains { $0.name == "Allow" && $0.value == "POST" })
     }
 
-    @Test func wrongContentTypeGets415() throws {
+    /// The body says what it is: every `/v1` route reads JSON whatever `Content-Type` says
+    /// (curl `-d` and Python's urllib send a form type, `curl -T` none). Before, 415.
+    @Test(arguments: [nil, "application/json", "application/x-www-form-urlencoded", "text/plain", "application/octet-stream"])
+    func anyContentTypeIsReadAsJSON(type: String?) throws {
         let harness = try APIHarness()
-        let result = harness.call("POST", "/v1/dense", "{}", headers: [("Content-Type", "text/plain")])
-        #expect(result.status == 415)
-        #expect(result.json["code"] as? String == "unsupported_media_type")
+        let headers = type.map { [(name: "Content-Type", value: $0)] } ?? []
+        let put = harness.call(
+            "PUT", "/v1/models/m", #"{"layer": {"units": 2, "kernel": [[1, 0], [0, 1]], "bias": [0, 1]}}"#, headers: headers)
+        #expect(put.status == 201, "\(type ?? "none"): \(put.json)")
+        for (path, body) in [
+            ("/v1/dense", #"{"layer": {"units": 2, "kernel": [[1, 0], [0, 1]], "bias": [0, 1]}, "input": [[1, 2]]}"#),
+            ("/v1/models/m/predict", #"{"input": [[1, 2]]}"#),
+            ("/v1/models/m/versions/1/predict", #"{"input": [[1, 2]]}"#),
+            ("/v1/models/m:predict", #"{"instances": [[1, 2]]}"#),
+        ] {
+            let result = harness.call("POST", path, body, headers: headers)
+            #expect(result.status == 200, "\(path) with \(type ?? "no Content-Type"): \(result.json)")
+        }
+        // A body that is not JSON is a JSON error, not a media-type one.
+        let form = harness.call("POST", "/v1/models/m/predict", "input=1", headers: headers)
+        #expect(form.status == 400 && form.json["code"] as? String == "malformed_json", "\(form.json)")
+    }
+
+    /// A model file PUT is recognised by its first bytes (whatever `Content-Type` says) and
+    /// answered 415: model files are not read yet. The store is untouched.
+    @Test func aModelFilePutIs415ByItsMagicBytes() throws {
+        let harness = try APIHarness()
+        let zip: [UInt8] = [0x50, 0x4B, 0x03, 0x04] + Array(repeating: 0, count: 40)
+        let hdf5: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 0, count: 40)
+        for (bytes, type) in [(zip, "application/json"), (hdf5, "application/octet-stream"), (zip, "application/zip")] {
+            let result = harness.call("PUT", "/v1/models/m", bytes: bytes, headers: [("Content-Type", type)])
+            #expect(result.status == 415 && result.json["code"] as? String == "unsupported_media_type", "\(result.json)")
+            #expect((result.json["error"] as? String)?.contains("Keras") == true)
+        }
+        #expect(harness.call("GET", "/v1/models/m").status == 404)
+        #expect(ModelBodyFormat.sniff(Array("{}".utf8)) == .json && ModelBodyFormat.sniff([0x50, 0x4B]) == .json)
+    }
+
+    /// A JSON size limit is a 413 naming the limit, its value and its setting (the
+    /// configuration's names; without them, the `JSONLimits` property).
+    @Test func jsonLimitsAre413NamingTheirSetting() throws {
+        let small = ServiceLimits(json: JSONLimits(maxElements: 50, maxObjectKeys: 3))
+        let harness = try APIHarness(limits: small)
+        let values = harness.call(
+            "POST", "/v1/dense", #"{"layer": {"units": 2}, "input": [\#((0..<100).map(String.init).joined(separator: ","))]}"#)
+        #expect(values.status == 413 && values.json["code"] as? String == "too_large")
+        #expect(values.json["limit"] as? String == "maxElements" && values.json["limit_value"] as? Int == 50, "\(values.json)")
+        var configuration = harness.api.configuration
+        configuration.jsonLimitSettings = [
+            .maxObjectKeys: LimitSetting(name: "max_json_object_keys", howToRaise: "DENSE_MAX_JSON_OBJECT_KEYS")
+        ]
+        let api = InferenceAPI(configuration: configuration, store: harness.api.store, pool: harness.api.pool, logger: harness.api.logger)
+        let response = api.fail(.json(.tooLarge(offset: 9, limit: .maxObjectKeys, message: "object has more than 3 keys")))
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+        #expect(response.status == 413 && body["limit"] as? String == "max_json_object_keys" && body["limit_value"] as? Int == 3)
+        #expect((body["error"] as? String)?.contains("raise it with DENSE_MAX_JSON_OBJECT_KEYS") == true, "\(body)")
     }
 
     @Test func flopLimitIsEnforced() throws {

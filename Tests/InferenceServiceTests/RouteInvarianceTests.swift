@@ -13,6 +13,8 @@ import Testing
         case predict = "/v1/models/inv/predict"
         case v2JSON = "/v2/models/inv/infer (JSON)"
         case v2Binary = "/v2/models/inv/infer (binary)"
+        case tfServingRow = "/v1/models/inv:predict (instances)"
+        case tfServingColumnar = "/v1/models/inv/versions/1:predict (inputs)"
         var testDescription: String { rawValue }
     }
 
@@ -59,10 +61,19 @@ import Testing
                 #"{"inputs": [{"name": "input", "shape": [\#(rows.count), 20], "datatype": "\#(datatype)", "parameters": {"binary_data_size": \#(raw.count)}}]}"#,
                 raw)
             result = harness.call("POST", "/v2/models/inv/infer", bytes: bytes, headers: headers)
+        case .tfServingRow:
+            let instances = rows.map { "[" + $0.map { "\($0)" }.joined(separator: ",") + "]" }.joined(separator: ",")
+            result = harness.call("POST", "/v1/models/inv:predict", #"{"instances": [\#(instances)]}"#)
+        case .tfServingColumnar:
+            let inputs = rows.map { "[" + $0.map { "\($0)" }.joined(separator: ",") + "]" }.joined(separator: ",")
+            result = harness.call(
+                "POST", "/v1/models/inv/versions/1:predict", #"{"signature_name": "serving_default", "inputs": {"input": [\#(inputs)]}}"#)
         }
         guard result.status == 200 else { return nil }
         let data: [Double]?
-        if let outputs = result.json["outputs"] as? [[String: Any]] {
+        if let nested = (result.json["predictions"] ?? result.json["outputs"]) as? [[Double]] {
+            data = nested.flatMap { $0 }
+        } else if let outputs = result.json["outputs"] as? [[String: Any]] {
             data = outputs.first?["data"] as? [Double]
         } else {
             data = (result.json["output"] as? [String: Any])?["data"] as? [Double]
@@ -131,12 +142,15 @@ import Testing
         let text = probe.map { "\($0)" }.joined(separator: ",")
         let datatype = dtype == .float32 ? "FP32" : "FP64"
         let requests = (0..<32).map { index in
-            index % 2 == 0
-                ? (path: "/v1/models/inv/predict", body: #"{"input": {"shape": [1, 20], "data": [\#(text)]}, "output_format": "flat"}"#)
-                : (
+            switch index % 3 {
+            case 0: (path: "/v1/models/inv/predict", body: #"{"input": {"shape": [1, 20], "data": [\#(text)]}, "output_format": "flat"}"#)
+            case 1:
+                (
                     path: "/v2/models/inv/infer",
                     body: #"{"inputs": [{"name": "input", "shape": [1, 20], "datatype": "\#(datatype)", "data": [\#(text)]}]}"#
                 )
+            default: (path: "/v1/models/inv:predict", body: #"{"instances": [[\#(text)]]}"#)
+            }
         }
         // Rounds until some batch merged several requests (bounded: the pool is saturated by
         // 32 requests at once, so merging happens in the first round in practice).

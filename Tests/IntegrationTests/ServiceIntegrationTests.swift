@@ -33,6 +33,43 @@ import Testing
         #expect(wrong.status == 400 && wrong.text.contains("include_model"), "\(wrong.text)")
     }
 
+    /// The body says what it is: `curl -d` (a form content type) and Python's urllib work on
+    /// every `/v1` route as on `/v2`, over real HTTP (before: 415 on `/v1`).
+    @Test func curlAndURLLibWorkOnEveryV1Route() async throws {
+        let server = try ServerProcess()
+        defer { server.stop() }
+        let model = #"{"layer": {"units": 2, "kernel": [[1, 0], [0, 1], [1, 1]], "bias": [0, 0.5]}}"#
+        for (method, path, body, status) in [
+            ("PUT", "/v1/models/tiny", model, "201"),
+            ("POST", "/v1/models/tiny/predict", #"{"input": [[1, 2, 3]]}"#, "200"),
+            ("POST", "/v1/models/tiny/versions/1/predict", #"{"input": [[1, 2, 3]]}"#, "200"),
+            ("POST", "/v1/models/tiny:predict", #"{"instances": [[1, 2, 3]]}"#, "200"),
+            ("POST", "/v1/dense", #"{"layer": {"units": 2, "seed": 1}, "input": [[1, 2, 3]]}"#, "200"),
+        ] {
+            let result = try TFServingOverHTTPTests.curl(["-X", method, "-d", body, server.baseURL + path])
+            #expect(result.status == status, "curl -d \(method) \(path): \(result)")
+        }
+        // Python's urllib with data= sends Content-Type: application/x-www-form-urlencoded.
+        let script = """
+            import json, sys, urllib.request
+            request = urllib.request.Request(sys.argv[1], data=json.dumps({"input": [[1, 2, 3]]}).encode())
+            answer = json.load(urllib.request.urlopen(request))
+            print(request.unredirected_hdrs.get("Content-type"))
+            print(answer["output"]["data"])
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", script, server.baseURL + "/v1/models/tiny/predict"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(output == "application/x-www-form-urlencoded\n[[4.0, 5.5]]\n", "\(output)")
+    }
+
     @Test func requestIdIsEchoed() async throws {
         let server = try ServerProcess()
         defer { server.stop() }

@@ -83,10 +83,10 @@ import Testing
             (.nestingTooDeep(offset: 0, message: ""), "nesting_too_deep"),
             (.numberOutOfRange(offset: 0, message: ""), "number_out_of_range"),
             (.invalidUTF8(offset: 0, message: ""), "invalid_utf8"),
-            (.tooLarge(offset: 0, message: ""), "too_large"),
+            (.tooLarge(offset: 0, limit: .maxElements, message: ""), "too_large"),
             (.invalidBase64(offset: 0, message: ""), "invalid_base64"),
         ]
         for (e, code) in all { #expect(e.code == code) }
-        #expect(JSONError.tooLarge(offset: 7, message: "m").description == "m at byte 7")
+        #expect(JSONError.tooLarge(offset: 7, limit: .maxStringBytes, message: "m").description == "m at byte 7")
     }
 }

@@ -539,7 +539,11 @@ def mixed_requests():
         ("no-model", json_request("POST", "/v1/models/nope/predict", small_in), {404}),
         ("no-route", request_bytes("GET", "/nowhere"), {404}),
         ("method", request_bytes("DELETE", "/v1/dense"), {405}),
-        ("media-type", request_bytes("POST", "/v1/dense", b"{}", {"Content-Type": "text/plain"}), {415}),
+        # Content-Type is not read (a form type is JSON too); 415 is an unknown Content-Encoding.
+        ("media-type", request_bytes("POST", "/v1/dense", b"{}", {"Content-Encoding": "br"}), {415}),
+        ("tfserving-form", request_bytes("POST", "/v1/models/small:predict", json.dumps({"instances": small_in["input"]}).encode(),
+                                         {"Content-Type": "application/x-www-form-urlencoded"}), {200}),
+        ("tfserving-metadata", request_bytes("GET", "/v1/models/small/metadata"), {200}),
         ("bad-gzip", request_bytes("POST", "/v1/dense", b"not gzip", {"Content-Type": "application/json", "Content-Encoding": "gzip"}), {400}),
     ]
 
