@@ -150,7 +150,11 @@ public struct RegisteredModel: Sendable {
     /// Reads a file written by ``fileBytes()``.
     public static func load(fileBytes: [UInt8], limits: ServiceLimits) throws(ServiceError) -> RegisteredModel {
         let value: JSONValue
-        do { value = try JSONParser.parse(fileBytes, limits: limits.json) } catch { throw .json(error) }
+        // The file holds each weight array as one base64 string, longer than any string a
+        // request may send once a kernel passes 48 MiB; the file itself bounds it.
+        var jsonLimits = limits.json
+        jsonLimits.maxStringBytes = max(jsonLimits.maxStringBytes, fileBytes.count)
+        do { value = try JSONParser.parse(fileBytes, limits: jsonLimits) } catch { throw .json(error) }
         guard case .object(let object) = value, object["format"]?.stringValue == "denseserve-model" else {
             throw .badRequest(field: "format", expected: "\"denseserve-model\"")
         }
@@ -162,7 +166,7 @@ public struct RegisteredModel: Sendable {
         }
         guard case .array(let layers)? = object["layers"] else { throw .badRequest(field: "layers", expected: "a list") }
         let body = JSONObject([("layers", .array(layers))])
-        var spec = try ModelDecoder.decode(body: body, limits: limits.dense, jsonLimits: limits.json)
+        var spec = try ModelDecoder.decode(body: body, limits: limits.dense, jsonLimits: jsonLimits)
         spec.name = object["model_name"]?.stringValue ?? "sequential"
         if let shape = object["input_shape"] {
             spec.declaredInputShape = try TensorDecoder.symbolicShape(shape, field: "input_shape")

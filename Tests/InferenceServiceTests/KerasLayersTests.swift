@@ -212,3 +212,17 @@ import Testing
         #expect(wrongRank.status == 422)
     }
 }
+
+/// A stored model reloads whatever the request string limit: the file keeps each weight array
+/// as one base64 string, which outgrows `max_string_bytes` once a kernel passes 48 MiB.
+@Test func storedModelsReloadPastTheRequestStringLimit() throws {
+    var json = JSONLimits.default
+    json.maxStringBytes = 64
+    let limits = ServiceLimits(json: json)
+    let harness = try APIHarness(limits: limits)
+    let row = "[" + (0..<32).map { String(Double($0) / 8) }.joined(separator: ", ") + "]"
+    let put = harness.call("PUT", "/v1/models/wide", #"{"layer": {"units": 32, "kernel": [\#(row), \#(row)]}}"#)
+    #expect(put.status == 201, "\(put.json)")
+    let reopened = try APIHarness(directory: harness.directory, limits: limits)
+    #expect(reopened.call("GET", "/v1/models/wide").status == 200)
+}
