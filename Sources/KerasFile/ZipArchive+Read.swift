@@ -59,6 +59,7 @@ extension ZipArchive {
         }
         defer { inflateEnd(&stream) }
         let limit = min(declared, cap)
+        let pastLimit: Int32 = -1000  // not a zlib code: the output passed `limit`
         // Grows as output appears, so a lying declared size costs nothing up front.
         var output = [UInt8](repeating: 0, count: min(limit + 1, max(65536, input.count * 4)))
         var produced = 0
@@ -67,7 +68,7 @@ extension ZipArchive {
             stream.avail_in = uInt(inBuf.count)
             while true {
                 if produced == output.count {
-                    if output.count > limit { return Z_DATA_ERROR + 1000 }  // past the limit: reported below
+                    if output.count > limit { return pastLimit }
                     output += [UInt8](repeating: 0, count: min(output.count, limit + 1 - output.count))
                 }
                 let rc = output.withUnsafeMutableBufferPointer { outBuf -> Int32 in
@@ -77,7 +78,7 @@ extension ZipArchive {
                     produced = outBuf.count - Int(stream.avail_out)
                     return rc
                 }
-                if produced > limit { return Z_DATA_ERROR + 1000 }
+                if produced > limit { return pastLimit }
                 switch rc {
                 case Z_STREAM_END: return rc
                 case Z_OK, Z_BUF_ERROR:
