@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way:
-// DenseServer → {InferenceService → {DenseKernel, TensorJSON}, HTTPServer → HTTPCore}.
+// DenseServer → {InferenceService → {DenseKernel, TensorJSON}, HTTPServer → HTTPCore}; KerasFile → CZlib.
 // The API layer knows nothing of sockets; the executable adapts HTTP requests to it.
 let package = Package(
     name: "DenseServe",
@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "TensorJSON"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "HTTPCore"),
+        // Keras model files (.keras zip, legacy .h5, .weights.h5): a pure, strict format reader.
+        .target(name: "KerasFile", dependencies: ["CZlib"]),
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib"]),
         .target(
             name: "InferenceService",
@@ -52,11 +54,13 @@ let package = Package(
             ]),
         .executableTarget(name: "HTTPBenchServer", dependencies: ["HTTPServer"]),
         .executableTarget(name: "TensorJSONBench", dependencies: ["TensorJSON"]),
-        .executableTarget(name: "DenseFuzz", dependencies: ["InferenceService", "HTTPServer"]),
-        .executableTarget(name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService"]),
+        .executableTarget(name: "DenseFuzz", dependencies: ["InferenceService", "HTTPServer", "KerasFile"]),
+        .executableTarget(name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService", "KerasFile"]),
         .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
+        // Fixtures made by real Keras (Fixtures/make_keras_fixtures.py), read through #filePath.
+        .testTarget(name: "KerasFileTests", dependencies: ["KerasFile", "TensorJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "CZlib"]),
         .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"]),
         .testTarget(name: "IntegrationTests", dependencies: ["DenseServer"]),

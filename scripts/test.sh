@@ -11,6 +11,9 @@ scripts/ensure-deps.sh --test
 if grep -rlE '^\s*import\s+(Foundation|FoundationEssentials|Dispatch|Glibc)\b' Sources/DenseKernel Sources/TensorJSON; then
   echo "test.sh: DenseKernel/TensorJSON must not import Foundation, Dispatch or Glibc" >&2; exit 1
 fi
+if grep -rlE '^\s*import\s+(Foundation|FoundationEssentials|Dispatch|Glibc)\b' Sources/KerasFile; then
+  echo "test.sh: KerasFile must not import Foundation, Dispatch or Glibc" >&2; exit 1
+fi
 if [ -d Sources/HTTPCore ] && grep -rlE '^\s*import\s+(Foundation|FoundationEssentials|Dispatch|Glibc)\b' Sources/HTTPCore; then
   echo "test.sh: HTTPCore must not import Foundation, Dispatch or Glibc" >&2; exit 1
 fi

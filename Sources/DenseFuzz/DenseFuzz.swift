@@ -6,6 +6,7 @@
 // libFuzzer (a crash found by fuzzing reproduces the same way, and the tests replay the corpus).
 @_spi(Fuzzing) import HTTPServer
 @_spi(Fuzzing) import InferenceService
+@_spi(Fuzzing) import KerasFile
 
 #if canImport(Glibc)
     import Glibc
@@ -18,12 +19,15 @@ enum FuzzTarget: String, CaseIterable {
     case v2
     /// gzip request-body inflation with a small limit.
     case gzip
+    /// Keras model files (.keras zip, .h5, .weights.h5): KerasModelFile, then every dataset and attribute.
+    case keras
 
     func run(_ bytes: [UInt8]) {
         switch self {
         case .model: InferenceFuzzing.denseRequest(bytes)
         case .v2: InferenceFuzzing.v2Request(bytes)
         case .gzip: HTTPServerFuzzing.gzipInflate(bytes)
+        case .keras: KerasFileFuzzing.open(bytes)
         }
     }
 }
