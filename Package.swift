@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "InferenceService",
             dependencies: [
-                "DenseKernel", "TensorJSON", "HTTPCore",
+                "DenseKernel", "TensorJSON", "HTTPCore", "KerasFile",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(

@@ -188,8 +188,13 @@ final class Service: Sendable {
         guard api.store.count == 0, !config.seedModelDir.isEmpty,
             let files = try? FileManager.default.contentsOfDirectory(atPath: config.seedModelDir)
         else { return }
-        for file in files.sorted() where file.hasSuffix(".json") {
-            let name = String(file.dropLast(5))
+        // A PUT body named by its model (`<name>.json`), or a Keras model file (`<name>.keras`,
+        // `<name>.h5`; KServe's storage initializer leaves them in /mnt/models).
+        for file in files.sorted() {
+            guard let suffix = [".json", ".keras", ".h5"].first(where: { file.hasSuffix($0) && !file.hasSuffix(".weights.h5") }) else {
+                continue
+            }
+            let name = String(file.dropLast(suffix.count))
             let path = (config.seedModelDir as NSString).appendingPathComponent(file)
             do {
                 guard let data = FileManager.default.contents(atPath: path) else { throw ServiceError.storage("unreadable") }

@@ -137,14 +137,8 @@ extension InferenceAPI {
 
     private func putModel(_ request: APIRequest, name: String, _ respond: @escaping Route.Respond) throws(ServiceError) {
         try authorizeAdmin(request)
-        // The body says what it is (`Content-Type` is not read): JSON unless its first bytes
-        // are a model file's, which is not read yet.
-        let format = ModelBodyFormat.sniff(request.body)
-        guard format == .json else {
-            throw .unsupportedMediaType(
-                "the body is \(format.fileDescription); model files are not read yet: send the model as JSON (layers or a Keras model with weights, see the README)"
-            )
-        }
+        // The body says what it is (`Content-Type` is not read): a Keras model file by its
+        // first bytes (KerasModelImport), JSON otherwise.
         try runOnPool(request, respond) { completion in
             let response: APIResponse
             do throws(ServiceError) {

@@ -1,6 +1,7 @@
 import DenseKernel
 import Foundation
 import HTTPCore
+import KerasFile
 import Logging
 import Synchronization
 import TensorJSON
@@ -47,6 +48,8 @@ public struct APIConfiguration: Sendable {
     public var jsonLimitSettings: [JSONLimits.Limit: LimitSetting] = [:]
     /// Renders `GET /metrics` (Prometheus text); nil answers 404.
     public var metricsText: (@Sendable () -> [UInt8])?
+    /// Caps on reading an uploaded or seeded model file (`.keras`, `.h5`).
+    public var modelFileLimits = KerasFileLimits()
 
     public init(
         limits: ServiceLimits = ServiceLimits(), adminToken: String? = nil, splitMinFLOPs: Int = 1 << 24, retryAfterSeconds: Int = 1,
@@ -288,6 +291,12 @@ public final class InferenceAPI: Sendable {
     }
 
     func putModel(name: String, body: [UInt8]) throws(ServiceError) -> [UInt8] {
+        // The body says what it is: a model file by its first bytes, JSON otherwise.
+        if KerasModelImport.isModelFile(body[...]) {
+            let spec = try KerasModelImport.spec(
+                fromFile: body[...], limits: configuration.limits, fileLimits: configuration.modelFileLimits)
+            return try register(name: name, spec: spec, batching: nil)
+        }
         let value: JSONValue
         do { value = try JSONParser.parse(body, limits: configuration.limits.json) } catch { throw .json(error) }
         guard case .object(let object) = value else { throw .badRequest(field: "body", expected: "a model object") }
@@ -307,6 +316,11 @@ public final class InferenceAPI: Sendable {
             }
             spec.declaredInputShape = symbolic
         }
+        return try register(name: name, spec: spec, batching: batching)
+    }
+
+    /// Builds the spec's weights and stores them as the next version of `name`.
+    func register(name: String, spec: ModelSpec, batching: BatchingOverrides?) throws(ServiceError) -> [UInt8] {
         guard let inputDim = spec.knownInputDim ?? spec.declaredInputShape?.last ?? nil else {
             throw .badRequest(
                 field: "input_shape",

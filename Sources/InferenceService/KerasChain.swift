@@ -1,4 +1,5 @@
 import DenseKernel
+import KerasFile
 import TensorJSON
 
 /// A Keras model config (`model.to_json()`, a `.keras` file's `config.json`, an `.h5` file's
@@ -13,6 +14,11 @@ struct KerasChain {
     var name = "sequential"
     /// Each layer object with its JSON path, in the order they run.
     var layers: [(JSONObject, String)] = []
+    /// Where each of ``layers`` keeps its weights in a model file: the Keras 3 key path
+    /// (`layers/dense_1`, `layers/sequential/layers/dense`: snake_case class + a per-class
+    /// counter in each container's `model.layers` order, not the layer's name) and the legacy
+    /// `.h5` top-level layer name (a nested model's weights are all under its own name).
+    var locations: [(keyPath: String, legacyName: String)] = []
     /// The saved input shape, batch axis free (`nil`).
     var inputShape: [Int?]?
     var inputShapeField = "input_shape"
@@ -40,11 +46,11 @@ struct KerasChain {
         if let text = config["name"]?.stringValue, !text.isEmpty, text.utf8.count <= 128 { name = text }
         switch className {
         case nil, "Sequential"?:
-            try readSequential(config, field: "\(field).config", depth: 0, limits: limits)
+            try readSequential(config, field: "\(field).config", keyPath: "layers", legacyName: nil, depth: 0, limits: limits)
         case "Functional"?, "Model"?:
             if config["name"] == nil { name = "functional" }
             isFunctional = true
-            try readFunctional(config, field: "\(field).config", depth: 0, limits: limits)
+            try readFunctional(config, field: "\(field).config", limits: limits)
         case let other?:
             throw .unsupportedLayer(
                 field: "\(field).class_name", className: other,
@@ -76,17 +82,31 @@ struct KerasChain {
         return items
     }
 
-    private mutating func readSequential(_ config: JSONObject, field: String, depth: Int, limits: DenseLimits) throws(ServiceError) {
+    private mutating func readSequential(
+        _ config: JSONObject, field: String, keyPath: String, legacyName: String?, depth: Int, limits: DenseLimits
+    ) throws(ServiceError) {
         let items = try layerList(config, field: field, limits: limits)
+        var objects: [JSONObject] = []
         for (index, item) in items.enumerated() {
-            let itemField = "\(field).layers[\(index)]"
-            guard case .object(let layer) = item else { throw .badRequest(field: itemField, expected: "a layer object") }
-            try readLayer(layer, field: itemField, first: index == 0, depth: depth, limits: limits)
+            guard case .object(let layer) = item else { throw .badRequest(field: "\(field).layers[\(index)]", expected: "a layer object") }
+            objects.append(layer)
+        }
+        // A Sequential's `model.layers` leaves its InputLayer out, so the keys do too.
+        let keyed = objects.filter { $0["class_name"]?.stringValue != "InputLayer" }
+        var keys = KerasSaveKey.keys(forClassNames: keyed.map { $0["class_name"]?.stringValue ?? "" })[...]
+        for (index, layer) in objects.enumerated() {
+            let key = layer["class_name"]?.stringValue == "InputLayer" ? "" : keys.popFirst()!
+            let name = legacyName ?? layer["config"]?["name"]?.stringValue ?? layer["name"]?.stringValue ?? ""
+            try readLayer(
+                layer, field: "\(field).layers[\(index)]", first: index == 0, keyPath: keyPath + "/" + key, legacyName: name, depth: depth,
+                limits: limits)
         }
         try setInputShape(config["build_input_shape"], field: "\(field).build_input_shape")
     }
 
-    private mutating func readLayer(_ layer: JSONObject, field: String, first: Bool, depth: Int, limits: DenseLimits) throws(ServiceError) {
+    private mutating func readLayer(
+        _ layer: JSONObject, field: String, first: Bool, keyPath: String, legacyName: String, depth: Int, limits: DenseLimits
+    ) throws(ServiceError) {
         switch layer["class_name"]?.stringValue {
         case "InputLayer"?:
             guard first else {
@@ -102,18 +122,22 @@ struct KerasChain {
             }
             guard case .object(let inner)? = layer["config"] else { throw .badRequest(field: "\(field).config", expected: "an object") }
             let outerShape = inputShape
-            try readSequential(inner, field: "\(field).config", depth: depth + 1, limits: limits)
+            try readSequential(
+                inner, field: "\(field).config", keyPath: keyPath + "/layers", legacyName: legacyName, depth: depth + 1, limits: limits)
             if outerShape == nil && !first { inputShape = nil }  // a nested model's shape names only its own input
         case nil:
             throw .badRequest(field: "\(field).class_name", expected: "a Keras layer class such as \"Dense\"")
         default:
             layers.append((layer, field))
+            locations.append((keyPath, legacyName))
         }
     }
 
     /// A Functional model: follows the one chain from the input layer to the output layer.
-    private mutating func readFunctional(_ config: JSONObject, field: String, depth: Int, limits: DenseLimits) throws(ServiceError) {
+    private mutating func readFunctional(_ config: JSONObject, field: String, limits: DenseLimits) throws(ServiceError) {
         let items = try layerList(config, field: field, limits: limits)
+        // A Functional model's `model.layers` holds its InputLayer too, in the config's order.
+        let keys = KerasSaveKey.keys(forClassNames: items.map { $0["class_name"]?.stringValue ?? "" })
         let inputs = Self.endpoints(config["input_layers"])
         let outputs = Self.endpoints(config["output_layers"])
         guard inputs.count == 1, outputs.count == 1 else {
@@ -121,7 +145,7 @@ struct KerasChain {
                 field: "\(field).input_layers", className: "Functional",
                 reason: "only one input and one output are served, got \(inputs.count) and \(outputs.count)")
         }
-        var byName: [String: (JSONObject, String)] = [:]
+        var byName: [String: (JSONObject, String, String)] = [:]
         var next: [String: String] = [:]  // source layer → the one layer it feeds
         for (index, item) in items.enumerated() {
             let itemField = "\(field).layers[\(index)]"
@@ -132,7 +156,7 @@ struct KerasChain {
             guard byName[layerName] == nil else {
                 throw .badRequest(field: "\(itemField).name", expected: "a unique layer name; \"\(layerName)\" is used twice")
             }
-            byName[layerName] = (layer, itemField)
+            byName[layerName] = (layer, itemField, "layers/" + keys[index])
             let className = layer["class_name"]?.stringValue ?? "layer"
             let sources = try Self.inboundSources(layer["inbound_nodes"], field: "\(itemField).inbound_nodes", className: className)
             if className == "InputLayer" {
@@ -150,17 +174,17 @@ struct KerasChain {
             }
             next[sources[0]] = layerName
         }
-        guard let (inputLayer, inputField) = byName[inputs[0]], inputLayer["class_name"]?.stringValue == "InputLayer" else {
+        guard let (inputLayer, inputField, _) = byName[inputs[0]], inputLayer["class_name"]?.stringValue == "InputLayer" else {
             throw .badRequest(field: "\(field).input_layers", expected: "the name of the model's InputLayer")
         }
-        try readLayer(inputLayer, field: inputField, first: true, depth: depth, limits: limits)
+        try readLayer(inputLayer, field: inputField, first: true, keyPath: "", legacyName: inputs[0], depth: 0, limits: limits)
         var current = inputs[0]
         var visited = 1
         while let following = next[current] {
-            guard visited <= items.count, let (layer, itemField) = byName[following] else {
+            guard visited <= items.count, let (layer, itemField, keyPath) = byName[following] else {
                 throw .badRequest(field: "\(field).layers", expected: "inbound nodes naming layers of the model")
             }
-            try readLayer(layer, field: itemField, first: false, depth: depth, limits: limits)
+            try readLayer(layer, field: itemField, first: false, keyPath: keyPath, legacyName: following, depth: 0, limits: limits)
             visited += 1
             current = following
         }

@@ -1,4 +1,5 @@
 import DenseKernel
+import KerasFile
 import TensorJSON
 
 /// Reads the model forms the API takes (README "Routes"): `{"layer": …}`, `{"layers": […]}` and
@@ -111,6 +112,14 @@ public enum ModelDecoder {
         }
         var chain = KerasChain()
         try chain.read(model: model, field: "model", limits: limits)
+        return try decodeKerasChain(chain, weights: weights, limits: limits, seed: seed, namer: &namer)
+    }
+
+    /// The chain's layers as specs, with `weights` (`model.get_weights()`) handed out in order;
+    /// without it the spec is marked ``ModelSpec/missingWeights``.
+    static func decodeKerasChain(
+        _ chain: KerasChain, weights: JSONValue?, limits: DenseLimits, seed: UInt64, namer: inout LayerNamer
+    ) throws(ServiceError) -> ModelSpec {
         var weightList: [JSONValue]? = nil
         switch weights {
         case nil, .null?:
@@ -361,24 +370,9 @@ public enum ModelDecoder {
 struct LayerNamer {
     private var counts: [String: Int] = [:]
     mutating func next(_ className: String = "Dense") -> String {
-        let base = Self.snakeCase(className)
+        let base = KerasSaveKey.snakeCase(className)
         let count = counts[base, default: 0]
         counts[base] = count + 1
         return count == 0 ? base : "\(base)_\(count)"
-    }
-
-    /// Keras's `to_snake_case`: `BatchNormalization` → `batch_normalization`, `ReLU` → `re_lu`.
-    static func snakeCase(_ name: String) -> String {
-        let characters = Array(name)
-        var out = ""
-        for (index, character) in characters.enumerated() {
-            if index > 0 && character.isUppercase {
-                let previous = characters[index - 1]
-                let next = index + 1 < characters.count ? characters[index + 1] : nil
-                if previous.isLowercase || (next?.isLowercase == true) { out.append("_") }
-            }
-            out.append(character)
-        }
-        return out.lowercased()
     }
 }

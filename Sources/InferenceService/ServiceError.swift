@@ -1,5 +1,6 @@
 import DenseKernel
 import HTTPCore
+import KerasFile
 import TensorJSON
 
 /// Every failure the inference service can report, with its HTTP status and stable code
@@ -42,6 +43,9 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
     /// A well-formed Keras model with a layer (or a topology, or a dtype policy) DenseServe
     /// does not serve; `field` is the layer's path, `className` its Keras class.
     case unsupportedLayer(field: String, className: String, reason: String)
+    /// A model file (`.keras`, `.h5`) that is malformed (400), over a cap (413) or outside
+    /// what is read (422).
+    case modelFile(KerasFileError)
 
     /// The HTTP status for this error. The one exhaustive mapping of errors to statuses.
     public var status: Int {
@@ -66,6 +70,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .storage: 500
         case .binaryFraming, .shapeDataMismatch: 400
         case .unsupportedLayer: 422
+        case .modelFile(let error): error.status
         }
     }
 
@@ -88,6 +93,12 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .binaryFraming: "invalid_binary_data"
         case .shapeDataMismatch: "shape_data_mismatch"
         case .unsupportedLayer: "unsupported_layer"
+        case .modelFile(let error):
+            switch error {
+            case .malformed: "invalid_model_file"
+            case .overLimit: "model_file_too_large"
+            case .unsupported: "unsupported_model_file"
+            }
         }
     }
 
@@ -124,6 +135,7 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .shapeDataMismatch(let why): why
         case .unsupportedLayer(let field, let className, let reason):
             "\(field): layer class \(JSONValue.quotedExcerpt(className)) is not supported: \(reason)"
+        case .modelFile(let error): error.description
         }
     }
 

@@ -123,16 +123,16 @@ let seedLayer = #"{"name": "dense", "units": 10, "kernel_initializer": {"class_n
         #expect(form.status == 400 && form.json["code"] as? String == "malformed_json", "\(form.json)")
     }
 
-    /// A model file PUT is recognised by its first bytes (whatever `Content-Type` says) and
-    /// answered 415: model files are not read yet. The store is untouched.
-    @Test func aModelFilePutIs415ByItsMagicBytes() throws {
+    /// A model file PUT is recognised by its first bytes (whatever `Content-Type` says) and read
+    /// as a model file: 40 zero bytes after the magic are a broken zip or HDF5 file, a 400
+    /// naming the file's fault. The store is untouched.
+    @Test func aModelFilePutIsReadByItsMagicBytes() throws {
         let harness = try APIHarness()
         let zip: [UInt8] = [0x50, 0x4B, 0x03, 0x04] + Array(repeating: 0, count: 40)
         let hdf5: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 0, count: 40)
         for (bytes, type) in [(zip, "application/json"), (hdf5, "application/octet-stream"), (zip, "application/zip")] {
             let result = harness.call("PUT", "/v1/models/m", bytes: bytes, headers: [("Content-Type", type)])
-            #expect(result.status == 415 && result.json["code"] as? String == "unsupported_media_type", "\(result.json)")
-            #expect((result.json["error"] as? String)?.contains("Keras") == true)
+            #expect(result.status == 400 && result.json["code"] as? String == "invalid_model_file", "\(result.json)")
         }
         #expect(harness.call("GET", "/v1/models/m").status == 404)
         #expect(ModelBodyFormat.sniff(Array("{}".utf8)) == .json && ModelBodyFormat.sniff([0x50, 0x4B]) == .json)
