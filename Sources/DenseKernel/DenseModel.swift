@@ -15,6 +15,8 @@ public struct DenseModel: Sendable, Equatable {
     public let layers: [ChainLayer]
     /// Keras `InputLayer.batch_shape`, when the model declared one (`nil` = batch axis).
     public let declaredInputShape: [Int?]?
+    /// A Functional model's InputLayer name: its summary lists it first, as Keras's does.
+    public var inputLayerName: String?
     /// The last-axis width each layer reads (`layers.count + 1` entries: the last is the output's).
     let widths: [Int]
     /// How many last-axis vectors one model row holds before each layer (1 without a reshape).
@@ -104,6 +106,7 @@ public struct DenseModel: Sendable, Equatable {
 
     public static func == (lhs: DenseModel, rhs: DenseModel) -> Bool {
         lhs.name == rhs.name && lhs.layers == rhs.layers && lhs.declaredInputShape == rhs.declaredInputShape
+            && lhs.inputLayerName == rhs.inputLayerName
     }
 
     /// Width of the input's last axis.
@@ -144,7 +147,8 @@ public struct DenseModel: Sendable, Equatable {
     /// Describes shapes and parameters for a symbolic input shape (`nil` = batch axis).
     public func describe(inputShape: [Int?]) throws(DenseError) -> ModelDescription {
         try ModelDescription(
-            name: name, configs: layers.map(\.config), inputDims: layers.map(\.requiredInputWidth), inputShape: inputShape)
+            name: name, configs: layers.map(\.config), inputDims: layers.map(\.requiredInputWidth), inputShape: inputShape,
+            inputLayerName: inputLayerName)
     }
 
     /// The symbolic shape Keras would report for a concrete input: the first axis becomes

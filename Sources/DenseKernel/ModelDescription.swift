@@ -46,7 +46,11 @@ public struct ModelDescription: Sendable, Equatable {
     /// - Throws: `shapeMismatch` when the input's last dimension or a layer chain disagrees,
     ///   or a reshape cannot hold the sample; `invalidField` when a reshape meets an unknown
     ///   sample dimension.
-    public init(name: String, configs: [ChainLayerConfig], inputDims: [Int?], inputShape: [Int?]) throws(DenseError) {
+    /// - Parameter inputLayerName: a Functional model's InputLayer, which Keras lists as the
+    ///   first layer of its summary (a Sequential's it leaves out).
+    public init(
+        name: String, configs: [ChainLayerConfig], inputDims: [Int?], inputShape: [Int?], inputLayerName: String? = nil
+    ) throws(DenseError) {
         guard !configs.isEmpty else { throw .invalidField(field: "layers", expected: "at least one Dense layer") }
         guard !inputShape.isEmpty else { throw .invalidField(field: "input_shape", expected: "a shape of rank at least 1") }
         guard let lastDim = inputShape.last!, lastDim >= 1 else {
@@ -57,6 +61,12 @@ public struct ModelDescription: Sendable, Equatable {
         var current = inputShape
         var width = lastDim
         var layers: [LayerDescription] = []
+        if let inputLayerName {
+            layers.append(
+                LayerDescription(
+                    name: inputLayerName, className: "InputLayer", dense: nil, dtype: nil, trainable: true, inputShape: inputShape,
+                    outputShape: inputShape, kernelShape: nil, biasShape: nil, params: 0, nonTrainableParams: 0))
+        }
         var total = 0, trainable = 0, totalBytes = 0, trainableBytes = 0
         for (index, config) in configs.enumerated() {
             if let declared = inputDims[index], declared != width {

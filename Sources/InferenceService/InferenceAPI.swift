@@ -300,11 +300,26 @@ public final class InferenceAPI: Sendable {
         let value: JSONValue
         do { value = try JSONParser.parse(body, limits: configuration.limits.json) } catch { throw .json(error) }
         guard case .object(let object) = value else { throw .badRequest(field: "body", expected: "a model object") }
-        for key in object.keys where !["layer", "layers", "model", "weights", "input_shape", "seed", "batching"].contains(key) {
-            throw .badRequest(field: key, expected: "one of layer, layers, model, weights, input_shape, seed, batching")
+        if object["weight_map"] != nil {
+            throw .modelFile(
+                .unsupported(
+                    "this is the index of sharded weights (save_weights with max_shard_size): shards are not read; save the model whole with model.save(\"m.keras\")"
+                ))
+        }
+        for key in object.keys
+        where !["layer", "layers", "model", "weights", "weights_file", "input_shape", "seed", "batching"].contains(key) {
+            throw .badRequest(field: key, expected: "one of layer, layers, model, weights, weights_file, input_shape, seed, batching")
         }
         var batching: BatchingOverrides? = nil
         if let value = object["batching"] { batching = try BatchingOverrides.decode(value, field: "batching") }
+        if let weightsFile = object["weights_file"] {
+            guard let model = object["model"], object["weights"] == nil, object["layer"] == nil, object["layers"] == nil else {
+                throw .badRequest(field: "weights_file", expected: "beside \"model\" (model.to_json()) alone, without \"weights\"")
+            }
+            let spec = try KerasModelImport.spec(
+                model: model, weightsFile: weightsFile, limits: configuration.limits, fileLimits: configuration.modelFileLimits)
+            return try register(name: name, spec: spec, batching: batching)
+        }
         var spec = try ModelDecoder.decode(
             body: object, limits: configuration.limits.dense, jsonLimits: configuration.limits.json,
             seed: try DenseRequest.decodeSeed(object["seed"]))

@@ -22,8 +22,8 @@ struct KerasChain {
     /// The saved input shape, batch axis free (`nil`).
     var inputShape: [Int?]?
     var inputShapeField = "input_shape"
-    /// Whether the model is Functional (Keras's summary then shows its InputLayer).
-    var isFunctional = false
+    /// A Functional model's InputLayer name (Keras's summary shows it; a Sequential's not).
+    var inputLayerName: String?
 
     /// Nesting deeper than this is refused (a config is bounded by the JSON depth limit too).
     static let maxNesting = 8
@@ -49,7 +49,6 @@ struct KerasChain {
             try readSequential(config, field: "\(field).config", keyPath: "layers", legacyName: nil, depth: 0, limits: limits)
         case "Functional"?, "Model"?:
             if config["name"] == nil { name = "functional" }
-            isFunctional = true
             try readFunctional(config, field: "\(field).config", limits: limits)
         case let other?:
             throw .unsupportedLayer(
@@ -178,6 +177,7 @@ struct KerasChain {
             throw .badRequest(field: "\(field).input_layers", expected: "the name of the model's InputLayer")
         }
         try readLayer(inputLayer, field: inputField, first: true, keyPath: "", legacyName: inputs[0], depth: 0, limits: limits)
+        if inputs[0].utf8.count <= 128 { inputLayerName = inputs[0] }
         var current = inputs[0]
         var visited = 1
         while let following = next[current] {

@@ -45,11 +45,46 @@ enum KerasModelImport {
         guard case .object(let object) = model else {
             throw .badRequest(field: "config.json", expected: "the model's config object, got \(model.typeName)")
         }
+        return try spec(config: object, field: "config", weights: file, limits: limits)
+    }
+
+    /// A JSON body's `{"model": <model.to_json()>, "weights_file": "<base64 of the file
+    /// save_weights wrote>"}`: the config from the JSON, the weights from the file.
+    static func spec(model: JSONValue, weightsFile: JSONValue, limits: ServiceLimits, fileLimits: KerasFileLimits) throws(ServiceError)
+        -> ModelSpec
+    {
+        guard case .string(let text) = weightsFile else {
+            throw .badRequest(field: "weights_file", expected: "the .weights.h5 file as a base64 string, got \(weightsFile.typeName)")
+        }
+        let bytes: [UInt8]
+        do { bytes = try Base64.decode(text) } catch {
+            throw .badRequest(field: "weights_file", expected: "the .weights.h5 file as a base64 string (\(error.description))")
+        }
+        let file: KerasModelFile
+        do { file = try KerasModelFile(bytes, limits: fileLimits) } catch { throw .modelFile(error) }
+        guard file.layout == .kerasWeights || file.layout == .legacyWeights else {
+            throw .badRequest(
+                field: "weights_file", expected: "a weights-only file (save_weights); a whole model file goes as the PUT body by itself")
+        }
+        var value = model
+        if case .string(let json) = model {
+            do { value = try JSONParser.parse(Array(json.utf8), limits: limits.json) } catch { throw .json(error) }
+        }
+        guard case .object(let object) = value else {
+            throw .badRequest(field: "model", expected: "the object Keras model.to_json() gives, got \(value.typeName)")
+        }
+        return try spec(config: object, field: "model", weights: file, limits: limits)
+    }
+
+    /// The chain `config` describes, with its weights read from `file`.
+    static func spec(config object: JSONObject, field: String, weights file: KerasModelFile, limits: ServiceLimits) throws(ServiceError)
+        -> ModelSpec
+    {
         var chain = KerasChain()
-        try chain.read(model: object, field: "config", limits: limits.dense)
+        try chain.read(model: object, field: field, limits: limits.dense)
         guard chain.inputShape != nil else {
             throw .unsupportedLayer(
-                field: "config", className: object["class_name"]?.stringValue ?? "model",
+                field: field, className: object["class_name"]?.stringValue ?? "model",
                 reason: "the model was never built (no input shape, no weights): call it once or give it a keras.Input before saving")
         }
         var namer = LayerNamer()

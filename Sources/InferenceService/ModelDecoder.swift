@@ -166,6 +166,7 @@ public enum ModelDecoder {
         try checkUniqueNames(specs)
         var spec = ModelSpec(name: chain.name, layers: specs, declaredInputShape: chain.inputShape)
         spec.declaredInputShapeField = chain.inputShapeField
+        spec.inputLayerName = chain.inputLayerName
         if weightList == nil && specs.contains(where: { $0.weightCount > 0 }) {
             spec.missingWeights = true
         }

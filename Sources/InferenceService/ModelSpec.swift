@@ -77,6 +77,8 @@ public struct ModelSpec: Sendable {
     /// Set when the request describes a Keras model without its weights: describing its
     /// shapes works, building it (to predict or register) is refused with this message.
     public var missingWeights = false
+    /// A Functional model's InputLayer name (shown first in its summary).
+    public var inputLayerName: String?
 
     public init(name: String, layers: [ChainLayerSpec], declaredInputShape: [Int?]?) {
         self.name = name
@@ -91,7 +93,8 @@ public struct ModelSpec: Sendable {
                 "input last dimension is \(got) but the model's input shape \(ModelDescription.format(declared)) expects \(want)")
         }
         return try ModelDescription(
-            name: name, configs: layers.map(\.config), inputDims: layers.map(\.declaredInputDim), inputShape: inputShape)
+            name: name, configs: layers.map(\.config), inputDims: layers.map(\.declaredInputDim), inputShape: inputShape,
+            inputLayerName: inputLayerName)
     }
 
     /// The input dimension of the first layer when the spec fixes it.
@@ -171,7 +174,9 @@ public struct ModelSpec: Sendable {
                 if let current = sample { sample = Array(current.dropLast()) + [width] }
             }
         }
-        return try DenseModel(name: name, layers: built, declaredInputShape: declaredInputShape)
+        var model = try DenseModel(name: name, layers: built, declaredInputShape: declaredInputShape)
+        model.inputLayerName = inputLayerName
+        return model
     }
 }
 

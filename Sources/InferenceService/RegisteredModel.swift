@@ -61,6 +61,7 @@ public struct RegisteredModel: Sendable {
         writer.write(version, forKey: "version")
         writer.write(createdAt, forKey: "created_at")
         writer.write(model.name, forKey: "model_name")
+        if let inputLayer = model.inputLayerName { writer.write(inputLayer, forKey: "input_layer_name") }
         if let declared = model.declaredInputShape {
             writer.writeKey("input_shape")
             ResponseEncoder.writeShape(declared, into: &writer)
@@ -168,6 +169,7 @@ public struct RegisteredModel: Sendable {
         let body = JSONObject([("layers", .array(layers))])
         var spec = try ModelDecoder.decode(body: body, limits: limits.dense, jsonLimits: jsonLimits)
         spec.name = object["model_name"]?.stringValue ?? "sequential"
+        spec.inputLayerName = object["input_layer_name"]?.stringValue
         if let shape = object["input_shape"] {
             spec.declaredInputShape = try TensorDecoder.symbolicShape(shape, field: "input_shape")
         }
