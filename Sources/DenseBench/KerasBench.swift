@@ -51,7 +51,8 @@ enum KerasBench {
         let bytes = Array(data)
         var sink = 0
         let copy = GEMMBench.bestSeconds {
-            let copied = Array(bytes)
+            // Through the buffer: `Array(bytes)` alone would share storage and copy nothing.
+            let copied = bytes.withUnsafeBufferPointer { Array($0) }
             sink &+= Int(copied[copied.count / 2])
         }
         let python = """
