@@ -10,7 +10,7 @@ struct DenseServerCommand: ParsableCommand {
         commandName: "dense-server",
         abstract: "Keras Dense-layer inference over HTTP/1.1.",
         version: DenseServeVersion.string,
-        subcommands: [ServeCommand.self, PredictCommand.self, HealthcheckCommand.self],
+        subcommands: [ServeCommand.self, PredictCommand.self, InspectCommand.self, HealthcheckCommand.self],
         defaultSubcommand: ServeCommand.self)
 
     /// Keeps OpenBLAS off a generic fallback core (a re-execution, before anything else
@@ -25,34 +25,77 @@ enum DenseServeVersion {
     static let string = "0.1.0"
 }
 
-/// `dense-server predict [FILE|-]`: the `POST /v1/dense` request body in, the response body out.
+/// Reads FILE, or standard input for `-`.
+func readInput(_ file: String) throws -> [UInt8] {
+    if file == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+    guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+    return Array(data)
+}
+
+/// `dense-server predict [--model M] [FILE|-]`: a request body in, the response body out.
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Run one /v1/dense request body offline and print the response body.",
+        abstract: "Run one request body offline and print the response body.",
         discussion: """
-            Reads exactly the body POST /v1/dense takes (see GET /openapi.yaml) from FILE, or from standard \
-            input when FILE is - or omitted, and prints exactly the response body. On a bad request \
-            it prints the same JSON error the server would send and exits with status 1.
+            Without --model, reads exactly the body POST /v1/dense takes (see GET /openapi.yaml) from FILE, or \
+            from standard input when FILE is - or omitted, and prints exactly the response body. With \
+            --model M (a Keras .keras or .h5 file, or a PUT /v1/models/{name} JSON body), the body is the \
+            one POST /v1/models/{name}/predict takes ({"input": ...}) and the answer is that route's. On a \
+            bad request or model it prints the same JSON error the server would send and exits with status 1.
             """)
+
+    @Option(help: "A model to predict with: a .keras or .h5 file as model.save writes it, or a PUT body.")
+    var model: String?
 
     @Argument(help: "The request body file, or - for standard input.")
     var file: String = "-"
 
     func run() throws {
         GEMM.useSingleThreadedBLAS()
-        let body: [UInt8]
-        if file == "-" {
-            body = Array(FileHandle.standardInput.readDataToEndOfFile())
-        } else {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("cannot read \(file)")
+        let body = try readInput(file)
+        if let model {
+            let (status, response) = DenseService.respond(toPredict: body, model: try readInput(model), limits: ServiceLimits())
+            FileHandle.standardOutput.write(Data(response + [0x0A]))
+            if status != 200 {
+                FileHandle.standardError.write(Data("dense-server: status \(status)\n".utf8))
+                throw ExitCode(1)
             }
-            body = Array(data)
+            return
         }
         switch DenseService.respond(toOneShot: body, limits: ServiceLimits()) {
         case .success(let response):
             FileHandle.standardOutput.write(Data(response + [0x0A]))
+        case .failure(let error):
+            FileHandle.standardOutput.write(Data(error.jsonBody + [0x0A]))
+            FileHandle.standardError.write(Data("dense-server: \(error.status) \(error.code): \(error.message)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `dense-server inspect FILE`: a model's summary offline.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Print a model file's summary offline, as model.summary() does.",
+        discussion: """
+            FILE is a Keras model file (.keras, or .h5 from model.save) or a PUT /v1/models/{name} JSON body. \
+            It is read exactly as PUT reads it, and refused with the same error (exit status 1). Prints the \
+            input and output shapes, the weights digest (SHA-256 over get_weights()) and the summary table; \
+            --json prints GET /v1/models/{name}'s answer instead.
+            """)
+
+    @Flag(help: "Print the model's metadata as JSON (GET /v1/models/{name}).")
+    var json = false
+
+    @Argument(help: "The model file, or - for standard input.")
+    var file: String
+
+    func run() throws {
+        switch DenseService.inspect(model: try readInput(file), limits: ServiceLimits()) {
+        case .success(let (summary, metadata)):
+            FileHandle.standardOutput.write(Data((json ? metadata : Array(summary.utf8)) + [0x0A]))
         case .failure(let error):
             FileHandle.standardOutput.write(Data(error.jsonBody + [0x0A]))
             FileHandle.standardError.write(Data("dense-server: \(error.status) \(error.code): \(error.message)\n".utf8))

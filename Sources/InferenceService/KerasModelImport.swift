@@ -45,7 +45,9 @@ enum KerasModelImport {
         guard case .object(let object) = model else {
             throw .badRequest(field: "config.json", expected: "the model's config object, got \(model.typeName)")
         }
-        return try spec(config: object, field: "config", weights: file, limits: limits)
+        // Errors name the path inside the file's config: `config.json.config.layers[1]`.
+        let field = file.layout == .kerasArchive ? "config.json" : "model_config"
+        return try spec(config: object, field: field, weights: file, limits: limits)
     }
 
     /// A JSON body's `{"model": <model.to_json()>, "weights_file": "<base64 of the file

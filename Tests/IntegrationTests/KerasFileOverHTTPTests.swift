@@ -54,4 +54,34 @@ import Testing
         let names = ((list.json["models"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }.sorted()
         #expect(names == ["bn", "drop"], "\(list.text)")
     }
+
+    /// Runs the binary with `arguments` and `input` on standard input: (exit status, stdout).
+    static func run(_ arguments: [String], input: String = "") throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = ServerProcess.binary
+        process.arguments = arguments
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let text = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test func inspectAndPredictAModelFileOffline() throws {
+        let file = Self.fixtures.appendingPathComponent("batchnorm.keras").path
+        let (status, text) = try Self.run(["inspect", file])
+        #expect(status == 0)
+        #expect(
+            text.contains("BatchNormalization") && text.contains("Weights: sha256:") && text.contains("Non-trainable params: 16"), "\(text)"
+        )
+        let (predictStatus, answer) = try Self.run(["predict", "--model", file, "-"], input: #"{"input": [[1, 2, 3, 4]]}"#)
+        #expect(predictStatus == 0 && answer.contains(#""shape":[1,3]"#), "\(answer)")
+        let (refused, error) = try Self.run(["inspect", Self.fixtures.appendingPathComponent("reject-lambda.keras").path])
+        #expect(refused == 1 && error.contains("unsupported_layer") && error.contains("Lambda"), "\(error)")
+    }
 }
