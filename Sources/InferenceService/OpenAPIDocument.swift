@@ -18,8 +18,9 @@ info:
     Every error is `{"error": "<message naming the field>", "code": "<stable_snake_case>"}`:
     400 malformed JSON or schema, 404 unknown route or model, 405 wrong method (with
     `Allow`), 408 client too slow, 411/413 missing or too large length (a 413 names the
-    limit, its value and the setting that raises it), 415 unsupported `Content-Encoding` (or
-    a model file PUT, not read yet), 422 well-formed but impossible (shapes, activations, limits),
+    limit, its value and the setting that raises it), 415 unsupported `Content-Encoding`,
+    422 well-formed but impossible (shapes, activations, limits, a Keras layer class or
+    model file feature that is not served),
     431 headers too large, 401/403 admin auth, 503 overloaded or draining (with
     `Retry-After`). A client mistake is never a 500. A request whose client closed the
     connection before a worker took it is skipped and answered 499 `client_closed_request`
@@ -184,7 +185,11 @@ paths:
       summary: Register a new version of a model (admin).
       description: >-
         Each PUT makes a new version, stored durably in the model directory and loaded
-        again at start-up. Needs `Authorization: Bearer <admin_token>` when a token is
+        again at start-up. The body is JSON, or a Keras model file as `model.save` writes it
+        (`.keras`, or the legacy `.h5` of Keras 3 and tf_keras), told by its first bytes
+        whatever the Content-Type (`curl -T m.keras`). A file's faults are 400 (malformed),
+        413 (over a cap) or 422 (a layer or file feature that is not served), naming the
+        member, HDF5 path or layer. Needs `Authorization: Bearer <admin_token>` when a token is
         configured; without one, only loopback peers may change models, and only while the server listens on a loopback address.
       security:
         - {}
@@ -199,6 +204,11 @@ paths:
                 - {units: 4, activation: relu, seed: 1}
                 - {units: 2, activation: softmax, seed: 2}
               input_shape: [null, 3]
+          application/octet-stream:
+            schema:
+              type: string
+              format: binary
+              description: A Keras `.keras` (zip) or `.h5` (HDF5) model file.
       responses:
         "201": {$ref: "#/components/responses/ModelMetadata"}
         "400": {$ref: "#/components/responses/BadRequest"}
@@ -661,8 +671,7 @@ components:
           schema: {$ref: "#/components/schemas/Error"}
     UnsupportedMediaType:
       description: >-
-        An unsupported Content-Encoding, or (PUT) a body whose first bytes are a model file's
-        (a Keras .keras zip or .h5 HDF5 file), which is not read yet. Content-Type is never read.
+        An unsupported Content-Encoding. Content-Type is never read: the body says what it is.
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
@@ -806,7 +815,9 @@ components:
         - {required: [model]}
     ModelBody:
       type: object
-      description: One of `layer`, `layers` or `model` (+ `weights`); `input_shape` when the first layer has no kernel.
+      description: >-
+        One of `layer`, `layers` or `model` (+ `weights`, or + `weights_file`); `input_shape` when the
+        first layer has no kernel.
       additionalProperties: false
       allOf:
         - {$ref: "#/components/schemas/OneModelForm"}
@@ -818,10 +829,17 @@ components:
           items: {$ref: "#/components/schemas/Layer"}
         model:
           type: object
-          description: What Keras `model.to_json()` gives (a Sequential of Dense layers).
+          description: >-
+            What Keras `model.to_json()` gives: a Sequential, a Sequential nested in one, or a
+            Functional chain of Dense, Activation, Dropout (and the noise layers),
+            BatchNormalization, LayerNormalization, ReLU, LeakyReLU, ELU, Softmax, Flatten, Reshape.
         weights:
           type: array
-          description: What Keras `model.get_weights()` gives.
+          description: What Keras `model.get_weights()` gives (required to register or predict).
+        weights_file:
+          type: string
+          format: byte
+          description: The file `model.save_weights("m.weights.h5")` writes, base64, instead of `weights`.
         input_shape: {$ref: "#/components/schemas/SymbolicShape"}
         seed: {type: integer, nullable: true}
     DenseRequest:

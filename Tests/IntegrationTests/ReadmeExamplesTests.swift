@@ -28,6 +28,10 @@ import Testing
         let server = try ServerProcess()
         defer { server.stop() }
         let directory = ServerProcess.temporaryDirectory()
+        // The From Keras example uploads `m.keras`: a file real Keras wrote with model.save.
+        try FileManager.default.copyItem(
+            atPath: ConfigurationDocsTests.root.appendingPathComponent("Tests/KerasFileTests/Fixtures/mlp.keras").path,
+            toPath: directory + "/m.keras")
         for block in blocks {
             // The same commands, pointed at this server's port, failing on any HTTP error.
             let script =
