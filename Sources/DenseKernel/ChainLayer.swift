@@ -86,9 +86,14 @@ public enum ChainLayer: Sendable, Equatable {
     func forward(vectors: Int, width: Int, input: TensorStorage, reference: Bool) -> TensorStorage {
         switch self {
         case .dense(let layer):
-            return layer.forward(rows: vectors, input: input.converted(to: layer.config.dtype), reference: reference)
+            guard layer.config.mixedFloat16 else {
+                return layer.forward(rows: vectors, input: input.converted(to: layer.config.dtype), reference: reference)
+            }
+            let halfInput = input.converted(to: layer.config.dtype).roundedToFloat16()
+            return layer.forward(rows: vectors, input: halfInput, reference: reference).roundedToFloat16()
         case .elementwise(let layer):
-            return layer.apply(vectors: vectors, width: width, input: input.converted(to: layer.dtype))
+            let output = layer.apply(vectors: vectors, width: width, input: input.converted(to: layer.dtype))
+            return layer.mixedFloat16 ? output.roundedToFloat16() : output
         case .normalization(let layer):
             return layer.apply(vectors: vectors, input: input.converted(to: layer.dtype))
         case .reshape:
@@ -143,6 +148,8 @@ public struct ElementwiseLayer: Sendable, Equatable {
     public var className: String
     public var function: ElementwiseFunction
     public var dtype: DType
+    /// Keras's `mixed_float16` policy: the output is rounded to float16.
+    public var mixedFloat16 = false
 
     public init(name: String, className: String, function: ElementwiseFunction, dtype: DType = .float32) {
         self.name = name

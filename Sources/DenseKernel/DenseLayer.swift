@@ -10,6 +10,10 @@ public struct LayerConfig: Sendable, Equatable {
     public var dtype: DType
     /// Keras's `trainable`; parameters of a non-trainable layer count as non-trainable.
     public var trainable: Bool
+    /// Keras's `mixed_float16` policy (``dtype`` is then float32, the variables' dtype): the
+    /// layer computes as if in float16, its input, kernel, bias and output rounded to float16
+    /// (at the layer's boundaries; inside, the GEMM accumulates in float32).
+    public var mixedFloat16 = false
 
     public init(
         name: String, units: Int, activation: Activation = .linear, useBias: Bool = true,
@@ -105,8 +109,9 @@ public struct DenseLayer: Sendable, Equatable {
         }
         self.config = config
         self.inputDim = inputDim
-        self.packedKernel = PackedKernel(kernel: kernel.converted(to: config.dtype), inputDim: inputDim, units: config.units)
-        self.bias = bias?.converted(to: config.dtype)
+        let halve = { (storage: TensorStorage) in config.mixedFloat16 ? storage.roundedToFloat16() : storage }
+        self.packedKernel = PackedKernel(kernel: halve(kernel.converted(to: config.dtype)), inputDim: inputDim, units: config.units)
+        self.bias = bias.map { halve($0.converted(to: config.dtype)) }
     }
 
     public static func == (lhs: DenseLayer, rhs: DenseLayer) -> Bool {

@@ -17,6 +17,8 @@ public struct LayerDescription: Sendable, Equatable {
     public var params: Int
     /// The part of ``params`` that is not trainable (moving statistics, frozen layers).
     public var nonTrainableParams: Int
+    /// Keras's `mixed_float16` policy (``dtype`` is the variables' float32).
+    public var mixedFloat16 = false
 
     public var units: Int? { dense?.units }
     public var activation: Activation? { dense?.activation }
@@ -88,6 +90,7 @@ public struct ModelDescription: Sendable, Equatable {
                 }
                 description.dense = dense
                 description.dtype = dense.dtype
+                description.mixedFloat16 = dense.mixedFloat16
                 description.trainable = dense.trainable
                 description.kernelShape = [width, dense.units]
                 description.biasShape = dense.useBias ? [dense.units] : nil
@@ -101,6 +104,7 @@ public struct ModelDescription: Sendable, Equatable {
                         detail: "activation \"glu\" splits the last axis in halves and needs an even width, got \(width)")
                 }
                 description.dtype = layer.dtype
+                description.mixedFloat16 = layer.mixedFloat16
                 width = layer.function.outputWidth(width)
                 description.outputShape = Array(current.dropLast()) + [width]
             case .normalization(let normalization):

@@ -28,6 +28,15 @@ public enum TensorStorage: Sendable, Equatable {
         }
     }
 
+    /// The values rounded to the nearest float16 (IEEE binary16, ties to even) and kept in
+    /// this storage's dtype: what Keras's `mixed_float16` layers compute on.
+    public func roundedToFloat16() -> TensorStorage {
+        switch self {
+        case .float32(let values): .float32(values.map { Float(Float16($0)) })
+        case .float64(let values): .float64(values.map { Double(Float16($0)) })
+        }
+    }
+
     /// Element `index` widened to Double (for tests and tolerances).
     public subscript(index: Int) -> Double {
         switch self {

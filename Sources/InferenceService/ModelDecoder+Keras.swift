@@ -69,14 +69,21 @@ extension ModelDecoder {
         case let other?:
             throw .badRequest(field: "\(configField).name", expected: "a non-empty string of at most 128 bytes, got \(other.typeName)")
         }
-        let dtype = try decodeDType(config["dtype"], field: "\(configField).dtype", className: className)
+        let (dtype, mixedFloat16) = try decodePolicy(config["dtype"], field: "\(configField).dtype", className: className)
+        if mixedFloat16 && (className == "BatchNormalization" || className == "LayerNormalization") {
+            throw .unsupportedLayer(
+                field: "\(configField).dtype", className: className,
+                reason: "dtype policy \"mixed_float16\" is served for Dense and activation layers only")
+        }
         let trainable = try bool(config["trainable"], default: true, field: "\(configField).trainable")
         let arrays = try weightArrays(weights, field: field)
         if weightCount(of: object) == 0, let arrays, !arrays.isEmpty {
             throw .badRequest(field: "\(field).weights", expected: "no weights: a \(className) layer has none, got \(arrays.count)")
         }
         func elementwise(_ function: ElementwiseFunction) -> ChainLayerSpec {
-            .elementwise(ElementwiseLayer(name: name, className: className, function: function, dtype: dtype), field: field)
+            var layer = ElementwiseLayer(name: name, className: className, function: function, dtype: dtype)
+            layer.mixedFloat16 = mixedFloat16
+            return .elementwise(layer, field: field)
         }
         switch className {
         case "Activation":

@@ -246,7 +246,7 @@ public enum ModelDecoder {
         case .bool(let flag)?: trainable = flag
         case let other?: throw .badRequest(field: "\(configField).trainable", expected: "true or false, got \(other.typeName)")
         }
-        let dtype = try decodeDType(fields["dtype"], field: "\(configField).dtype")
+        let (dtype, mixedFloat16) = try decodePolicy(fields["dtype"], field: "\(configField).dtype")
         let name: String
         switch fields["name"] {
         case nil, .null?: name = namer.next()
@@ -254,7 +254,8 @@ public enum ModelDecoder {
         case let other?:
             throw .badRequest(field: "\(configField).name", expected: "a non-empty string of at most 128 bytes, got \(other.typeName)")
         }
-        let config = LayerConfig(name: name, units: units, activation: activation, useBias: useBias, dtype: dtype, trainable: trainable)
+        var config = LayerConfig(name: name, units: units, activation: activation, useBias: useBias, dtype: dtype, trainable: trainable)
+        config.mixedFloat16 = mixedFloat16
         do { try config.validate(field: configField, limits: limits) } catch { throw .dense(error) }
 
         var layerSeed = seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15
@@ -314,11 +315,23 @@ public enum ModelDecoder {
     }
 
     /// `"float32"`, `"float64"` or a Keras `DTypePolicy` object. Keras's other policies are
-    /// well-formed but not served (422): half-precision and mixed compute, quantized layers.
+    /// well-formed but not served (422): half precision, quantized layers, and
+    /// `mixed_float16` where the caller does not take it.
     static func decodeDType(_ value: JSONValue?, field: String, className: String = "Dense") throws(ServiceError) -> DType {
+        let (dtype, mixed) = try decodePolicy(value, field: field, className: className)
+        if mixed {
+            throw .unsupportedLayer(
+                field: field, className: className, reason: "dtype policy \"mixed_float16\" is served for Dense and activation layers only")
+        }
+        return dtype
+    }
+
+    /// The compute dtype and whether the policy is `mixed_float16` (float32 variables, float16
+    /// compute).
+    static func decodePolicy(_ value: JSONValue?, field: String, className: String = "Dense") throws(ServiceError) -> (DType, Bool) {
         var name: String?
         switch value {
-        case nil, .null?: return .float32
+        case nil, .null?: return (.float32, false)
         case .string(let text)?: name = text
         case .object(let policy)?:
             if let policyClass = policy["class_name"]?.stringValue, policyClass.contains("Quantized") {
@@ -328,14 +341,16 @@ public enum ModelDecoder {
             name = policy["config"]?["name"]?.stringValue ?? policy["name"]?.stringValue
         default: name = nil
         }
-        if let name, ["float16", "bfloat16", "mixed_float16", "mixed_bfloat16"].contains(name) {
+        if name == "mixed_float16" { return (.float32, true) }
+        if let name, ["float16", "bfloat16", "mixed_bfloat16"].contains(name) {
             throw .unsupportedLayer(
                 field: field, className: className, reason: "dtype policy \"\(name)\" is not served; float32 and float64 are")
         }
         guard let name, let dtype = DType(rawValue: name) else {
-            throw .badRequest(field: field, expected: "\"float32\" or \"float64\" (or a Keras DTypePolicy with one of them)")
+            throw .badRequest(
+                field: field, expected: "\"float32\", \"float64\" or \"mixed_float16\" (or a Keras DTypePolicy with one of them)")
         }
-        return dtype
+        return (dtype, false)
     }
 
     /// An initializer as a name or a Keras `{"class_name", "config"}` object; returns its seed if set.

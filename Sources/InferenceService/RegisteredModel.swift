@@ -88,7 +88,7 @@ public struct RegisteredModel: Sendable {
             writer.write(dense.units, forKey: "units")
             writer.write(dense.config.activation.kerasName, forKey: "activation")
             writer.write(dense.config.useBias, forKey: "use_bias")
-            writer.write(dense.config.dtype.rawValue, forKey: "dtype")
+            writer.write(dense.config.mixedFloat16 ? "mixed_float16" : dense.config.dtype.rawValue, forKey: "dtype")
             writer.write(dense.config.trainable, forKey: "trainable")
             writer.writeKey("kernel")
             ResponseEncoder.writeTensor(Tensor(shape: [dense.inputDim, dense.units], storage: dense.kernel), format: .b64, into: &writer)
@@ -101,7 +101,7 @@ public struct RegisteredModel: Sendable {
             writer.writeKey("config")
             writer.beginObject()
             writer.write(element.name, forKey: "name")
-            writer.write(element.dtype.rawValue, forKey: "dtype")
+            writer.write(element.mixedFloat16 ? "mixed_float16" : element.dtype.rawValue, forKey: "dtype")
             switch element.function {
             case .identity: break
             case .activation(let activation):

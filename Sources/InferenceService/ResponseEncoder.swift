@@ -145,7 +145,7 @@ public enum ResponseEncoder {
                 writer.write(dense.activation.kerasName, forKey: "activation")
                 writer.write(dense.useBias, forKey: "use_bias")
             }
-            if let dtype = layer.dtype { writer.write(dtype.rawValue, forKey: "dtype") }
+            if let dtype = layer.dtype { writer.write(layer.mixedFloat16 ? "mixed_float16" : dtype.rawValue, forKey: "dtype") }
             writer.write(layer.trainable, forKey: "trainable")
             writer.writeKey("input_shape")
             writeShape(layer.inputShape, into: &writer)

@@ -5,7 +5,8 @@ import DenseKernel
 /// The digest covers every weight array in `model.get_weights()` order (a Dense layer's kernel
 /// `[in, units]` row-major then its bias; a BatchNormalization's gamma, beta, moving mean and
 /// variance), each as the little-endian bytes of its dtype, so Python gets the same hex with
-/// `hashlib.sha256(b"".join(w.astype("<f4").tobytes() for w in model.get_weights()))`.
+/// `hashlib.sha256(b"".join(w.astype("<f4").tobytes() for w in model.get_weights()))`
+/// (a `mixed_float16` layer's weights as served: rounded to float16, kept as float32).
 ///
 /// Hand-written (FIPS 180-4, §6.2) rather than a dependency: swift-crypto would add BoringSSL
 /// to every build for these 60 lines; the tests check it against the FIPS example vectors.

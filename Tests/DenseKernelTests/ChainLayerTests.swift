@@ -156,3 +156,17 @@ extension Double {
         try DenseModel(layers: [dense(3, 5), elementwise(.activation(.glu), "Activation", name: "activation")])
     }
 }
+
+/// `mixed_float16`: input, kernel, bias and output rounded to float16 at the layer's
+/// boundaries (0.1 is 0.0999755859375 in float16).
+@Test func mixedFloat16RoundsAtTheLayerBoundaries() throws {
+    var config = LayerConfig(name: "dense", units: 1)
+    config.mixedFloat16 = true
+    let layer = try DenseLayer(config: config, inputDim: 1, kernel: .float32([0.1]), bias: .float32([0.3]))
+    let model = try DenseModel(layers: [.dense(layer)])
+    let half = { (x: Float) in Float(Float16(x)) }
+    let expected = half(half(0.1) * half(3.3) + half(0.3))
+    #expect(model.forward(rows: 1, input: .float32([3.3])) == .float32([expected]))
+    #expect(layer.kernel == .float32([half(0.1)]))
+    #expect(try model.describe(inputShape: [nil, 1]).layers[0].mixedFloat16)
+}

@@ -80,11 +80,6 @@ import Testing
         let model = Self.model(name)
         let harness = try APIHarness()
         let put = harness.call("PUT", "/v1/models/m", bytes: Self.putBody(file))
-        if model["dtype"]?.stringValue == "mixed_float16" {
-            // Not served yet: refused as such, never computed in the wrong precision.
-            #expect(put.status == 422 && put.json["code"] as? String == "unsupported_layer", "\(file): \(put.json)")
-            return
-        }
         #expect(put.status == 201, "\(file): \(put.json)")
         let predict = harness.call("POST", "/v1/models/m/predict", Self.predictBody(model["input"]?.objectValue ?? JSONObject()))
         #expect(predict.status == 200, "\(file): \(predict.json)")

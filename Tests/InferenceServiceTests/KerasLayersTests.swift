@@ -157,7 +157,11 @@ import Testing
                 ", [[1, 0], [0, 1]], [0, 0]"
             ),
             ("LayerNormalization", Self.layer("LayerNormalization", #""name": "ln", "axis": [1, 2]"#), ", [1, 1], [0, 0]"),
-            ("Dense", Self.layer("Dense", #""name": "m", "units": 2, "dtype": "mixed_float16""#), ", [[1, 0], [0, 1]], [0, 0]"),
+            ("Dense", Self.layer("Dense", #""name": "h", "units": 2, "dtype": "float16""#), ", [[1, 0], [0, 1]], [0, 0]"),
+            (
+                "BatchNormalization", Self.layer("BatchNormalization", #""name": "bn", "dtype": "mixed_float16""#),
+                ", [1, 1], [0, 0], [0, 0], [1, 1]"
+            ),
         ]
         for (className, bad, extra) in cases {
             let body =
