@@ -184,6 +184,30 @@ final class Service: Sendable {
         while true { pause() }
     }
 
+    /// The file's bytes, read straight into one array (`Data` then `Array` held a 64 MB model
+    /// file twice at start-up).
+    static func readFile(_ path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_size >= 0 else { return nil }
+        let size = Int(info.st_size)
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            while initialized < size {
+                let count = read(descriptor, buffer.baseAddress! + initialized, size - initialized)
+                if count <= 0 {
+                    if count < 0 && errno == EINTR { continue }
+                    failed = count < 0
+                    break
+                }
+                initialized += count
+            }
+        }
+        return failed ? nil : bytes
+    }
+
     private func seedModelsIfEmpty() {
         guard api.store.count == 0, !config.seedModelDir.isEmpty,
             let files = try? FileManager.default.contentsOfDirectory(atPath: config.seedModelDir)
@@ -197,8 +221,8 @@ final class Service: Sendable {
             let name = String(file.dropLast(suffix.count))
             let path = (config.seedModelDir as NSString).appendingPathComponent(file)
             do {
-                guard let data = FileManager.default.contents(atPath: path) else { throw ServiceError.storage("unreadable") }
-                let model = try api.registerModel(name: name, body: Array(data))
+                guard let bytes = Self.readFile(path) else { throw ServiceError.storage("unreadable") }
+                let model = try api.registerModel(name: name, body: bytes)
                 logger.info("seeded model", metadata: ["model": "\(name)", "version": "\(model.version)", "from": "\(path)"])
             } catch {
                 logger.error("cannot seed model", metadata: ["path": "\(path)", "error": "\(error)"])

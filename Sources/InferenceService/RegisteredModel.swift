@@ -52,8 +52,12 @@ public struct RegisteredModel: Sendable {
     /// The durable file form: the native model body with weights as exact base64 tensors,
     /// readable back through ``ModelDecoder``.
     public func fileBytes() -> [UInt8] {
-        let params = model.layers.reduce(0) { $0 + $1.parameterCounts.trainable + $1.parameterCounts.nonTrainable }
-        var writer = JSONWriter(capacity: params * 6 + 1024)
+        // Base64 of every weight plus the small keys: reserved once, not doubled as it grows
+        // (a 16.6M-parameter model's file is 89 MB).
+        let weightBytes = model.layers.reduce(0) { total, layer in
+            total + (layer.parameterCounts.trainable + layer.parameterCounts.nonTrainable) * (layer.dtype?.byteSize ?? 4)
+        }
+        var writer = JSONWriter(capacity: Base64.encodedCount(of: weightBytes) + 512 * model.layers.count + 1024)
         writer.beginObject()
         writer.write("denseserve-model", forKey: "format")
         writer.write(1, forKey: "format_version")
@@ -72,15 +76,19 @@ public struct RegisteredModel: Sendable {
         }
         writer.writeKey("layers")
         writer.beginArray()
-        for layer in model.layers { Self.writeLayer(layer, into: &writer) }
+        // The weights digest is hashed from the same unpacked kernels the file is written
+        // from, so a PUT unpacks each kernel once.
+        var hasher = SHA256()
+        for layer in model.layers { Self.writeLayer(layer, into: &writer, hasher: &hasher) }
         writer.endArray()
         writer.endObject()
+        digest.set(WeightsDigest.hex(hasher.finish()))
         return writer.bytes
     }
 
     /// One layer in the file: a Dense layer in the native form, the others as Keras layer
     /// objects (`class_name`, `config`, `weights`), every weight an exact base64 tensor.
-    static func writeLayer(_ layer: ChainLayer, into writer: inout JSONWriter) {
+    static func writeLayer(_ layer: ChainLayer, into writer: inout JSONWriter, hasher: inout SHA256) {
         writer.beginObject()
         switch layer {
         case .dense(let dense):
@@ -91,8 +99,11 @@ public struct RegisteredModel: Sendable {
             writer.write(dense.config.mixedFloat16 ? "mixed_float16" : dense.config.dtype.rawValue, forKey: "dtype")
             writer.write(dense.config.trainable, forKey: "trainable")
             writer.writeKey("kernel")
-            ResponseEncoder.writeTensor(Tensor(shape: [dense.inputDim, dense.units], storage: dense.kernel), format: .b64, into: &writer)
+            let kernel = dense.kernel
+            hasher.update(kernel)
+            ResponseEncoder.writeTensor(Tensor(shape: [dense.inputDim, dense.units], storage: kernel), format: .b64, into: &writer)
             if let bias = dense.bias {
+                hasher.update(bias)
                 writer.writeKey("bias")
                 ResponseEncoder.writeTensor(Tensor(shape: [dense.units], storage: bias), format: .b64, into: &writer)
             }
@@ -129,6 +140,7 @@ public struct RegisteredModel: Sendable {
             writer.writeKey("weights")
             writer.beginArray()
             for weight in normalization.weights {
+                hasher.update(weight)
                 ResponseEncoder.writeTensor(Tensor(shape: [normalization.channels], storage: weight), format: .b64, into: &writer)
             }
             writer.endArray()
@@ -205,6 +217,8 @@ final class ModelSectionCache: Sendable {
 /// A digest computed once and shared by copies of a ``RegisteredModel``.
 final class LazyDigest: Sendable {
     private let stored = Mutex<String?>(nil)
+
+    func set(_ value: String) { stored.withLock { $0 = value } }
 
     func value(_ make: () -> String) -> String {
         if let known = stored.withLock({ $0 }) { return known }

@@ -95,8 +95,16 @@ public enum ResponseEncoder {
         switch format {
         case .b64:
             writer.writeKey("b64")
-            let bytes = RawTensorCodec.encode(tensor.storage)
-            bytes.withUnsafeBytes { writer.writeBase64String($0) }
+            #if _endian(little)
+                // The array's own bytes are the little-endian wire bytes: no copy.
+                switch tensor.storage {
+                case .float32(let values): values.withUnsafeBytes { writer.writeBase64String($0) }
+                case .float64(let values): values.withUnsafeBytes { writer.writeBase64String($0) }
+                }
+            #else
+                let bytes = RawTensorCodec.encode(tensor.storage)
+                bytes.withUnsafeBytes { writer.writeBase64String($0) }
+            #endif
         case .flat:
             writer.writeKey("data")
             writeValues(tensor.storage, shape: [tensor.count], into: &writer)
