@@ -200,7 +200,12 @@ public struct DenseModel: Sendable, Equatable {
                 }
             }
         }
-        let rows = self.rows(inputShape: inputShape)
+        try checkPassLimits(rows: self.rows(inputShape: inputShape), limits: limits)
+    }
+
+    /// Checks that a pass over `rows` rows keeps every layer's output within the element limit
+    /// and the whole pass within the FLOP limit (a request's rows, or a dynamic batch's).
+    public func checkPassLimits(rows: Int, limits: DenseLimits) throws(DenseError) {
         var flops = 0
         for (index, layer) in layers.enumerated() {
             let (vectors, overflow0) = rows.multipliedReportingOverflow(by: vectorsPerRow[index + 1])

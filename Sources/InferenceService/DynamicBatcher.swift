@@ -94,11 +94,8 @@ final class DynamicBatcher: Sendable {
 
         /// Whether a pass of `rows` rows stays within the FLOP and element limits.
         func fits(rows: Int, limits: DenseLimits) -> Bool {
-            let model = model.model
-            // The rows of one model row as a shape: the model checks every layer's elements
-            // and the FLOPs of the pass for it, as it checked each request.
-            let shape = model.reshapesSamples ? [rows] + Array(model.declaredInputShape!.dropFirst().map { $0! }) : [rows, model.inputDim]
-            do { try model.validate(inputShape: shape, limits: limits) } catch { return false }
+            // The same element and FLOP checks each request passed, for the merged rows.
+            do { try model.model.checkPassLimits(rows: rows, limits: limits) } catch { return false }
             return true
         }
     }

@@ -226,4 +226,37 @@ import Testing
                 == BatchingPolicy(enabled: false, maxBatchRows: BatchingPolicy.default.maxBatchRows, maxQueueDelayMicroseconds: 5))
         #expect(reopened.loadProblems.isEmpty)
     }
+
+    /// A model whose declared input shape has rank 3 (the seed's `(None, 20, 5)`), and one with
+    /// a Flatten, still merge concurrent requests: the batch's limit check once validated the
+    /// merged rows as a rank-2 shape, which the declared rank refused, so nothing merged.
+    @Test(arguments: [
+        #"{"layer": {"units": 3, "seed": 1}, "input_shape": [null, 2, 4]}"#,
+        #"{"layers": [{"class_name": "Flatten", "config": {}}, {"units": 3, "seed": 1}], "input_shape": [null, 2, 4]}"#,
+    ])
+    func modelsWithARank3InputShapeStillBatch(model: String) throws {
+        let observed = Collector<BatchObservation>()
+        let harness = try APIHarness(
+            workers: 1, queueDepth: 64, batching: BatchingPolicy(enabled: true, maxBatchRows: 64, maxQueueDelayMicroseconds: 2000),
+            batchObserver: { observed.append($0) }, inlineMaxFLOPs: 0)
+        #expect(harness.call("PUT", "/v1/models/b", model).status == 201)
+        let gate = Self.holdAWorker(harness)
+        let group = DispatchGroup()
+        let statuses = Collector<Int>()
+        for index in 0..<8 {
+            group.enter()
+            let data = (0..<8).map { String(Double($0 + index) / 8) }.joined(separator: ", ")
+            let body = #"{"input": {"shape": [1, 2, 4], "data": [\#(data)]}}"#
+            harness.api.handle(
+                APIRequest(method: "POST", path: "/v1/models/b/predict", headers: [], body: Array(body.utf8), remoteIsLoopback: true)
+            ) { response in
+                statuses.append(response.status)
+                group.leave()
+            }
+        }
+        gate.signal()
+        #expect(group.wait(timeout: .now() + 60) == .success)
+        #expect(statuses.values == Array(repeating: 200, count: 8))
+        #expect(observed.values.contains { $0.requests > 1 }, "\(observed.values.map(\.requests))")
+    }
 }
