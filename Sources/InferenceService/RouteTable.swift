@@ -15,28 +15,29 @@ struct Route: Sendable {
     typealias Handler =
         @Sendable (InferenceAPI, APIRequest, RouteParameters, @escaping Respond) throws(ServiceError) -> Void
 
-    enum Segment: Sendable, Equatable {
-        /// A fixed segment, as its UTF-8 bytes (compared byte for byte: paths are ASCII).
-        case literal([UInt8])
-        /// `{name}`, then `suffix` in the same segment: empty for a plain `{name}`, `:predict`
-        /// for TF Serving's `{name}:predict` (a method in the model's own segment). The
-        /// parameter is what precedes the suffix; it must not be empty.
-        case name(suffix: [UInt8])
-        /// `{version}`, then `suffix` (as for ``name(suffix:)``).
-        case version(suffix: [UInt8])
-
-        var isParameter: Bool {
-            if case .literal = self { return false }
-            return true
+    /// One segment of a template. A struct, not an enum with an array in each case: a
+    /// multi-payload enum keeps its tag in the array pointer's spare bits, where
+    /// LeakSanitizer cannot see the pointer, and reported the route table's bytes as leaked.
+    struct Segment: Sendable, Equatable {
+        enum Kind: Sendable, Equatable {
+            /// A fixed segment: ``bytes`` are its UTF-8 bytes (compared byte for byte: paths are ASCII).
+            case literal
+            /// `{name}`, then ``bytes`` in the same segment: empty for a plain `{name}`, `:predict`
+            /// for TF Serving's `{name}:predict` (a method in the model's own segment). The
+            /// parameter is what precedes the suffix; it must not be empty.
+            case name
+            /// `{version}`, then ``bytes`` as for ``name``.
+            case version
         }
+
+        let kind: Kind
+        /// The literal's bytes, or the suffix after a parameter.
+        let bytes: [UInt8]
+
+        var isParameter: Bool { kind != .literal }
 
         /// Bytes a path segment must end with besides the parameter (0 for a literal).
-        var suffixCount: Int {
-            switch self {
-            case .literal: 0
-            case .name(let suffix), .version(let suffix): suffix.count
-            }
-        }
+        var suffixCount: Int { kind == .literal ? 0 : bytes.count }
     }
 
     /// The path template, e.g. `/v1/models/{name}/predict` or `/v1/models/{name}:predict`.
@@ -49,9 +50,9 @@ struct Route: Sendable {
     init(_ template: String, _ methods: [(String, Handler)]) {
         self.template = template
         segments = template.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { part in
-            if part.hasPrefix("{name}") { return .name(suffix: Array(part.dropFirst("{name}".count).utf8)) }
-            if part.hasPrefix("{version}") { return .version(suffix: Array(part.dropFirst("{version}".count).utf8)) }
-            return .literal(Array(part.utf8))
+            if part.hasPrefix("{name}") { return Segment(kind: .name, bytes: Array(part.dropFirst("{name}".count).utf8)) }
+            if part.hasPrefix("{version}") { return Segment(kind: .version, bytes: Array(part.dropFirst("{version}".count).utf8)) }
+            return Segment(kind: .literal, bytes: Array(part.utf8))
         }
         var all: [(method: String, handler: Handler)] = []
         for (method, handler) in methods {
@@ -69,13 +70,13 @@ struct Route: Sendable {
         var name: ArraySlice<UInt8>?
         var version: ArraySlice<UInt8>?
         for (segment, part) in zip(segments, parts) {
-            switch segment {
-            case .literal(let literal): guard part.elementsEqual(literal) else { return nil }
-            case .name(let suffix):
-                guard let parameter = Self.parameter(part, before: suffix) else { return nil }
+            switch segment.kind {
+            case .literal: guard part.elementsEqual(segment.bytes) else { return nil }
+            case .name:
+                guard let parameter = Self.parameter(part, before: segment.bytes) else { return nil }
                 name = parameter
-            case .version(let suffix):
-                guard let parameter = Self.parameter(part, before: suffix) else { return nil }
+            case .version:
+                guard let parameter = Self.parameter(part, before: segment.bytes) else { return nil }
                 version = parameter
             }
         }
