@@ -67,8 +67,7 @@ public struct DenseModel: Sendable, Equatable {
                     detail: "activation \"glu\" splits the last axis in halves and needs an even width, got \(width)")
             }
             if case .reshape(let reshape) = layer, let current = sample {
-                let elements = current.reduce(1, *)
-                guard let resolved = reshape.resolve(elements: elements) else {
+                guard let elements = current.checkedProduct(), let resolved = reshape.resolve(elements: elements) else {
                     throw .shapeMismatch(
                         "layer \"\(reshape.name)\" cannot reshape a sample of shape \(ModelDescription.format(current.map { $0 })) to \(ModelDescription.format(reshape.targetShape.map { $0 == -1 ? nil : $0 }))"
                     )
@@ -81,8 +80,13 @@ public struct DenseModel: Sendable, Equatable {
             }
             widths.append(width)
             if let sample {
+                // Reshapes between Dense layers can grow a sample by a factor of `units` each
+                // time, every layer within the parameter limit: its size is checked, not trusted.
+                guard let elements = sample.checkedProduct() else {
+                    throw .limitExceeded(what: "element count of one sample after layer \"\(layer.name)\"", value: Int.max, limit: Int.max)
+                }
                 shapes.append(sample)
-                vectors.append(sample.dropLast().reduce(1, *))
+                vectors.append(elements / width)
             } else {
                 vectors.append(1)
             }

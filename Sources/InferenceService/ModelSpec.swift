@@ -166,12 +166,21 @@ public struct ModelSpec: Sendable {
             guard totalParams <= limits.maxParams else {
                 throw .limitExceeded(what: "model parameter count", value: totalParams, limit: limits.maxParams)
             }
-            if case .reshape(let reshape, _) = layer, let current = sample, let resolved = reshape.resolve(elements: current.reduce(1, *)) {
+            if case .reshape(let reshape, _) = layer, let current = sample,
+                let resolved = reshape.resolve(elements: current.checkedProduct()!)
+            {
                 sample = resolved
                 width = resolved.last!
             } else {
                 width = built[built.count - 1].outputWidth(inputWidth: width)
                 if let current = sample { sample = Array(current.dropLast()) + [width] }
+            }
+            // One sample of any layer's output must fit the element limit (a pass has ≥ 1 row),
+            // checked here, before the next layer's weights are made.
+            if let sample, (sample.checkedProduct() ?? Int.max) > limits.maxElements {
+                throw .limitExceeded(
+                    what: "element count of one sample after layer \"\(layer.name)\"", value: sample.checkedProduct() ?? Int.max,
+                    limit: limits.maxElements)
             }
         }
         var model = try DenseModel(name: name, layers: built, declaredInputShape: declaredInputShape)

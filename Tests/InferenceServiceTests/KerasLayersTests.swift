@@ -230,3 +230,19 @@ import Testing
     let reopened = try APIHarness(directory: harness.directory, limits: limits)
     #expect(reopened.call("GET", "/v1/models/wide").status == 200)
 }
+
+/// Reshapes between Dense layers can grow a sample past `Int` while every layer stays within
+/// the parameter limit (units 4096 on a width of 1): the sample's element count is checked,
+/// never computed with a trapping multiply. It once crashed the server at PUT.
+@Test func reshapesThatGrowASamplePastIntAreRefused() throws {
+    let reshape = #"{"class_name": "Reshape", "config": {"target_shape": [-1, 1]}}"#
+    let wide = #"{"units": 4096, "seed": 1}"#
+    let layers = [#"{"units": 64, "seed": 1}"#] + Array(repeating: [reshape, wide], count: 5).flatMap { $0 } + [reshape, wide]
+    let harness = try APIHarness()
+    let put = harness.call("PUT", "/v1/models/grow", #"{"layers": [\#(layers.joined(separator: ", "))], "input_shape": [null, 64, 64]}"#)
+    #expect(put.status == 422, "\(put.json)")
+    #expect(put.json["code"] as? String == "limit_exceeded")
+    let describe = harness.call(
+        "POST", "/v1/dense", #"{"layers": [\#(layers.joined(separator: ", "))], "input_shape": [null, 64, 64]}"#)
+    #expect(describe.status == 422, "\(describe.json)")
+}
