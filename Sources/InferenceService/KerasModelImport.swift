@@ -13,9 +13,7 @@ import TensorJSON
 /// pointer to the JSON form.
 enum KerasModelImport {
     /// Whether `body` starts like a model file (a zip or an HDF5 file) rather than JSON.
-    static func isModelFile(_ body: ArraySlice<UInt8>) -> Bool {
-        body.starts(with: ModelBodyFormat.zipSignature) || body.starts(with: ModelBodyFormat.hdf5Signature)
-    }
+    static func isModelFile(_ body: ArraySlice<UInt8>) -> Bool { KerasModelFile.startsLikeModelFile(body) }
 
     /// Reads a model file into a spec whose weights are all present.
     /// - Throws: `.modelFile` (400 / 413 / 422 by the file's fault), `.json` for a config that

@@ -52,10 +52,9 @@ public struct KerasModelFile: Sendable {
 
     /// Opens a slice of a larger buffer (an HTTP body, say) without copying it.
     public init(_ bytes: ArraySlice<UInt8>, limits: KerasFileLimits = KerasFileLimits()) throws(KerasFileError) {
-        let head = Array(bytes.prefix(8))
-        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
+        if Self.startsLikeArchive(bytes) {
             self = try Self.archive(bytes, limits: limits)
-        } else if head == HDF5File.signature {
+        } else if bytes.starts(with: HDF5File.signature) {
             self = try Self.hdf5(HDF5File(bytes, limits: limits))
         } else if bytes.isEmpty {
             throw .malformed("empty model file; expected a .keras zip or an HDF5 file")
@@ -64,6 +63,16 @@ public struct KerasModelFile: Sendable {
         } else {
             throw .malformed("neither a .keras zip (PK\\3\\4) nor an HDF5 file (\\x89HDF\\r\\n\\x1a\\n)")
         }
+    }
+
+    /// Whether `bytes` start like one of the files this type opens (a zip, with a local file
+    /// header or, empty, its end record; or HDF5): what a caller tells a model file from JSON by.
+    public static func startsLikeModelFile(_ bytes: ArraySlice<UInt8>) -> Bool {
+        startsLikeArchive(bytes) || bytes.starts(with: HDF5File.signature)
+    }
+
+    static func startsLikeArchive(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06])
     }
 
     init(
