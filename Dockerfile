@@ -16,7 +16,7 @@ FROM swift:6.3-bookworm AS build
 # Unpinned (DL3008): build-only -dev packages of a stable release; see the runtime stage.
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libopenblas-dev zlib1g-dev pkg-config \
+ && apt-get install -y --no-install-recommends libopenblas-dev zlib1g-dev libnghttp2-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -28,14 +28,14 @@ RUN swift build -c release --static-swift-stdlib --product dense-server \
 
 # ---- runtime stage: only the shared libraries `ldd dense-server` needs ----
 # glibc, libstdc++6 and libgcc-s1 come with the base image; OpenBLAS (with its libgfortran5)
-# and zlib are installed. scripts/container-check.sh fails when ldd needs a library the
+# zlib and libnghttp2 are installed. scripts/container-check.sh fails when ldd needs a library the
 # rootfs lacks or when a package below provides nothing ldd lists.
 FROM debian:bookworm-slim AS runtime
 # Unpinned on purpose: bookworm is a stable release, so these resolve to the current
 # security-patched build; exact pins break at every point release. (DL3008)
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libopenblas0-pthread zlib1g \
+ && apt-get install -y --no-install-recommends libopenblas0-pthread zlib1g libnghttp2-14 \
  && rm -rf /var/lib/apt/lists/*
 # A fixed non-root uid/gid so Kubernetes' runAsUser/fsGroup can name them.
 RUN groupadd --system --gid 10001 denseserve \

@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way:
-// DenseServer → {InferenceService → {DenseKernel, TensorJSON}, HTTPServer → HTTPCore}; KerasFile → CZlib.
+// DenseServer → {InferenceService → {DenseKernel, TensorJSON}, HTTPServer → {HTTPCore, CNghttp2}}; KerasFile → CZlib.
 // The API layer knows nothing of sockets; the executable adapts HTTP requests to it.
 let package = Package(
     name: "DenseServe",
@@ -37,7 +37,9 @@ let package = Package(
         .target(name: "HTTPCore"),
         // Keras model files (.keras zip, legacy .h5, .weights.h5): a pure, strict format reader.
         .target(name: "KerasFile", dependencies: ["CZlib"]),
-        .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib"]),
+        .systemLibrary(
+            name: "CNghttp2", path: "Sources/CNghttp2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib", "CNghttp2"]),
         .target(
             name: "InferenceService",
             dependencies: [

@@ -8,6 +8,7 @@ have_pc() { pkg-config --exists "$1" 2>/dev/null; }
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 have_pc openblas || need+=(libopenblas-dev)
 have_pc zlib || need+=(zlib1g-dev)
+have_pc libnghttp2 || need+=(libnghttp2-dev)
 if [ "${1:-}" = "--test" ]; then
   command -v curl >/dev/null 2>&1 || need+=(curl)
   command -v wrk >/dev/null 2>&1 || need+=(wrk)

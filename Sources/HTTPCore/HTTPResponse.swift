@@ -7,11 +7,15 @@ public struct HTTPResponse: Sendable, Hashable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// Trailer fields after the body (gRPC's `grpc-status`). Sent over HTTP/2 only; the
+    /// HTTP/1.1 serializer, which frames by `Content-Length`, leaves them out.
+    public var trailers: HTTPHeaders
 
-    public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+    public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], trailers: HTTPHeaders = HTTPHeaders()) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.trailers = trailers
     }
 
     /// A response whose body is the UTF-8 of `text`.

@@ -23,7 +23,8 @@ final class HTTPConnection: @unchecked Sendable {
     enum Phase { case open, closingAfterWrite, lingering, closed }
     /// `write`: our buffer holds output the client is slow to take; `drain`: only the kernel's
     /// send queue does (checked when the idle deadline passes).
-    enum DeadlineKind { case none, fresh, idle, header, body, write, drain, linger }
+    /// `age`: an HTTP/2 connection's `maxConnectionAge` (GOAWAY, then finish).
+    enum DeadlineKind { case none, fresh, idle, header, body, write, drain, linger, age }
 
     struct Slot {
         var response: HTTPResponse?
@@ -87,6 +88,15 @@ final class HTTPConnection: @unchecked Sendable {
     private var bytesSent = 0
     private var ackedAtCheck = 0
 
+    /// Whether the first bytes decided between HTTP/1.1 and HTTP/2 yet.
+    private var protocolChosen = false
+    /// The first bytes while they may still be the HTTP/2 preface (at most 24).
+    private var prefaceBytes: [UInt8] = []
+    /// The HTTP/2 session, once the preface arrived: then it, not the parser, reads the bytes.
+    private var h2: HTTP2Session?
+    /// When an HTTP/2 connection is asked to go away (`maxConnectionAge`); 0: never.
+    private var ageDeadline: UInt64 = 0
+
     init(core: ServerCore, loop: IOLoop, fd: Int32, remoteIsLoopback: Bool) {
         self.core = core
         self.loop = loop
@@ -122,6 +132,8 @@ final class HTTPConnection: @unchecked Sendable {
         close(fd)
         loop.connections[ObjectIdentifier(self)] = nil
         releaseSlots()
+        h2?.close()
+        h2 = nil
         out = []
         outStart = 0
         parser = HTTPRequestParser(limits: limits)
@@ -153,6 +165,10 @@ final class HTTPConnection: @unchecked Sendable {
     func beginDrain() {
         guard phase != .closed else { return }
         draining = true
+        if let h2 {
+            drainHTTP2(h2)
+            return
+        }
         advance(now: loop.now())
     }
 
@@ -177,6 +193,25 @@ final class HTTPConnection: @unchecked Sendable {
             return
         }
         let now = loop.now()
+        if h2 != nil || !protocolChosen {
+            if n == 0 {
+                // An HTTP/2 client does not half-close: it has gone.
+                readEOF = true
+                abandoned.store(true, ordering: .relaxed)
+                if h2 != nil || prefaceBytes.isEmpty {
+                    finalClose()
+                    return
+                }
+            } else {
+                lastRead = now
+                lastActivity = now
+            }
+            if let h2 {
+                receiveHTTP2(h2, UnsafeRawBufferPointer(start: buffer.baseAddress, count: n), now: now)
+                return
+            }
+            if !chooseProtocol(UnsafeRawBufferPointer(start: buffer.baseAddress, count: n), now: now) { return }
+        }
         if n == 0 {
             readEOF = true
             // A client that closes with answers outstanding has almost always gone (a load
@@ -192,6 +227,55 @@ final class HTTPConnection: @unchecked Sendable {
         if !parser.hasPartialRequest { requestStart = now }
         parser.feed(UnsafeRawBufferPointer(start: buffer.baseAddress, count: n))
         advance(now: now)
+    }
+
+    /// Tells HTTP/1.1 from HTTP/2 by the first bytes (the 24-byte preface). Returns true when
+    /// the bytes just read are for the HTTP/1.1 parser; false when they were taken here (kept
+    /// as a possible preface, or handed to a new HTTP/2 session).
+    private func chooseProtocol(_ bytes: UnsafeRawBufferPointer, now: UInt64) -> Bool {
+        guard core.configuration.http2.enabled else {
+            protocolChosen = true
+            return true
+        }
+        if prefaceBytes.isEmpty && bytes.first != HTTP2Session.preface[0] {
+            protocolChosen = true  // the common case: no copy
+            return true
+        }
+        prefaceBytes.append(contentsOf: bytes)
+        let match = prefaceBytes.withUnsafeBytes { HTTP2Session.matchPreface($0) }
+        switch match {
+        case .partial where !readEOF:
+            requestStart = now
+            advance(now: now)
+            return false
+        case .http1, .partial:
+            protocolChosen = true
+            let held = prefaceBytes
+            prefaceBytes = []
+            if !parser.hasPartialRequest { requestStart = now }
+            held.withUnsafeBytes { parser.feed($0) }
+            if readEOF {
+                suspendReading()
+            }
+            advance(now: now)
+            return false
+        case .http2:
+            protocolChosen = true
+            let held = prefaceBytes
+            prefaceBytes = []
+            guard let session = HTTP2Session(connection: self) else {
+                finalClose()
+                return false
+            }
+            h2 = session
+            let age = core.configuration.http2.maxConnectionAge
+            if age > 0 && age.isFinite {
+                // ±10 % jitter, so connections opened together do not all go away together.
+                ageDeadline = now + clampedNanoseconds(age * Double.random(in: 0.9...1.1))
+            }
+            held.withUnsafeBytes { receiveHTTP2(session, $0, now: now) }
+            return false
+        }
     }
 
     /// Sets this connection's share of the server-wide request bytes to `held`. Returns false
@@ -226,6 +310,10 @@ final class HTTPConnection: @unchecked Sendable {
     /// at once; the outer call picks up their effects.
     func advance(now: UInt64) {
         guard !processing, phase != .closed else { return }
+        if let h2 {
+            advanceHTTP2(h2, now: now)
+            return
+        }
         processing = true
         defer { processing = false }
         parsing: while phase == .open && !stopParsing && canParse {
@@ -324,33 +412,35 @@ final class HTTPConnection: @unchecked Sendable {
         // The body leaves the parser here, and with it the parser's share of the budget:
         // give that back first, so the reservation below never counts the same bytes twice.
         account(parser.heldByteCount)
+        let slot = slots.count - 1
+        if let error = handOff(request, responder, holding: { slots[slot].reservation = $0 }) {
+            complete(sequence, core.response(for: error))
+        }
+    }
+
+    /// Hands a complete request (of either protocol) to the handler, inflating a gzip body.
+    /// `holding` receives the reservation that keeps a large body counted until its answer is
+    /// queued, before the handler runs (it may answer at once). Returns the error to answer
+    /// instead when the request cannot be handed on.
+    func handOff(_ request: HTTPRequest, _ responder: HTTPResponder, holding: (BodyReservation) -> Void) -> HTTPServerError? {
         switch contentEncoding(of: request.headers) {
         case .identity:
             // A large body stays counted until its answer is queued: otherwise one connection
             // could hand `maxPipelinedRequests` bodies of `maxBodyBytes` to handlers unseen.
             if request.body.count >= 64 << 10 {
                 let reservation = BodyReservation(core: core)
-                slots[slots.count - 1].reservation = reservation
-                guard reservation.reserve(request.body.count) else {
-                    complete(
-                        sequence,
-                        core.response(for: .requestBytesBudgetExhausted))
-                    return
-                }
+                holding(reservation)
+                guard reservation.reserve(request.body.count) else { return .requestBytesBudgetExhausted }
             }
             core.handler(request, responder)
         case .unsupported:
-            complete(sequence, core.response(for: .unsupportedContentEncoding))
+            return .unsupportedContentEncoding
         case .gzip:
             // The reservation keeps the compressed body, then the inflated bytes, within the
             // server-wide request-byte budget.
             let reservation = BodyReservation(core: core)
-            slots[slots.count - 1].reservation = reservation
-            guard reservation.reserve(request.body.count) else {
-                complete(
-                    sequence, core.response(for: .requestBytesBudgetExhausted))
-                return
-            }
+            holding(reservation)
+            guard reservation.reserve(request.body.count) else { return .requestBytesBudgetExhausted }
             if request.body.count <= 16 * 1024 {
                 core.inflateAndHandle(request, responder, reservation: reservation)
             } else {
@@ -360,6 +450,7 @@ final class HTTPConnection: @unchecked Sendable {
                 core.inflationQueue().async { core.inflateAndHandle(compressed, responder, reservation: reservation) }
             }
         }
+        return nil
     }
 
     // MARK: Writing
@@ -468,7 +559,7 @@ final class HTTPConnection: @unchecked Sendable {
     /// Whether a response body of `bytes` may be queued: under 64 KiB always (errors, 503s,
     /// small answers), larger ones while the server-wide unsent bytes stay within
     /// `maxBufferedResponseBytes`.
-    private func admitsOutput(_ bytes: Int) -> Bool {
+    func admitsOutput(_ bytes: Int) -> Bool {
         let limit = core.configuration.maxBufferedResponseBytes
         guard limit > 0, bytes >= 64 << 10 else { return true }
         return core.bufferedResponseBytes.load(ordering: .relaxed) + bytes <= limit
@@ -522,6 +613,7 @@ final class HTTPConnection: @unchecked Sendable {
     private func onWritable() {
         guard phase == .open || phase == .closingAfterWrite else { return }
         write()
+        if let h2, phase != .closed { pumpHTTP2(h2) }
         advance(now: loop.now())
     }
 
@@ -549,7 +641,9 @@ final class HTTPConnection: @unchecked Sendable {
         case .lingering:
             break
         case .open, .closingAfterWrite:
-            if deadlineKind == .drain && pendingOutput == 0 && slots.isEmpty && !parser.hasPartialRequest {
+            if let h2 {
+                updateHTTP2Deadline(h2, now)
+            } else if deadlineKind == .drain && pendingOutput == 0 && slots.isEmpty && !parser.hasPartialRequest {
                 break  // still waiting for the client to take the last answer
             } else if pendingOutput > 0 {
                 deadline = lastWrite + c.writeTimeoutNs
@@ -606,6 +700,104 @@ final class HTTPConnection: @unchecked Sendable {
         return true
     }
 
+    // MARK: HTTP/2
+
+    /// Appends frames the HTTP/2 session produced.
+    func appendOutput(_ bytes: UnsafeRawBufferPointer) { out.append(contentsOf: bytes) }
+
+    /// Counts `bytes` of an HTTP/2 request body against `maxBufferedRequestBytes`; false
+    /// (counting nothing) when that would pass it.
+    func reserveRequestBytes(_ bytes: Int) -> Bool { account(accountedBytes + bytes) }
+
+    /// Returns `bytes` counted by ``reserveRequestBytes(_:)``.
+    func releaseRequestBytes(_ bytes: Int) { account(max(accountedBytes - bytes, 0)) }
+
+    /// The handler's answer to HTTP/2 stream `id`. On `loop.queue`.
+    func completeStream(_ id: Int32, _ response: HTTPResponse) {
+        guard phase == .open, let h2 else { return }
+        h2.complete(stream: id, response: response)
+        servedAny = true
+        let now = loop.now()
+        lastActivity = now
+        // Answered inside `mem_recv` (a handler that answers at once): the read path sends it.
+        guard !h2.isReceiving else { return }
+        pumpHTTP2(h2)
+        advance(now: now)
+    }
+
+    private func receiveHTTP2(_ session: HTTP2Session, _ bytes: UnsafeRawBufferPointer, now: UInt64) {
+        if session.receive(bytes) == .closeAfterWrite && phase == .open { phase = .closingAfterWrite }
+        guard phase != .closed else { return }
+        pumpHTTP2(session)
+        advance(now: now)
+    }
+
+    /// Moves frames from the session to the socket until the session has none left or the
+    /// socket (and `maxPendingOutputBytes`) says wait.
+    private func pumpHTTP2(_ session: HTTP2Session) {
+        while phase == .open || phase == .closingAfterWrite {
+            let before = out.count
+            if session.flush() == .closeAfterWrite && phase == .open { phase = .closingAfterWrite }
+            let produced = out.count > before
+            write()
+            if !produced || pendingOutput > 0 { break }
+        }
+    }
+
+    private func advanceHTTP2(_ session: HTTP2Session, now: UInt64) {
+        if phase == .open && session.isFinished && pendingOutput == 0 {
+            // GOAWAY exchanged and every stream done: close as after a final HTTP/1.1 answer.
+            phase = .closingAfterWrite
+            write()
+            return
+        }
+        let read =
+            phase == .lingering
+            || (phase == .open && !readEOF && session.wantsInput && pendingOutput < max(limits.maxPendingOutputBytes, 1))
+        applyInterest(read: read, write: wantWrite)
+        updateDeadline(now)
+    }
+
+    /// Shutdown: GOAWAY naming the last stream received, then finish those streams and close.
+    private func drainHTTP2(_ session: HTTP2Session) {
+        session.goAway(message: "shutting down")
+        pumpHTTP2(session)
+        advance(now: loop.now())
+    }
+
+    /// A timeout: GOAWAY, then close once it is written (streams in flight are dropped).
+    private func closeHTTP2(_ session: HTTP2Session, message: String) {
+        session.goAway(message: message)
+        deadline = 0
+        deadlineKind = .none
+        phase = .closingAfterWrite
+        pumpHTTP2(session)
+    }
+
+    private func updateHTTP2Deadline(_ session: HTTP2Session, _ now: UInt64) {
+        let c = core
+        if pendingOutput > 0 {
+            deadline = lastWrite + c.writeTimeoutNs
+            deadlineKind = .write
+        } else if phase == .closingAfterWrite || session.unansweredCount > 0 {
+            deadline = 0
+            deadlineKind = .none
+        } else if session.hasPartialRequest {
+            deadline = lastRead + c.bodyTimeoutNs
+            deadlineKind = .body
+        } else if servedAny {
+            deadline = lastActivity + c.idleTimeoutNs
+            deadlineKind = .idle
+        } else {
+            deadline = lastActivity + c.headerTimeoutNs
+            deadlineKind = .fresh
+        }
+        if ageDeadline != 0 && !session.goingAway && phase == .open && (deadline == 0 || ageDeadline < deadline) {
+            deadline = ageDeadline
+            deadlineKind = .age
+        }
+    }
+
     /// Called by the loop's sweep when `deadline` passed.
     func deadlinePassed(now: UInt64) {
         switch deadlineKind {
@@ -621,8 +813,24 @@ final class HTTPConnection: @unchecked Sendable {
             deadlineKind = .drain
             deadline = now + max(core.writeTimeoutNs / 4, 1_000_000)
         case .fresh, .idle, .linger:
-            finalClose()
+            if let h2, phase == .open, deadlineKind != .linger {
+                closeHTTP2(h2, message: "idle timeout")
+            } else {
+                finalClose()
+            }
+        case .age:
+            if let h2 {
+                h2.goAway(message: "max_age")
+                deadline = 0
+                deadlineKind = .none
+                pumpHTTP2(h2)
+                advance(now: now)
+            }
         case .header, .body:
+            if let h2 {
+                closeHTTP2(h2, message: "request timeout")
+                return
+            }
             guard phase == .open else { return }
             deadline = 0
             deadlineKind = .none
@@ -630,6 +838,13 @@ final class HTTPConnection: @unchecked Sendable {
             if phase != .closed { advance(now: now) }
         }
     }
+}
+
+// MARK: HTTP/2
+
+extension HTTPConnection {
+    /// Output bytes queued and not yet taken by the socket.
+    var pendingOutputBytes: Int { pendingOutput }
 }
 
 extension Substring {

@@ -147,6 +147,7 @@ final class ServerCore: Sendable {
     private let nextInflationQueue = Atomic<Int>(0)
 
     let gzipEnabled: Bool
+    let serverName: String
     let serverLine: [UInt8]
     let headerTimeoutNs: UInt64
     let bodyTimeoutNs: UInt64
@@ -172,6 +173,7 @@ final class ServerCore: Sendable {
         }
         gzipEnabled = configuration.gzipMinBytes > 0
         let name = HTTPResponseSerializer.isValidFieldValue(configuration.serverName) ? configuration.serverName : "DenseServe"
+        serverName = name
         serverLine = Array("Server: \(name)\r\n".utf8)
         func ns(_ s: Double) -> UInt64 { clampedNanoseconds(s, floor: 0.001) }
         headerTimeoutNs = ns(configuration.headerReadTimeout)
@@ -273,7 +275,9 @@ final class ServerCore: Sendable {
     /// whenever the size made the response eligible.
     func prepareResponse(_ response: HTTPResponse, acceptsGzip: Bool) -> HTTPResponse {
         guard gzipEnabled, response.body.count >= configuration.gzipMinBytes,
-            !HTTPStatus.forbidsBody(response.status), !response.headers.contains("Content-Encoding")
+            !HTTPStatus.forbidsBody(response.status), !response.headers.contains("Content-Encoding"),
+            // gRPC compresses per message (`grpc-encoding`), never the whole stream.
+            !(response.headers["Content-Type"]?.hasPrefix("application/grpc") ?? false)
         else { return response }
         var r = response
         if !r.headers.contains("Vary") { r.headers.add(name: "Vary", value: "Accept-Encoding") }

@@ -63,6 +63,8 @@ public struct HTTPServerConfiguration: Sendable {
     /// and discards input for up to this many seconds so the client reads the
     /// response instead of a reset. Default 2.
     public var lingerTimeout: Double
+    /// HTTP/2 on the same port (see ``HTTP2Configuration``). Default: on, 100 streams.
+    public var http2: HTTP2Configuration
 
     public init(
         host: String = "127.0.0.1",
@@ -81,7 +83,8 @@ public struct HTTPServerConfiguration: Sendable {
         ioQueueCount: Int = HTTPServerConfiguration.onlineCPUCount,
         backlog: Int = 1024,
         lingerTimeout: Double = 2,
-        retryAfterSeconds: Int = 1
+        retryAfterSeconds: Int = 1,
+        http2: HTTP2Configuration = HTTP2Configuration()
     ) {
         self.host = host
         self.port = port
@@ -100,6 +103,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.backlog = backlog
         self.lingerTimeout = lingerTimeout
         self.retryAfterSeconds = retryAfterSeconds
+        self.http2 = http2
     }
 
     /// Online CPUs as reported by `sysconf`, at least 1.

@@ -162,7 +162,6 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
             "content_length_with_transfer_encoding"
         ),
         ("unknown coding", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: br\r\n\r\n", 501, "unsupported_transfer_coding"),
-        ("h2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505, "http_version_not_supported"),
         ("garbage", "\u{16}\u{3}\u{1}\u{0}\u{1}\r\n\r\n", 400, "invalid_request_line"),
         ("bad method", "G(T / HTTP/1.1\r\nHost: t\r\n\r\n", 400, "invalid_method"),
         ("bare LF", "GET / HTTP/1.1\nHost: t\n\n", 400, "bare_lf"),

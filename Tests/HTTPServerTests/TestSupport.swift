@@ -133,6 +133,17 @@ final class RawClient {
         return nil
     }
 
+    /// Exactly `count` bytes (buffered first); nil on EOF or timeout before them.
+    func readBytes(_ count: Int) -> [UInt8]? {
+        var rounds = 0
+        while buffer.count < count {
+            rounds += 1
+            if rounds > 100_000 || !fill() { return nil }
+        }
+        defer { buffer.removeFirst(count) }
+        return Array(buffer[0..<count])
+    }
+
     /// Whether the peer closed (EOF or reset) with nothing more to read within the timeout.
     func readsEOF() -> Bool {
         guard buffer.isEmpty else { return false }
