@@ -58,6 +58,9 @@ struct ServerConfig: Sendable, Equatable {
     var retryAfter = 1
     var drainGrace = 2.0
     var drainTimeout = 25.0
+    var http2 = true
+    var http2MaxConcurrentStreams = 100
+    var http2MaxConnectionAge = 0.0
 
     /// One configuration key: its name, meaning, and how to read it from text.
     struct Key: Sendable {
@@ -193,6 +196,17 @@ struct ServerConfig: Sendable, Equatable {
         double(
             "drain_grace_s", \.drainGrace, "After SIGTERM: seconds readiness is false while still accepting (load balancers stop routing)."),
         double("drain_timeout_s", \.drainTimeout, "After the grace: seconds to finish accepted requests before closing what is left."),
+        bool(
+            "http2", \.http2,
+            "HTTP/2 cleartext (prior knowledge, h2c) and gRPC on the same port (true or false); off, the HTTP/2 preface gets 505."),
+        int(
+            "http2_max_concurrent_streams", \.http2MaxConcurrentStreams,
+            "Open streams per HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS); also the most streams per connection handed on and not yet answered, reset ones included, before the server stops reading it."
+        ),
+        double(
+            "http2_max_connection_age_s", \.http2MaxConnectionAge,
+            "Seconds after which an HTTP/2 connection gets GOAWAY (±10 % jitter; streams in flight finish), so long-lived connections rebalance across replicas; 0 = never."
+        ),
     ]
 
     static func key(named name: String) -> Key? { keys.first { $0.name == name } }
@@ -257,6 +271,12 @@ struct ServerConfig: Sendable, Equatable {
         ] {
             try require(value > 0 && value <= 86400, "\(name) must be above 0 and at most 86400 seconds, got \(value)")
         }
+        try require(
+            (1...10_000).contains(http2MaxConcurrentStreams),
+            "http2_max_concurrent_streams must be between 1 and 10000, got \(http2MaxConcurrentStreams)")
+        try require(
+            http2MaxConnectionAge == 0 || (http2MaxConnectionAge >= 1 && http2MaxConnectionAge <= 31_536_000),
+            "http2_max_connection_age_s must be 0 (never) or between 1 and 31536000 seconds, got \(http2MaxConnectionAge)")
         for (name, value) in [("drain_grace_s", drainGrace), ("drain_timeout_s", drainTimeout)] {
             try require(value >= 0 && value <= 3600, "\(name) must be between 0 and 3600 seconds, got \(value)")
         }

@@ -77,7 +77,10 @@ final class Service: Sendable {
             maxBufferedRequestBytes: config.maxBufferedRequestBytes, maxBufferedResponseBytes: config.maxBufferedResponseBytes,
             gzipMinBytes: config.gzipMinBytes,
             gzipLevel: config.gzipLevel, serverName: "DenseServe/\(DenseServeVersion.string)", ioQueueCount: config.effectiveIOQueues,
-            retryAfterSeconds: config.retryAfter)
+            retryAfterSeconds: config.retryAfter,
+            http2: HTTP2Configuration(
+                enabled: config.http2, maxConcurrentStreams: config.http2MaxConcurrentStreams,
+                maxDispatchedStreams: config.http2MaxConcurrentStreams, maxConnectionAge: config.http2MaxConnectionAge))
         httpConfiguration.limitSettings = ServerConfig.httpLimitSettings
         // Access lines skip the Logger: formatted straight into the log sink's buffer and
         // written off the request path (see LogSink), only when info lines are wanted.
