@@ -39,7 +39,9 @@ let package = Package(
         .target(name: "KerasFile", dependencies: ["CZlib"]),
         .systemLibrary(
             name: "CNghttp2", path: "Sources/CNghttp2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
-        .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib", "CNghttp2"]),
+        // gzip through zlib, for HTTP bodies and gRPC messages alike.
+        .target(name: "GzipCodec", dependencies: ["CZlib"]),
+        .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib", "GzipCodec", "CNghttp2"]),
         .target(
             name: "InferenceService",
             dependencies: [
@@ -63,7 +65,7 @@ let package = Package(
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         // Fixtures made by real Keras (Fixtures/make_keras_fixtures.py), read through #filePath.
         .testTarget(name: "KerasFileTests", dependencies: ["KerasFile", "TensorJSON"], exclude: ["Fixtures"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "CZlib"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "GzipCodec", "CZlib"]),
         .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"]),
         .testTarget(name: "IntegrationTests", dependencies: ["DenseServer"]),
         .testTarget(

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import GzipCodec
 @_exported import HTTPCore
 import Synchronization
 

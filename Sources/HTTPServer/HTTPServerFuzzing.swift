@@ -1,3 +1,5 @@
+import GzipCodec
+
 /// Entry points of the libFuzzer targets (`dense-fuzz`, see `Fuzz/README.md`) and of the
 /// corpus replay tests. Not part of the server API: import with `@_spi(Fuzzing)`.
 @_spi(Fuzzing) public enum HTTPServerFuzzing {

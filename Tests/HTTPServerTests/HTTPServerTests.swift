@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import GzipCodec
 import Synchronization
 import Testing
 

@@ -1,14 +1,16 @@
 import CZlib
 
-/// gzip (RFC 1952) through zlib.
-enum Gzip {
-    enum InflateFailure: Error { case tooLarge, invalid, overBudget }
+/// gzip (RFC 1952) through zlib: HTTP bodies (`Content-Encoding: gzip`) and gRPC messages
+/// (`grpc-encoding: gzip`).
+public enum Gzip {
+    /// Why a gzip stream did not inflate.
+    public enum InflateFailure: Error, Sendable { case tooLarge, invalid, overBudget }
 
     /// Inflates one or more concatenated gzip members. Stops and fails with
     /// `.tooLarge` as soon as the output would pass `limit` bytes (zip bombs
     /// never allocate more than `limit + 1` bytes). Every allocation of output is first
     /// offered to `reserve` (its size in bytes); a refusal stops with `.overBudget`.
-    static func inflate(
+    public static func inflate(
         _ input: [UInt8], limit: Int, reserve: (Int) -> Bool = { _ in true }
     ) -> Result<[UInt8], InflateFailure> {
         var stream = z_stream()
@@ -59,7 +61,7 @@ enum Gzip {
     }
 
     /// One gzip member of `input` at zlib `level` (1…9), or nil if zlib fails.
-    static func deflate(_ input: [UInt8], level: Int) -> [UInt8]? {
+    public static func deflate(_ input: [UInt8], level: Int) -> [UInt8]? {
         var stream = z_stream()
         let lvl = Int32(min(max(level, 1), 9))
         guard
