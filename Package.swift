@@ -3,6 +3,8 @@ import PackageDescription
 
 // Dependencies point one way:
 // DenseServer → {InferenceService → {DenseKernel, TensorJSON}, HTTPServer → HTTPCore}; KerasFile → CZlib.
+// GRPCCore (gRPC framing and the protobuf messages DenseServe serves) is pure and depends on
+// nothing; InferenceService is to use it for its gRPC front end.
 // The API layer knows nothing of sockets; the executable adapts HTTP requests to it.
 let package = Package(
     name: "DenseServe",
@@ -37,6 +39,9 @@ let package = Package(
         .target(name: "HTTPCore"),
         // Keras model files (.keras zip, legacy .h5, .weights.h5): a pure, strict format reader.
         .target(name: "KerasFile", dependencies: ["CZlib"]),
+        // gRPC: a strict, slice-based protobuf reader/writer for the KServe V2 / Triton / health
+        // messages, message framing, grpc-timeout, grpc-message. No Foundation, no dependency.
+        .target(name: "GRPCCore"),
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib"]),
         .target(
             name: "InferenceService",
@@ -61,6 +66,7 @@ let package = Package(
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         // Fixtures made by real Keras (Fixtures/make_keras_fixtures.py), read through #filePath.
         .testTarget(name: "KerasFileTests", dependencies: ["KerasFile", "TensorJSON"], exclude: ["Fixtures"]),
+        .testTarget(name: "GRPCCoreTests", dependencies: ["GRPCCore"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "CZlib"]),
         .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"]),
         .testTarget(name: "IntegrationTests", dependencies: ["DenseServer"]),
