@@ -66,7 +66,8 @@ let package = Package(
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         // Fixtures made by real Keras (Fixtures/make_keras_fixtures.py), read through #filePath.
         .testTarget(name: "KerasFileTests", dependencies: ["KerasFile", "TensorJSON"], exclude: ["Fixtures"]),
-        .testTarget(name: "GRPCCoreTests", dependencies: ["GRPCCore"]),
+        // Golden messages serialized by real protobuf (Fixtures/make_golden.py), read through #filePath.
+        .testTarget(name: "GRPCCoreTests", dependencies: ["GRPCCore"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "CZlib"]),
         .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"]),
         .testTarget(name: "IntegrationTests", dependencies: ["DenseServer"]),
