@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Dependencies point one way:
-// DenseServer → {InferenceService → {DenseKernel, TensorJSON}, HTTPServer → {HTTPCore, CNghttp2}}; KerasFile → CZlib.
+// DenseServer → {InferenceService → {DenseKernel, TensorJSON, GRPCCore, GzipCodec}, HTTPServer → {HTTPCore, GzipCodec, CNghttp2}};
+// KerasFile → CZlib. GRPCCore (gRPC framing and the protobuf messages DenseServe serves) is pure.
 // The API layer knows nothing of sockets; the executable adapts HTTP requests to it.
 let package = Package(
     name: "DenseServe",
@@ -39,6 +40,9 @@ let package = Package(
         .target(name: "KerasFile", dependencies: ["CZlib"]),
         .systemLibrary(
             name: "CNghttp2", path: "Sources/CNghttp2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        // gRPC: a strict, slice-based protobuf reader/writer for the KServe V2 / Triton / health
+        // messages, message framing, grpc-timeout, grpc-message. No Foundation, no dependency.
+        .target(name: "GRPCCore"),
         // gzip through zlib, for HTTP bodies and gRPC messages alike.
         .target(name: "GzipCodec", dependencies: ["CZlib"]),
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib", "GzipCodec", "CNghttp2"]),
@@ -65,6 +69,8 @@ let package = Package(
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         // Fixtures made by real Keras (Fixtures/make_keras_fixtures.py), read through #filePath.
         .testTarget(name: "KerasFileTests", dependencies: ["KerasFile", "TensorJSON"], exclude: ["Fixtures"]),
+        // Golden messages serialized by real protobuf (Fixtures/make_golden.py), read through #filePath.
+        .testTarget(name: "GRPCCoreTests", dependencies: ["GRPCCore"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "GzipCodec", "CZlib"]),
         .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"]),
         .testTarget(name: "IntegrationTests", dependencies: ["DenseServer"]),

@@ -7,12 +7,12 @@ cd "$(dirname "$0")/.."
 
 scripts/ensure-deps.sh --test
 
-# Dependencies point one way: the kernel and the HTTP parser stay pure.
+# Dependencies point one way: the kernel, the HTTP parser and the format readers stay pure.
 if grep -rlE '^\s*import\s+(Foundation|FoundationEssentials|Dispatch|Glibc)\b' Sources/DenseKernel Sources/TensorJSON; then
   echo "test.sh: DenseKernel/TensorJSON must not import Foundation, Dispatch or Glibc" >&2; exit 1
 fi
-if grep -rlE '^\s*import\s+(Foundation|FoundationEssentials|Dispatch|Glibc)\b' Sources/KerasFile; then
-  echo "test.sh: KerasFile must not import Foundation, Dispatch or Glibc" >&2; exit 1
+if grep -rlE '^\s*import\s+(Foundation|FoundationEssentials|Dispatch|Glibc)\b' Sources/KerasFile Sources/GRPCCore; then
+  echo "test.sh: KerasFile and GRPCCore must not import Foundation, Dispatch or Glibc" >&2; exit 1
 fi
 if [ -d Sources/HTTPCore ] && grep -rlE '^\s*import\s+(Foundation|FoundationEssentials|Dispatch|Glibc)\b' Sources/HTTPCore; then
   echo "test.sh: HTTPCore must not import Foundation, Dispatch or Glibc" >&2; exit 1
