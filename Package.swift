@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "InferenceService",
             dependencies: [
-                "DenseKernel", "TensorJSON", "HTTPCore", "KerasFile",
+                "DenseKernel", "TensorJSON", "HTTPCore", "KerasFile", "GRPCCore", "GzipCodec",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
@@ -72,7 +72,7 @@ let package = Package(
         // Golden messages serialized by real protobuf (Fixtures/make_golden.py), read through #filePath.
         .testTarget(name: "GRPCCoreTests", dependencies: ["GRPCCore"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "GzipCodec", "CZlib"]),
-        .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"]),
+        .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON", "GRPCCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["DenseServer"]),
         .testTarget(
             name: "ConformanceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"],

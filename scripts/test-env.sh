@@ -10,9 +10,10 @@ export DENSE_TEST_PYTHON="$PWD/.venv-test/bin/python"
 
 # The V2 conformance test drives the server with the real tritonclient (Python): a venv with
 # it is created once (git-ignored) and handed to the Swift test.
-if [ ! -x .venv-triton/bin/python ] || ! .venv-triton/bin/python -c 'import tritonclient.http, numpy' 2>/dev/null; then
-  echo "test.sh: creating .venv-triton with tritonclient[http] and numpy" >&2
+# tritonclient[grpc] 2.73 needs grpcio >= 1.81.1 and protobuf < 7; the health stub is pinned to match.
+if [ ! -x .venv-triton/bin/python ] || ! .venv-triton/bin/python -c 'import tritonclient.http, tritonclient.grpc, grpc_health, numpy' 2>/dev/null; then
+  echo "test.sh: creating .venv-triton with tritonclient[http,grpc], grpcio-health-checking and numpy" >&2
   python3 -m venv .venv-triton
-  .venv-triton/bin/pip install -q 'tritonclient[http]' numpy
+  .venv-triton/bin/pip install -q 'tritonclient[http,grpc]==2.73.0' 'grpcio-health-checking==1.81.1' numpy
 fi
 export DENSESERVE_TRITON_PYTHON="$PWD/.venv-triton/bin/python"

@@ -108,11 +108,17 @@ final class Service: Sendable {
         let apiRequest = APIRequest(
             method: request.method, path: request.path, headers: request.headers, body: request.body,
             remoteIsLoopback: request.remoteIsLoopback, isAbandoned: { responder.isAbandoned })
-        api.handle(apiRequest) { response in
+        let respond: @Sendable (APIResponse) -> Void = { response in
             var headers = response.headers
             headers.replaceOrAdd(name: "X-Request-Id", value: requestID)
             inFlight.value.subtract(1, ordering: .relaxed)
-            responder.send(HTTPResponse(status: response.status, headers: headers, body: response.body))
+            responder.send(HTTPResponse(status: response.status, headers: headers, body: response.body, trailers: response.trailers))
+        }
+        // gRPC exists only over HTTP/2; over HTTP/1.1 its paths are unknown REST routes.
+        if request.version == .http2 && InferenceAPI.isGRPCCall(path: request.path, contentType: request.headers["content-type"]) {
+            api.handleGRPC(apiRequest, respond: respond)
+        } else {
+            api.handle(apiRequest, respond: respond)
         }
     }
 

@@ -171,6 +171,13 @@ final class HTTP2Session: @unchecked Sendable {
         }
     }
 
+    /// The first GOAWAY of a graceful shutdown (last stream id 2³¹−1): the client stops
+    /// opening streams here, and streams already on their way are still taken.
+    func announceShutdown() {
+        guard let session, !goingAway else { return }
+        _ = nghttp2_submit_shutdown_notice(session)
+    }
+
     /// GOAWAY `NO_ERROR` naming the last stream received: streams in flight finish, the
     /// client opens new ones elsewhere. Idempotent.
     func goAway(message: String) {

@@ -758,11 +758,20 @@ final class HTTPConnection: @unchecked Sendable {
         updateDeadline(now)
     }
 
-    /// Shutdown: GOAWAY naming the last stream received, then finish those streams and close.
+    /// Shutdown (RFC 9113 §6.8): a GOAWAY with the largest stream id at once, so the client
+    /// opens no new stream; about a round trip later the final GOAWAY naming the last stream
+    /// received (streams in flight meanwhile are not lost); then those streams finish and the
+    /// connection closes.
     private func drainHTTP2(_ session: HTTP2Session) {
-        session.goAway(message: "shutting down")
+        session.announceShutdown()
         pumpHTTP2(session)
         advance(now: loop.now())
+        loop.queue.asyncAfter(deadline: .now() + .milliseconds(100)) { [weak self] in
+            guard let self, self.phase == .open, let session = self.h2 else { return }
+            session.goAway(message: "shutting down")
+            self.pumpHTTP2(session)
+            self.advance(now: self.loop.now())
+        }
     }
 
     /// A timeout: GOAWAY, then close once it is written (streams in flight are dropped).

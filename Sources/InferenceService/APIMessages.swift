@@ -46,11 +46,14 @@ public struct APIResponse: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// Fields after the body (gRPC's `grpc-status`); sent over HTTP/2 only.
+    public var trailers: HTTPHeaders
 
-    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]) {
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8], trailers: HTTPHeaders = HTTPHeaders()) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.trailers = trailers
     }
 
     /// A JSON body with `Content-Type: application/json`, then `headers`.

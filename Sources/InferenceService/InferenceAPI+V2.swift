@@ -158,10 +158,24 @@ extension InferenceAPI {
         return writer.bytes
     }
 
-    /// A Triton-style model configuration, enough for `perf_analyzer`: with a batch axis,
-    /// `max_batch_size` is how many batch items fit in `max_batch_rows` and `dims` leave
-    /// the batch axis out; without one, `max_batch_size` is 0 and `dims` are the full shape.
-    func v2ModelConfig(_ registered: RegisteredModel) throws(ServiceError) -> [UInt8] {
+    /// What a Triton-style model configuration says of a registered model, for its REST
+    /// (JSON) and gRPC (`ModelConfig`) forms alike.
+    struct ModelConfigFacts {
+        /// With a batch axis, how many batch items fit in `max_batch_rows`; 0 without one.
+        var maxBatchSize: Int
+        /// Without the batch axis when there is one; the full shape otherwise (nil: any size).
+        var inputDims: [Int?]
+        var outputDims: [Int?]
+        var inputType: DType
+        var outputType: DType
+        /// The dynamic batching delay, when the model batches.
+        var batchingDelayMicroseconds: Int?
+    }
+
+    /// With a batch axis, `max_batch_size` is how many batch items fit in `max_batch_rows`
+    /// and `dims` leave the batch axis out; without one, `max_batch_size` is 0 and `dims` are
+    /// the full shape.
+    func modelConfigFacts(_ registered: RegisteredModel) throws(ServiceError) -> ModelConfigFacts {
         let signature = try Self.ioSignature(registered)
         let policy = batchingPolicy(for: registered)
         let batched = signature.input.count >= 2 && signature.input[0] == nil
@@ -176,6 +190,15 @@ extension InferenceAPI {
                 let (next, overflow) = product.multipliedReportingOverflow(by: max(1, dimension ?? 1))
                 return overflow ? Int.max : next
             }
+        return ModelConfigFacts(
+            maxBatchSize: batched ? max(1, policy.maxBatchRows / rowsPerItem) : 0, inputDims: inputDims, outputDims: outputDims,
+            inputType: signature.inputType, outputType: signature.outputType,
+            batchingDelayMicroseconds: batched && policy.enabled ? policy.maxQueueDelayMicroseconds : nil)
+    }
+
+    /// A Triton-style model configuration, enough for `perf_analyzer` (see ``modelConfigFacts(_:)``).
+    func v2ModelConfig(_ registered: RegisteredModel) throws(ServiceError) -> [UInt8] {
+        let facts = try modelConfigFacts(registered)
         var writer = JSONWriter()
         writer.beginObject()
         writer.write(registered.name, forKey: "name")
@@ -187,10 +210,10 @@ extension InferenceAPI {
         writer.beginObject()
         writer.endObject()
         writer.endObject()
-        writer.write(batched ? max(1, policy.maxBatchRows / rowsPerItem) : 0, forKey: "max_batch_size")
+        writer.write(facts.maxBatchSize, forKey: "max_batch_size")
         for (key, name, dims, dtype) in [
-            ("input", V2Protocol.inputName, inputDims, signature.inputType),
-            ("output", V2Protocol.outputName, outputDims, signature.outputType),
+            ("input", V2Protocol.inputName, facts.inputDims, facts.inputType),
+            ("output", V2Protocol.outputName, facts.outputDims, facts.outputType),
         ] {
             writer.writeKey(key)
             writer.beginArray()
@@ -207,10 +230,10 @@ extension InferenceAPI {
             writer.endObject()
             writer.endArray()
         }
-        if batched && policy.enabled {
+        if let delay = facts.batchingDelayMicroseconds {
             writer.writeKey("dynamic_batching")
             writer.beginObject()
-            writer.write(policy.maxQueueDelayMicroseconds, forKey: "max_queue_delay_microseconds")
+            writer.write(delay, forKey: "max_queue_delay_microseconds")
             writer.endObject()
         }
         writer.writeKey("model_transaction_policy")

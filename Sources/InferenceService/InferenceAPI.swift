@@ -50,6 +50,9 @@ public struct APIConfiguration: Sendable {
     public var metricsText: (@Sendable () -> [UInt8])?
     /// Caps on reading an uploaded or seeded model file (`.keras`, `.h5`).
     public var modelFileLimits = KerasFileLimits()
+    /// Largest gRPC request message, inflated (RESOURCE_EXHAUSTED beyond). The HTTP/2 body
+    /// limit bounds the message as sent.
+    public var grpcMaxMessageBytes = 64 << 20
 
     public init(
         limits: ServiceLimits = ServiceLimits(), adminToken: String? = nil, splitMinFLOPs: Int = 1 << 24, retryAfterSeconds: Int = 1,

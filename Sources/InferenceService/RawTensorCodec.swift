@@ -66,23 +66,34 @@ public enum RawTensorCodec {
 
     /// Little-endian bytes of a float32 or float64 storage.
     public static func encode(_ storage: TensorStorage) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: encodedByteCount(storage))
+        out.withUnsafeMutableBytes { encode(storage, into: $0) }
+        return out
+    }
+
+    /// Writes the little-endian bytes of a float32 or float64 storage into `destination`,
+    /// which holds exactly `count × 4` or `count × 8` bytes (a gRPC answer's raw output,
+    /// written in place).
+    public static func encode(_ storage: TensorStorage, into destination: UnsafeMutableRawBufferPointer) {
         switch storage {
         case .float32(let values):
-            var out = [UInt8](repeating: 0, count: values.count * 4)
-            out.withUnsafeMutableBytes { raw in
-                for (index, value) in values.enumerated() {
-                    raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: index * 4, as: UInt32.self)
-                }
+            precondition(destination.count == values.count * 4)
+            for (index, value) in values.enumerated() {
+                destination.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: index * 4, as: UInt32.self)
             }
-            return out
         case .float64(let values):
-            var out = [UInt8](repeating: 0, count: values.count * 8)
-            out.withUnsafeMutableBytes { raw in
-                for (index, value) in values.enumerated() {
-                    raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: index * 8, as: UInt64.self)
-                }
+            precondition(destination.count == values.count * 8)
+            for (index, value) in values.enumerated() {
+                destination.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: index * 8, as: UInt64.self)
             }
-            return out
+        }
+    }
+
+    /// Bytes of a float32 or float64 storage's little-endian encoding.
+    public static func encodedByteCount(_ storage: TensorStorage) -> Int {
+        switch storage {
+        case .float32(let values): values.count * 4
+        case .float64(let values): values.count * 8
         }
     }
 

@@ -1,4 +1,5 @@
 import DenseKernel
+import GRPCCore
 import HTTPCore
 import KerasFile
 import TensorJSON
@@ -46,6 +47,12 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
     /// A model file (`.keras`, `.h5`) that is malformed (400), over a cap (413) or outside
     /// what is read (422).
     case modelFile(KerasFileError)
+    /// A gRPC message that does not parse, breaks a cap, or is too large.
+    case grpc(GRPCCoreError)
+    /// A gRPC call's `grpc-timeout` passed before its answer.
+    case deadlineExceeded
+    /// A `grpc.health.v1.Health/Check` for a service this server does not serve.
+    case unknownService(String)
 
     /// The HTTP status for this error. The one exhaustive mapping of errors to statuses.
     public var status: Int {
@@ -71,6 +78,26 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .binaryFraming, .shapeDataMismatch: 400
         case .unsupportedLayer: 422
         case .modelFile(let error): error.status
+        case .grpc(let error): if case .messageTooLarge = error { 413 } else { 400 }
+        case .deadlineExceeded: 504
+        case .unknownService: 404
+        }
+    }
+
+    /// The gRPC status for this error, next to ``status``: the one mapping for gRPC.
+    public var grpcStatus: GRPCStatusCode {
+        switch self {
+        case .grpc(let error): error.statusCode
+        case .routeNotFound, .methodNotAllowed, .unsupportedMediaType: .unimplemented
+        case .modelNotFound, .unknownService: .notFound
+        case .unauthorized: .unauthenticated
+        case .forbidden: .permissionDenied
+        case .overloaded: .unavailable
+        case .clientClosedRequest: .cancelled
+        case .storage: .internal
+        case .deadlineExceeded: .deadlineExceeded
+        case .json, .badRequest, .dense, .invalidModelName, .binaryFraming, .shapeDataMismatch, .unsupportedLayer, .modelFile:
+            status == 413 ? .resourceExhausted : .invalidArgument
         }
     }
 
@@ -99,6 +126,14 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
             case .overLimit: "model_file_too_large"
             case .unsupported: "unsupported_model_file"
             }
+        case .grpc(let error):
+            switch error {
+            case .malformed: "invalid_protobuf"
+            case .invalid: "invalid_request"
+            case .messageTooLarge: "message_too_large"
+            }
+        case .deadlineExceeded: "deadline_exceeded"
+        case .unknownService: "unknown_service"
         }
     }
 
@@ -136,6 +171,10 @@ public enum ServiceError: Error, Sendable, CustomStringConvertible {
         case .unsupportedLayer(let field, let className, let reason):
             "\(field): layer class \(JSONValue.quotedExcerpt(className)) is not supported: \(reason)"
         case .modelFile(let error): error.description
+        case .grpc(let error): error.message
+        case .deadlineExceeded: "the call's grpc-timeout passed before its answer"
+        case .unknownService(let name):
+            "unknown service \(JSONValue.quotedExcerpt(name)); this server serves \"\" and \"inference.GRPCInferenceService\""
         }
     }
 
