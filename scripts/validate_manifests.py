@@ -197,6 +197,9 @@ def cross_check_kserve(documents, deployment):
     check(env.get("PROTOCOL") == "v2", "ServingRuntime: env PROTOCOL must be v2")
     check(int(env.get("DENSE_PORT", 0)) == 8080, "ServingRuntime: KServe routes to port 8080")
     check("v2" in runtime["spec"].get("protocolVersions", []), "ServingRuntime: protocolVersions must include v2")
+    check("grpc-v2" in runtime["spec"].get("protocolVersions", []), "ServingRuntime: protocolVersions must include grpc-v2 (gRPC on the same port)")
+    # KServe's serverless mode allows one port; named h2c, Knative speaks HTTP/2 to it (REST and gRPC).
+    check([p.get("name") for p in container.get("ports", [])] == ["h2c"], "ServingRuntime: the one container port must be named h2c")
     check("seed_model_dir=/mnt/models" in container.get("args", []), "ServingRuntime: models from the storage initializer (/mnt/models) must be registered (--set seed_model_dir=/mnt/models)")
     uid = container.get("securityContext", {}).get("runAsUser")
     check(uid == image["uid"], f"ServingRuntime: runAsUser {uid} is not the image's USER {image['uid']}")
