@@ -20,6 +20,12 @@ extension InferenceAPI {
     public static let grpcInferencePrefix = "/inference.GRPCInferenceService/"
     public static let grpcHealthPrefix = "/grpc.health.v1.Health/"
 
+    /// Every gRPC method served, by path (also the metrics label of its calls).
+    static let grpcMethods: Set<String> = Set(
+        ["ServerLive", "ServerReady", "ModelReady", "ServerMetadata", "ModelMetadata", "ModelInfer", "ModelConfig"].map {
+            grpcInferencePrefix + $0
+        } + [grpcHealthPrefix + "Check"])
+
     /// Whether an HTTP/2 request is a gRPC call: a gRPC content type, or a gRPC service path
     /// (answered 415 when its content type is not gRPC's, as the gRPC spec asks).
     public static func isGRPCCall(path: String, contentType: String?) -> Bool {

@@ -101,8 +101,11 @@ extension InferenceAPI {
     ])
 
     /// The label metrics use for `path`: its route's template (`/v1/models/{name}/predict`),
-    /// or `other` for a path no route answers.
-    public static func routeTemplate(_ path: String) -> String { routeTable.template(of: path) }
+    /// a gRPC method's path (`/inference.GRPCInferenceService/ModelInfer`), or `other` for a
+    /// path nothing answers.
+    public static func routeTemplate(_ path: String) -> String {
+        grpcMethods.contains(path) ? path : routeTable.template(of: path)
+    }
 
     /// Finds the request's route, checks the path's parameters and the method, and runs the
     /// handler. A bad model name or version is a 400 whatever the method; an unknown path 404;

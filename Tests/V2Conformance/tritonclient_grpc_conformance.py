@@ -213,6 +213,11 @@ with concurrent.futures.ThreadPoolExecutor(8) as pool:
     for local, got in pool.map(one, range(64)):
         same(got, rest_binary("g32", local, "FP32"), "concurrent")
 
+# Metrics label gRPC calls by their method.
+with urllib.request.urlopen("http://" + URL + "/metrics", timeout=30) as response:
+    metrics = response.read().decode()
+check('route="/inference.GRPCInferenceService/ModelInfer",method="POST",status="200"' in metrics, "metrics label ModelInfer")
+
 # grpcio health stub.
 channel = grpc.insecure_channel(URL)
 health = health_pb2_grpc.HealthStub(channel)
