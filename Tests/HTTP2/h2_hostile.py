@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Hostile HTTP/2 clients against a running dense-server (h2c, prior knowledge).
 
-Usage: h2_hostile.py HOST:PORT [--pid PID] [--only NAME,...] [--list]
+Usage: h2_hostile.py HOST:PORT [--pid PID] [--only NAME,...] [--keep-going] [--list]
 
 The server must run with the settings the checks assume (HTTP2HostileTests starts it so):
   --set header_read_timeout_s=1 --set write_timeout_s=5 --set max_body_bytes=1024
@@ -17,7 +17,7 @@ connections) must be answered 200, and the server's RSS (from /proc/PID/status) 
 within a bound of what it was before the first case. Every socket operation has a timeout.
 
 Prints one line per case saying what the server did, then `ok: N checks`; exits 1 with a
-message at the first failure.
+message at the first failure (with --keep-going: after every case, listing the failures).
 """
 
 import argparse
@@ -941,6 +941,7 @@ def main():
     p.add_argument("--pid", type=int, help="the server's pid (RSS checks need it)")
     p.add_argument("--only", help="comma-separated case names")
     p.add_argument("--list", action="store_true")
+    p.add_argument("--keep-going", action="store_true", help="run every case, then report all failures")
     p.add_argument("--header-timeout", type=float, default=1.0, help="the server's header_read_timeout_s")
     p.add_argument("--write-timeout", type=float, default=5.0, help="the server's write_timeout_s")
     p.add_argument("--max-body", type=int, default=1024, help="the server's max_body_bytes")
@@ -965,37 +966,60 @@ def main():
             return 2
         selected = [(n, f) for n, f in CASES if n in wanted]
     checks = 0
+    failures = []
+
+    def fail(name, e):
+        if isinstance(e, Failure):
+            text = str(e)
+        else:
+            where = traceback.extract_tb(e.__traceback__)[-1]
+            text = f"{type(e).__name__}: {e} (at {where.name}, line {where.lineno})"
+        print(f"FAIL: {name}: {text}" if name else f"FAIL: {text}", file=sys.stderr, flush=True)
+        failures.append(name)
+
     try:
         http1_ok(args.address)
         http2_ok(args.address)
         warm_up(args)
         checks += 3
         start_rss = rss_kb(args.pid)
-        for name, case in selected:
-            t = time.monotonic()
+    except (Failure, OSError, hpack.HPACKError) as e:
+        fail(None, e)
+        return 1
+    for name, case in selected:
+        t = time.monotonic()
+        try:
             outcome = case(args)
             checks += 1
+        except (Failure, OSError, hpack.HPACKError) as e:
+            fail(name, e)
+            if not args.keep_going:
+                return 1
+            outcome = "FAILED"
+        try:
             alive(args.pid)
             http1_ok(args.address)
             http2_ok(args.address)
             checks += 2
-            rss = rss_kb(args.pid)
-            rss_text = f" [RSS {rss} kB]" if rss is not None else ""
-            print(f"{name}: {outcome} ({time.monotonic() - t:.1f} s){rss_text}", flush=True)
-        if start_rss is not None:
-            # Memory bounded: after every case, within the bound of what it was before.
-            time.sleep(0.5)
-            end_rss = rss_kb(args.pid)
-            growth = (end_rss - start_rss) / 1024
-            print(f"rss: {start_rss} kB before, {end_rss} kB after ({growth:+.1f} MB)")
-            check(growth < args.rss_bound_mb, f"RSS grew {growth:.1f} MB over the cases (bound {args.rss_bound_mb} MB)")
+        except (Failure, OSError, hpack.HPACKError) as e:
+            fail(f"{name} (server health after it)", e)
+            if not args.keep_going:
+                return 1
+        rss = rss_kb(args.pid) if os.path.exists(f"/proc/{args.pid}") or args.pid is None else None
+        rss_text = f" [RSS {rss} kB]" if rss is not None else ""
+        print(f"{name}: {outcome} ({time.monotonic() - t:.1f} s){rss_text}", flush=True)
+    if start_rss is not None and os.path.exists(f"/proc/{args.pid}"):
+        # Memory bounded: after every case, within the bound of what it was before.
+        time.sleep(0.5)
+        end_rss = rss_kb(args.pid)
+        growth = (end_rss - start_rss) / 1024
+        print(f"rss: {start_rss} kB before, {end_rss} kB after ({growth:+.1f} MB)")
+        if growth < args.rss_bound_mb:
             checks += 1
-    except Failure as e:
-        print(f"FAIL: {e}", file=sys.stderr, flush=True)
-        return 1
-    except (OSError, hpack.HPACKError) as e:
-        where = traceback.extract_tb(e.__traceback__)[-1]
-        print(f"FAIL: {type(e).__name__}: {e} (at {where.name}, line {where.lineno})", file=sys.stderr, flush=True)
+        else:
+            fail("rss", Failure(f"RSS grew {growth:.1f} MB over the cases (bound {args.rss_bound_mb} MB)"))
+    if failures:
+        print(f"failed: {', '.join(f or 'setup' for f in failures)} ({checks} checks passed)", file=sys.stderr)
         return 1
     print(f"ok: {checks} checks")
     return 0
