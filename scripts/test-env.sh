@@ -1,10 +1,13 @@
 # Sourced by scripts/test.sh and scripts/sanitize.sh (from the repository root): creates the
 # git-ignored Python venvs the Swift tests use and exports where they are.
-# Python test tooling (never part of the service): a real Prometheus text parser, and
-# selenium to drive Debian's chromium + chromium-driver against the page at / (BrowserPageTests).
-if ! .venv-test/bin/python -c 'import prometheus_client, selenium' 2>/dev/null; then
+# Python test tooling (never part of the service): a real Prometheus text parser,
+# selenium to drive Debian's chromium + chromium-driver against the page at / (BrowserPageTests),
+# and h2 + hyperframe (pinned) to speak hostile HTTP/2 to the server (HTTP2HostileTests).
+if ! .venv-test/bin/python -c 'import prometheus_client, selenium, h2, hyperframe, hpack
+assert (h2.__version__, hyperframe.__version__, hpack.__version__) == ("4.4.1", "6.1.0", "4.2.0")' 2>/dev/null; then
   python3 -m venv .venv-test
-  .venv-test/bin/pip install -q --disable-pip-version-check prometheus-client requests selenium
+  .venv-test/bin/pip install -q --disable-pip-version-check prometheus-client requests selenium \
+    'h2==4.4.1' 'hyperframe==6.1.0' 'hpack==4.2.0'
 fi
 export DENSE_TEST_PYTHON="$PWD/.venv-test/bin/python"
 
