@@ -9,8 +9,10 @@
 public struct HTTP2Configuration: Sendable, Hashable {
     /// Serve HTTP/2. Off: the preface is answered 505 as by an HTTP/1.1-only server. Default on.
     public var enabled: Bool
-    /// `SETTINGS_MAX_CONCURRENT_STREAMS`: open streams per connection; nghttp2 refuses the
-    /// next one with `REFUSED_STREAM`. Default 100.
+    /// `SETTINGS_MAX_CONCURRENT_STREAMS`: open streams per connection. A stream beyond it is
+    /// refused with `REFUSED_STREAM` before the client acknowledged the setting; after that,
+    /// libnghttp2 1.52 ends the connection with GOAWAY `PROTOCOL_ERROR` (RFC 9113 §5.1.2 asks
+    /// for a stream error; the client broke a limit it acknowledged). Default 100.
     public var maxConcurrentStreams: Int
     /// Streams per connection handed to the handler and not yet answered, streams the client
     /// reset included (their work may already be on a worker): at the cap the server stops

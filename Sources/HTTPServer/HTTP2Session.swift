@@ -44,6 +44,9 @@ final class HTTP2Session: @unchecked Sendable {
     private var limits: HTTPLimits { connection.core.configuration.limits }
     /// Request body bytes this session's unfinished streams hold (its share of the budget).
     private var heldBodyBytes = 0
+    /// Response body bytes submitted and not yet copied into frames (its share of
+    /// `maxBufferedResponseBytes`, as an HTTP/1.1 connection's unsent output is).
+    private var heldResponseBytes = 0
 
     init?(connection: HTTPConnection) {
         self.connection = connection
@@ -97,6 +100,8 @@ final class HTTP2Session: @unchecked Sendable {
         streams.removeAll()
         unanswered.removeAll()
         releaseHeldBodies()
+        if heldResponseBytes > 0 { connection.releaseResponseBytes(heldResponseBytes) }
+        heldResponseBytes = 0
     }
 
     // MARK: State the connection reads
@@ -129,9 +134,12 @@ final class HTTP2Session: @unchecked Sendable {
         let consumed = nghttp2_session_mem_recv(session, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), bytes.count)
         receiving = false
         if consumed < 0 {
-            // A protocol error or a flood: nghttp2 queued GOAWAY; send it and close.
+            // A protocol error or a flood. nghttp2 queued GOAWAY itself for a connection
+            // error it found in a frame; for a flood (FLOODED: too many ACKs queued,
+            // TOO_MANY_CONTINUATIONS) it did not, and the code says why: ENHANCE_YOUR_CALM.
             failed = true
-            _ = nghttp2_session_terminate_session(session, NGHTTP2_PROTOCOL_ERROR.rawValue)
+            let flood = consumed == Int(NGHTTP2_ERR_FLOODED.rawValue) || consumed == Int(NGHTTP2_ERR_TOO_MANY_CONTINUATIONS.rawValue)
+            _ = nghttp2_session_terminate_session(session, (flood ? NGHTTP2_ENHANCE_YOUR_CALM : NGHTTP2_PROTOCOL_ERROR).rawValue)
             pumpAll()
             return .closeAfterWrite
         }
@@ -271,6 +279,14 @@ final class HTTP2Session: @unchecked Sendable {
         stream.cancellation.cancel()
         stream.reservation?.release()
         releaseHeld(of: stream)
+        releaseResponse(of: stream, stream.heldResponseBytes)
+    }
+
+    private func releaseResponse(of stream: HTTP2Stream, _ bytes: Int) {
+        guard bytes > 0 else { return }
+        connection.releaseResponseBytes(bytes)
+        heldResponseBytes -= bytes
+        stream.heldResponseBytes -= bytes
     }
 
     private func releaseHeld(of stream: HTTP2Stream) {
@@ -371,6 +387,11 @@ final class HTTP2Session: @unchecked Sendable {
             return (name, field.value)
         }
         let hasContent = !(stream.response?.body.isEmpty ?? true) || !stream.trailerFields.isEmpty
+        if let held = stream.response?.body.count, held > 0 {
+            connection.holdResponseBytes(held)
+            heldResponseBytes += held
+            stream.heldResponseBytes += held
+        }
         let rc = Self.withNameValues(fields) { nva, count in
             if hasContent {
                 var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: readBodyCallback)
@@ -407,6 +428,7 @@ final class HTTP2Session: @unchecked Sendable {
                 buffer.update(from: body.baseAddress! + stream.sentBytes, count: n)
             }
             stream.sentBytes += n
+            releaseResponse(of: stream, n)
         }
         if stream.sentBytes == response.body.count {
             flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
@@ -472,6 +494,8 @@ final class HTTP2Stream {
     /// The answer being sent (its body is dropped once nghttp2 took it).
     var response: HTTPResponse?
     var sentBytes = 0
+    /// Bytes of `response.body` counted in the server's unsent response bytes.
+    var heldResponseBytes = 0
     var trailerFields: [(String, String)] = []
     var reservation: BodyReservation?
     let cancellation = HTTP2StreamCancellation()

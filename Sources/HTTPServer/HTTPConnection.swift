@@ -705,6 +705,12 @@ final class HTTPConnection: @unchecked Sendable {
     /// Appends frames the HTTP/2 session produced.
     func appendOutput(_ bytes: UnsafeRawBufferPointer) { out.append(contentsOf: bytes) }
 
+    /// Counts `bytes` of a submitted HTTP/2 answer in the server-wide unsent response bytes
+    /// (`admitsOutput` reads them) until ``releaseResponseBytes(_:)``.
+    func holdResponseBytes(_ bytes: Int) { core.bufferedResponseBytes.add(bytes, ordering: .relaxed) }
+
+    func releaseResponseBytes(_ bytes: Int) { core.bufferedResponseBytes.subtract(bytes, ordering: .relaxed) }
+
     /// Counts `bytes` of an HTTP/2 request body against `maxBufferedRequestBytes`; false
     /// (counting nothing) when that would pass it.
     func reserveRequestBytes(_ bytes: Int) -> Bool { account(accountedBytes + bytes) }

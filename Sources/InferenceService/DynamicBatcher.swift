@@ -55,6 +55,10 @@ final class DynamicBatcher: Sendable {
         var input: TensorStorage
         var admitted: ContinuousClock.Instant
         var deliver: Delivery
+        /// Whether its client has gone (a closed connection, a reset HTTP/2 stream): then it is
+        /// left out of the pass that would compute it, and `skip` answers it instead.
+        var abandoned: @Sendable () -> Bool
+        var skip: @Sendable () -> Void
         /// When it joined the queue (the delay counts from here).
         var queuedAt = ContinuousClock.now
     }
@@ -115,13 +119,15 @@ final class DynamicBatcher: Sendable {
 
     /// Runs `rows` rows of `input` (width `model.model.inputDim`) through the model, batched
     /// with concurrent requests under `policy`, and calls `deliver` on a worker with this
-    /// request's `rows·outputWidth` outputs. Call from inside an admitted job.
+    /// request's `rows·outputWidth` outputs. Call from inside an admitted job. A request whose
+    /// `abandoned` is true when its pass starts is not computed: `skip` is called instead.
     func submit(
         model: RegisteredModel, policy: BatchingPolicy, rows: Int, input: TensorStorage,
-        admitted: ContinuousClock.Instant, deliver: @escaping Delivery
+        admitted: ContinuousClock.Instant, abandoned: @escaping @Sendable () -> Bool = { false },
+        skip: @escaping @Sendable () -> Void = {}, deliver: @escaping Delivery
     ) {
         precondition(rows >= 1 && input.count == rows * model.model.rowWidth)
-        let entry = Entry(rows: rows, input: input, admitted: admitted, deliver: deliver)
+        let entry = Entry(rows: rows, input: input, admitted: admitted, deliver: deliver, abandoned: abandoned, skip: skip)
         guard policy.enabled && rows < policy.maxBatchRows else {
             run(model: model, [entry]) {}
             return
@@ -215,8 +221,18 @@ final class DynamicBatcher: Sendable {
         }
     }
 
-    /// Runs entries as one forward pass, delivers each its rows, then calls `then`.
-    private func run(model registered: RegisteredModel, _ batch: [Entry], then: @escaping @Sendable () -> Void) {
+    /// Runs entries as one forward pass, delivers each its rows, then calls `then`. Entries
+    /// whose client has gone are skipped first (rapid HTTP/2 resets must not buy compute).
+    private func run(model registered: RegisteredModel, _ all: [Entry], then: @escaping @Sendable () -> Void) {
+        let batch = all.filter { entry in
+            guard entry.abandoned() else { return true }
+            entry.skip()
+            return false
+        }
+        guard !batch.isEmpty else {
+            then()
+            return
+        }
         let model = registered.model
         let clock = ContinuousClock()
         let started = clock.now

@@ -169,14 +169,17 @@ extension InferenceAPI {
         }
         var gated = request
         let abandoned = request.isAbandoned
-        gated.isAbandoned = { reply.isSent || abandoned() }
+        let gone: @Sendable () -> Bool = { reply.isSent || abandoned() }
+        gated.isAbandoned = gone
         let respond: @Sendable (APIResponse) -> Void = { reply.send($0) }
         if Self.runsInline(registered, bodyBytes: request.body.count, maxFLOPs: configuration.inlineMaxFLOPs) {
-            grpcInfer(registered, decoded, call: call, admitted: ContinuousClock.now, inline: true, respond: respond)
+            grpcInfer(
+                registered, decoded, call: call, admitted: ContinuousClock.now, abandoned: gone, inline: true, respond: respond
+            )
             return
         }
         try runOnPool(gated, respond) { completion in
-            self.grpcInfer(registered, decoded, call: call, admitted: completion.admittedAt) { response in
+            self.grpcInfer(registered, decoded, call: call, admitted: completion.admittedAt, abandoned: gone) { response in
                 completion.done()
                 respond(response)
             }
@@ -185,7 +188,7 @@ extension InferenceAPI {
 
     private func grpcInfer(
         _ registered: RegisteredModel, _ message: ModelInferRequest, call: GRPCCall, admitted: ContinuousClock.Instant,
-        inline: Bool = false, respond: @escaping @Sendable (APIResponse) -> Void
+        abandoned: @escaping @Sendable () -> Bool, inline: Bool = false, respond: @escaping @Sendable (APIResponse) -> Void
     ) {
         let decoded: GRPCInferRequest
         let plan: InferencePlan
@@ -205,7 +208,7 @@ extension InferenceAPI {
             respond(call.answer(Self.grpcInferResponse(registered, id: id, output: output)))
             return
         }
-        submit(registered, plan: plan, admitted: admitted, respond: respond) { output, _ in
+        submit(registered, plan: plan, admitted: admitted, abandoned: abandoned, respond: respond) { output, _ in
             call.answer(Self.grpcInferResponse(registered, id: id, output: output))
         }
     }

@@ -51,7 +51,7 @@ extension InferenceAPI {
             respond(Self.v2InferResponse(registered, id: decoded.id, output: output, outputsBinary: decoded.outputsBinary))
             return
         }
-        submit(registered, plan: plan, admitted: admitted, respond: respond) { output, _ in
+        submit(registered, plan: plan, admitted: admitted, abandoned: request.isAbandoned, respond: respond) { output, _ in
             Self.v2InferResponse(registered, id: decoded.id, output: output, outputsBinary: decoded.outputsBinary)
         }
     }

@@ -244,6 +244,7 @@ public final class InferenceAPI: Sendable {
     /// whatever else shared the pass — with the pass's timing. Runs `encode` on a worker.
     func submit(
         _ registered: RegisteredModel, plan: InferencePlan, admitted: ContinuousClock.Instant,
+        abandoned: @escaping @Sendable () -> Bool = { false },
         respond: @escaping @Sendable (APIResponse) -> Void,
         encode: @escaping @Sendable (Tensor, ResponseEncoder.Timing) -> APIResponse
     ) {
@@ -251,7 +252,8 @@ public final class InferenceAPI: Sendable {
         let model = registered.model
         let observer = configuration.observer
         batcher.submit(
-            model: registered, policy: batchingPolicy(for: registered), rows: plan.rows, input: input.storage, admitted: admitted
+            model: registered, policy: batchingPolicy(for: registered), rows: plan.rows, input: input.storage, admitted: admitted,
+            abandoned: abandoned, skip: { respond(self.fail(.clientClosedRequest)) }
         ) { storage, timing in
             observer?.computed(seconds: timing.computeMs / 1000, rows: plan.rows)
             respond(encode(Tensor(shape: model.outputShape(inputShape: input.shape), storage: storage), timing))
