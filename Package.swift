@@ -62,7 +62,7 @@ let package = Package(
             ]),
         .executableTarget(name: "HTTPBenchServer", dependencies: ["HTTPServer"]),
         .executableTarget(name: "TensorJSONBench", dependencies: ["TensorJSON"]),
-        .executableTarget(name: "DenseFuzz", dependencies: ["InferenceService", "HTTPServer", "KerasFile"]),
+        .executableTarget(name: "DenseFuzz", dependencies: ["InferenceService", "HTTPServer", "KerasFile", "GRPCCore"]),
         .executableTarget(name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService", "KerasFile"]),
         .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),

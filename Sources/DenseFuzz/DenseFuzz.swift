@@ -4,6 +4,7 @@
 // `main` hands the chosen target to libFuzzer (`LLVMFuzzerRunDriver`). In an ordinary build it
 // is a replayer, `dense-fuzz TARGET FILE|DIR…`, that runs files through a target without
 // libFuzzer (a crash found by fuzzing reproduces the same way, and the tests replay the corpus).
+@_spi(Fuzzing) import GRPCCore
 @_spi(Fuzzing) import HTTPServer
 @_spi(Fuzzing) import InferenceService
 @_spi(Fuzzing) import KerasFile
@@ -21,6 +22,9 @@ enum FuzzTarget: String, CaseIterable {
     case gzip
     /// Keras model files (.keras zip, .h5, .weights.h5): KerasModelFile, then every dataset and attribute.
     case keras
+    /// gRPC unary bodies: deframing, then every GRPCCore message type decoded, re-encoded and
+    /// decoded again (equal), plus grpc-timeout and grpc-message percent-encoding.
+    case grpc
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -28,6 +32,7 @@ enum FuzzTarget: String, CaseIterable {
         case .v2: InferenceFuzzing.v2Request(bytes)
         case .gzip: HTTPServerFuzzing.gzipInflate(bytes)
         case .keras: KerasFileFuzzing.open(bytes)
+        case .grpc: GRPCCoreFuzzing.run(bytes)
         }
     }
 }
