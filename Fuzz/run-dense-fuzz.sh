@@ -23,7 +23,8 @@ swift build -c release --scratch-path "$scratch" --product dense-fuzz \
 bin="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/dense-fuzz"
 [ -x "$bin" ] || { echo "run-dense-fuzz: build failed" >&2; exit 1; }
 
-out="$PWD/$scratch/fuzz"
+# An absolute FUZZ_SCRATCH_PATH stays as it is (it used to be put under $PWD).
+case "$scratch" in /*) out="$scratch/fuzz" ;; *) out="$PWD/$scratch/fuzz" ;; esac
 mkdir -p "$out"
 status=0
 for target in "${targets[@]}"; do

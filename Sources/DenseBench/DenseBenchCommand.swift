@@ -1,6 +1,6 @@
 import Foundation
 
-/// `dense-bench [gemm|json|keras|all]`: benchmarks with same-run baselines. Release builds only.
+/// `dense-bench [gemm|json|keras|grpc|all]`: benchmarks with same-run baselines. Release builds only.
 @main
 struct DenseBenchCommand {
     static func main() {
@@ -9,12 +9,13 @@ struct DenseBenchCommand {
         case "gemm": GEMMBench.run()
         case "json": JSONBench.run()
         case "keras": KerasBench.run()
+        case "grpc": GRPCBench.run()
         case "all":
             GEMMBench.run()
             print()
             JSONBench.run()
         default:
-            FileHandle.standardError.write(Data("usage: dense-bench [gemm|json|keras|all]\n".utf8))
+            FileHandle.standardError.write(Data("usage: dense-bench [gemm|json|keras|grpc|all]\n".utf8))
             exit(64)
         }
     }

@@ -83,6 +83,7 @@ extension ProtoReader {
         } catch { throw error.within("\(field)") }
     }
 
+    /// `Value` is `Float` or `Double`: `width` bytes, the IEEE bits of `convert`'s input.
     private mutating func appendFixed<Value>(
         _ tag: ProtoTag, _ field: StaticString, _ values: inout [Value], _ maxCount: Int, width: Int,
         _ convert: (UInt64) -> Value
@@ -101,15 +102,30 @@ extension ProtoReader {
                 }
                 let count = packed.count / width
                 try reserve(count, in: &values, maxCount)
-                packed.withUnsafeBytes { raw in
-                    for element in 0..<count {
-                        let bits =
-                            width == 4
-                            ? UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: element * 4, as: UInt32.self)))
-                            : UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: element * 8, as: UInt64.self))
-                        values.append(convert(bits))
+                guard count > 0 else { break }
+                #if _endian(little)
+                    // Float and Double are their little-endian IEEE bits: one memcpy (the run may
+                    // sit at any alignment, so it cannot be read in place as [Float]).
+                    precondition(MemoryLayout<Value>.stride == width, "Float or Double")
+                    let start = values.count
+                    values.append(contentsOf: repeatElement(convert(0), count: count))
+                    values.withUnsafeMutableBytes { destination in
+                        packed.withUnsafeBytes { source in
+                            destination.baseAddress!.advanced(by: start * width).copyMemory(
+                                from: source.baseAddress!, byteCount: source.count)
+                        }
                     }
-                }
+                #else
+                    packed.withUnsafeBytes { raw in
+                        for element in 0..<count {
+                            let bits =
+                                width == 4
+                                ? UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: element * 4, as: UInt32.self)))
+                                : UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: element * 8, as: UInt64.self))
+                            values.append(convert(bits))
+                        }
+                    }
+                #endif
             default:
                 throw .malformed(path: "", expected: "wire type \(wireType) or 2 (packed) before byte \(offset), got \(tag.wireType)")
             }

@@ -116,7 +116,11 @@ extension ProtoWriter {
         writeTag(fieldNumber, .lengthDelimited)
         writeVarint(UInt64(values.count) * 4)
         reserveAdditional(values.count * 4)
-        for value in values { writeFixed32(value.bitPattern) }
+        #if _endian(little)
+            values.withUnsafeBytes { raw in raw.withMemoryRebound(to: UInt8.self) { bytes.append(contentsOf: $0) } }
+        #else
+            for value in values { writeFixed32(value.bitPattern) }
+        #endif
     }
 
     /// A packed `repeated double` field (8 bytes each, bits kept exactly).
@@ -125,7 +129,11 @@ extension ProtoWriter {
         writeTag(fieldNumber, .lengthDelimited)
         writeVarint(UInt64(values.count) * 8)
         reserveAdditional(values.count * 8)
-        for value in values { writeFixed64(value.bitPattern) }
+        #if _endian(little)
+            values.withUnsafeBytes { raw in raw.withMemoryRebound(to: UInt8.self) { bytes.append(contentsOf: $0) } }
+        #else
+            for value in values { writeFixed64(value.bitPattern) }
+        #endif
     }
 
     /// An embedded message field, written even when the message is empty (it is present).
