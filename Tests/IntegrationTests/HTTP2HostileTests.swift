@@ -71,6 +71,8 @@ import Testing
         var arguments = [script, "127.0.0.1:\(server.port)", "--pid", String(server.process.processIdentifier)]
         if let only { arguments += ["--only", only] }
         if keepGoing { arguments += ["--keep-going"] }
+        // AddressSanitizer's shadow memory and quarantine inflate RSS (scripts/sanitize.sh sets this).
+        if ProcessInfo.processInfo.environment["DENSE_SANITIZER"] != nil { arguments += ["--rss-bound-mb", "256"] }
         let result = try run(python, arguments, timeout: timeout)
         let running = server.process.isRunning
         let exit = server.stop()
