@@ -310,6 +310,16 @@ final class HTTP2Session: @unchecked Sendable {
     }
 
     private func dispatch(_ stream: HTTP2Stream) {
+        // Reading stops at the cap between reads, but one read can carry many streams (a burst
+        // of HEADERS and resets): past the cap a stream is refused, never handed on.
+        guard unanswered.count < max(configuration.maxDispatchedStreams, 1) else {
+            if let session {
+                _ = nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), stream.id, NGHTTP2_REFUSED_STREAM.rawValue)
+            }
+            stream.body = []
+            releaseHeld(of: stream)
+            return
+        }
         var headers = stream.headers
         if let authority = stream.authority, !headers.contains("host") { headers.add(name: "host", value: authority) }
         let head = HTTPRequestHead(

@@ -49,14 +49,16 @@ extension InferenceAPI {
                         "a gRPC call needs content-type application/grpc, got \(request.header("content-type") ?? "none")")))
             return
         }
-        let reply = GRPCReply(respond)
         let call: GRPCCall
         do {
             call = try GRPCCall(request)
         } catch {
-            reply.send(grpcFailure(error, acceptEncoding: true))
+            respond(grpcFailure(error, acceptEncoding: true))
             return
         }
+        // The deadline's DEADLINE_EXCEEDED races the answer; a timer source, cancelled by the
+        // answer, so a far deadline (grpc-timeout allows 99999999H) keeps nothing alive.
+        let reply = GRPCReply(deadline: call.timeoutNanoseconds, failure: { self.grpcFailure(.deadlineExceeded) }, respond)
         do throws(ServiceError) {
             guard request.method == "POST" else { throw .methodNotAllowed(method: request.method, allowed: ["POST"]) }
             let message = try call.message(of: request.body, maxBytes: configuration.grpcMaxMessageBytes)
@@ -156,23 +158,17 @@ extension InferenceAPI {
 
     /// ModelInfer: the model is looked up at once (NOT_FOUND without admission); the message
     /// is decoded and computed on the worker pool, through the same batcher as every route.
-    /// A `grpc-timeout` that passes first answers DEADLINE_EXCEEDED, and work not started by
-    /// then is skipped.
+    /// Once the call's deadline answered (see ``GRPCReply``), work not started is skipped.
     private func grpcInfer(_ request: APIRequest, call: GRPCCall, message: ArraySlice<UInt8>, reply: GRPCReply) throws(ServiceError) {
         let decoded = try Self.decode(ModelInferRequest.self, message)
         let registered = try store.get(name: decoded.modelName, version: try Self.version(decoded.modelVersion))
-        if let nanoseconds = call.timeoutNanoseconds {
-            let failure = grpcFailure(.deadlineExceeded)
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(min(nanoseconds, UInt64(Int.max))))) {
-                reply.send(failure)
-            }
-        }
         var gated = request
         let abandoned = request.isAbandoned
         let gone: @Sendable () -> Bool = { reply.isSent || abandoned() }
         gated.isAbandoned = gone
         let respond: @Sendable (APIResponse) -> Void = { reply.send($0) }
-        if Self.runsInline(registered, bodyBytes: request.body.count, maxFLOPs: configuration.inlineMaxFLOPs) {
+        // The inflated message bounds the rows (a small gzip body can inflate to many).
+        if Self.runsInline(registered, bodyBytes: message.count, maxFLOPs: configuration.inlineMaxFLOPs) {
             grpcInfer(
                 registered, decoded, call: call, admitted: ContinuousClock.now, abandoned: gone, inline: true, respond: respond
             )
@@ -314,13 +310,30 @@ struct GRPCCall: Sendable {
 final class GRPCReply: Sendable {
     private let respond: @Sendable (APIResponse) -> Void
     private let sent = Atomic<Bool>(false)
+    /// The deadline's timer, cancelled with the answer. `nonisolated(unsafe)`: set once in
+    /// init, and a Dispatch source's `cancel` is safe from any thread.
+    nonisolated(unsafe) private let timer: DispatchSourceTimer?
 
-    init(_ respond: @escaping @Sendable (APIResponse) -> Void) { self.respond = respond }
+    /// - Parameter deadline: nanoseconds after which `failure()` answers unless an answer went first.
+    init(
+        deadline nanoseconds: UInt64? = nil, failure: @escaping @Sendable () -> APIResponse = { APIResponse(status: 504, body: []) },
+        _ respond: @escaping @Sendable (APIResponse) -> Void
+    ) {
+        self.respond = respond
+        timer = nanoseconds.map { nanoseconds in
+            let timer = DispatchSource.makeTimerSource(queue: .global())
+            timer.schedule(deadline: .now() + .nanoseconds(Int(min(nanoseconds, UInt64(Int.max)))))
+            return timer
+        }
+        timer?.setEventHandler { [weak self] in self?.send(failure()) }
+        timer?.resume()
+    }
 
     var isSent: Bool { sent.load(ordering: .acquiring) }
 
     func send(_ response: APIResponse) {
         guard sent.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        timer?.cancel()
         respond(response)
     }
 }
