@@ -36,29 +36,8 @@ import Testing
 
     static var required: Bool { hasH2 || ProcessInfo.processInfo.environment["CI"] != nil }
 
-    /// Runs `executable` with a hard timeout; (exit status, stdout + stderr).
     static func run(_ executable: String, _ arguments: [String], timeout: Double) throws -> (status: Int32, output: String) {
-        let log = NSTemporaryDirectory() + "h2-hostile-\(UUID().uuidString).log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = output
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        try process.run()
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            if finished.wait(timeout: .now() + 5) == .timedOut {
-                kill(process.processIdentifier, SIGKILL)
-                finished.wait()
-            }
-        }
-        try? output.close()
-        return (process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        try ToolProcess.run(executable, arguments, timeout: timeout)
     }
 
     /// Starts a server with `serverArguments`, runs the script (all cases, or `only`), stops it.

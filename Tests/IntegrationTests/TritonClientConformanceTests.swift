@@ -24,27 +24,10 @@ import Testing
         let python = try #require(Self.python, "no Python with tritonclient: scripts/test.sh creates .venv-triton")
         let server = try ServerProcess()
         defer { server.stop() }
-        let log = NSTemporaryDirectory() + "tritonclient-\(UUID().uuidString).log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [
-            Self.root.appendingPathComponent("Tests/V2Conformance/tritonclient_conformance.py").path, "127.0.0.1:\(server.port)",
-        ]
-        process.standardOutput = output
-        process.standardError = output
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        try process.run()
-        if finished.wait(timeout: .now() + 300) == .timedOut {
-            process.terminate()
-            finished.wait()
-        }
-        try? output.close()
-        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        #expect(process.terminationStatus == 0, "tritonclient conformance failed:\n\(text)\nserver log:\n\(server.stderr)")
+        let (status, text) = try ToolProcess.run(
+            python, [Self.root.appendingPathComponent("Tests/V2Conformance/tritonclient_conformance.py").path, "127.0.0.1:\(server.port)"],
+            timeout: 300)
+        #expect(status == 0, "tritonclient conformance failed:\n\(text)\nserver log:\n\(server.stderr)")
         #expect(text.contains("ok:"), "\(text)")
     }
 }

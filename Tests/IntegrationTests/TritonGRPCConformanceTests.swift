@@ -16,28 +16,10 @@ import Testing
         let python = try #require(TritonClientConformanceTests.python, "no Python with tritonclient: scripts/test.sh creates .venv-triton")
         let server = try ServerProcess(arguments: ["--set", "drain_grace_s=3"])
         defer { server.stop() }
-        let log = NSTemporaryDirectory() + "tritonclient-grpc-\(UUID().uuidString).log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: log) }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [
-            TritonClientConformanceTests.root.appendingPathComponent("Tests/V2Conformance/tritonclient_grpc_conformance.py").path,
-            "127.0.0.1:\(server.port)", String(server.process.processIdentifier),
-        ]
-        process.standardOutput = output
-        process.standardError = output
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        try process.run()
-        if finished.wait(timeout: .now() + 300) == .timedOut {
-            process.terminate()
-            finished.wait()
-        }
-        try? output.close()
-        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        #expect(process.terminationStatus == 0, "tritonclient.grpc conformance failed:\n\(text)\nserver log:\n\(server.stderr)")
+        let script = TritonClientConformanceTests.root.appendingPathComponent("Tests/V2Conformance/tritonclient_grpc_conformance.py")
+        let (status, text) = try ToolProcess.run(
+            python, [script.path, "127.0.0.1:\(server.port)", String(server.process.processIdentifier)], timeout: 300)
+        #expect(status == 0, "tritonclient.grpc conformance failed:\n\(text)\nserver log:\n\(server.stderr)")
         #expect(text.contains("ok:"), "\(text)")
         // The script's SIGTERM: the server drains (3 s of grace) and exits cleanly by itself.
         let deadline = Date().addingTimeInterval(60)
