@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "DenseServer",
             dependencies: [
-                "InferenceService", "HTTPServer",
+                "InferenceService", "HTTPServer", "GRPCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

@@ -127,6 +127,10 @@ struct AccessLogFormatter: Sendable {
             Self.appendDecimal(entry.bytesOut, into: &out)
             out.append(contentsOf: " duration_ms=".utf8)
             Self.appendMilliseconds(entry.durationSeconds, into: &out)
+            if let grpcStatus = entry.grpcStatus {
+                out.append(contentsOf: " grpc_status=".utf8)
+                Self.appendDecimal(grpcStatus, into: &out)
+            }
             out.append(contentsOf: " method=".utf8)
             out.append(contentsOf: LineLogHandler.escaped(entry.method).utf8)
             out.append(contentsOf: " path=".utf8)
@@ -146,6 +150,10 @@ struct AccessLogFormatter: Sendable {
             Self.appendDecimal(entry.bytesOut, into: &out)
             out.append(contentsOf: #"","duration_ms":""#.utf8)
             Self.appendMilliseconds(entry.durationSeconds, into: &out)
+            if let grpcStatus = entry.grpcStatus {
+                out.append(contentsOf: #"","grpc_status":""#.utf8)
+                Self.appendDecimal(grpcStatus, into: &out)
+            }
             out.append(contentsOf: #"","method":"#.utf8)
             Self.appendJSONString(entry.method, into: &out)
             out.append(contentsOf: #","path":"#.utf8)

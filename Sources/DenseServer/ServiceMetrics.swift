@@ -1,5 +1,6 @@
 import DenseKernel
 import Foundation
+import GRPCCore
 import HTTPServer
 import InferenceService
 import Prometheus
@@ -8,6 +9,7 @@ import Synchronization
 /// The Prometheus metrics of `GET /metrics`, fed by the access log and the API observer.
 ///
 /// Exposed: `denseserve_http_requests_total{route,method,status}`,
+/// `denseserve_grpc_calls_total{route,grpc_status}` (gRPC calls by outcome name: `OK`, …),
 /// `denseserve_http_request_duration_seconds{route}` (histogram),
 /// `denseserve_http_request_bytes_total`, `denseserve_http_response_bytes_total`,
 /// `denseserve_compute_duration_seconds` (histogram), `denseserve_compute_rows` (histogram),
@@ -70,8 +72,9 @@ final class ServiceMetrics: InferenceObserver {
 
     /// One finished HTTP exchange.
     func record(_ entry: HTTPAccessLogEntry) {
-        let instruments = instruments(path: entry.path, method: entry.method, status: entry.status)
+        let instruments = instruments(path: entry.path, method: entry.method, status: entry.status, grpcStatus: entry.grpcStatus)
         instruments.requests.increment()
+        instruments.grpcCalls?.increment()
         instruments.duration.record(.nanoseconds(Int64(entry.durationSeconds * 1e9)))
         bytesIn.increment(by: Int64(entry.bytesIn))
         bytesOut.increment(by: Int64(entry.bytesOut))
@@ -81,11 +84,14 @@ final class ServiceMetrics: InferenceObserver {
         var path: String
         var method: String
         var status: Int
+        var grpcStatus: Int?
     }
 
     private struct Instruments {
         var requests: Counter
         var duration: DurationHistogram
+        /// For a gRPC answer: its call counter by route and `grpc-status`.
+        var grpcCalls: Counter?
     }
 
     /// The request counter and duration histogram of one exchange, looked up by the raw
@@ -93,8 +99,8 @@ final class ServiceMetrics: InferenceObserver {
     /// and the route template splits the path; both are paid once per distinct key here. At
     /// most `maxCachedInstruments` keys of paths up to 256 bytes are kept (paths are
     /// client-chosen); beyond that the registry is asked each time.
-    private func instruments(path: String, method: String, status: Int) -> Instruments {
-        let key = InstrumentKey(path: path, method: method, status: status)
+    private func instruments(path: String, method: String, status: Int, grpcStatus: Int?) -> Instruments {
+        let key = InstrumentKey(path: path, method: method, status: status, grpcStatus: grpcStatus)
         if let cached = instrumentCache.withLock({ $0[key] }) { return cached }
         let route = InferenceAPI.routeTemplate(path)
         let instruments = Instruments(
@@ -104,7 +110,13 @@ final class ServiceMetrics: InferenceObserver {
                 help: "HTTP requests by route, method and status."),
             duration: registry.makeDurationHistogram(
                 name: "denseserve_http_request_duration_seconds", labels: [("route", route)], buckets: latencyBuckets,
-                help: "Time from the request's last byte to its response queued."))
+                help: "Time from the request's last byte to its response queued."),
+            grpcCalls: grpcStatus.map { code in
+                registry.makeCounter(
+                    name: "denseserve_grpc_calls_total",
+                    labels: [("route", route), ("grpc_status", Self.grpcStatusLabel(code))],
+                    help: "gRPC calls by route and grpc-status (an HTTP/2 status of 200 carries every outcome).")
+            })
         // Bounded in keys and in key size: at most 1024 paths of at most 256 bytes.
         if path.utf8.count <= 256 {
             instrumentCache.withLock { cache in
@@ -116,6 +128,11 @@ final class ServiceMetrics: InferenceObserver {
 
     private static let maxCachedInstruments = 1024
     private let instrumentCache = Mutex<[InstrumentKey: Instruments]>([:])
+
+    /// The code's name (`OK`, `UNAVAILABLE`, …), or `other` for a code gRPC does not define.
+    static func grpcStatusLabel(_ code: Int) -> String {
+        UInt8(exactly: code).flatMap(GRPCStatusCode.init(rawValue:))?.name ?? "other"
+    }
 
     static func methodLabel(_ method: String) -> String {
         ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"].contains(method) ? method : "other"

@@ -419,8 +419,17 @@ final class HTTP2Session: @unchecked Sendable {
                     method: stream.logMethod, path: stream.logPath, status: response.status, bytesIn: stream.bytesIn,
                     bytesOut: response.body.count + fields.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count },
                     durationSeconds: duration, requestID: stream.requestID, responseRequestID: responseRequestID,
-                    remoteIsLoopback: connection.remoteIsLoopback))
+                    remoteIsLoopback: connection.remoteIsLoopback, grpcStatus: Self.grpcStatus(stream.trailerFields, fields)))
         }
+    }
+
+    /// The `grpc-status` among the trailers, else among the headers (Trailers-Only), if it is
+    /// one to three decimal digits.
+    static func grpcStatus(_ trailers: [(String, String)], _ headers: [(String, String)]) -> Int? {
+        guard let value = (trailers.first { $0.0 == "grpc-status" } ?? headers.first { $0.0 == "grpc-status" })?.1,
+            (1...3).contains(value.utf8.count), value.utf8.allSatisfy({ (0x30...0x39).contains($0) })
+        else { return nil }
+        return Int(value)
     }
 
     /// Copies the next piece of `stream`'s body into nghttp2's frame buffer; at the end, the

@@ -17,10 +17,13 @@ public struct HTTPAccessLogEntry: Sendable, Hashable {
     /// The response's `X-Request-Id`, if the handler set one.
     public var responseRequestID: String?
     public var remoteIsLoopback: Bool
+    /// The response's `grpc-status` (a trailer, or a header of a Trailers-Only response) when
+    /// it carried a valid one: a gRPC call's outcome, which `status` (200) does not tell.
+    public var grpcStatus: Int?
 
     public init(
         method: String, path: String, status: Int, bytesIn: Int, bytesOut: Int, durationSeconds: Double,
-        requestID: String?, responseRequestID: String?, remoteIsLoopback: Bool
+        requestID: String?, responseRequestID: String?, remoteIsLoopback: Bool, grpcStatus: Int? = nil
     ) {
         self.method = method
         self.path = path
@@ -31,5 +34,6 @@ public struct HTTPAccessLogEntry: Sendable, Hashable {
         self.requestID = requestID
         self.responseRequestID = responseRequestID
         self.remoteIsLoopback = remoteIsLoopback
+        self.grpcStatus = grpcStatus
     }
 }

@@ -75,3 +75,62 @@ enum TestPython {
         #expect(status == 0, "\(output)\n\(metrics.text)")
     }
 }
+
+/// A gRPC call's outcome travels in `grpc-status` with HTTP/2 status 200, so `/metrics` counts
+/// calls by route and grpc-status, and the access line carries `grpc_status`.
+@Suite struct GRPCCallMetricsTests {
+    static let curl = "/usr/bin/curl"
+
+    /// One gRPC call through curl (`--http2-prior-knowledge`); answers the `grpc-status` it got.
+    static func call(_ method: String, message: [UInt8], baseURL: String) throws -> String? {
+        let body = FileManager.default.temporaryDirectory.appendingPathComponent("grpc-\(UUID().uuidString).bin")
+        defer { try? FileManager.default.removeItem(at: body) }
+        let count = UInt32(message.count)
+        let framed = [0, UInt8(count >> 24), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF)] + message
+        try Data(framed).write(to: body)
+        let result = try ToolProcess.run(
+            curl,
+            [
+                "-s", "--http2-prior-knowledge", "-H", "content-type: application/grpc", "-H", "te: trailers",
+                "--data-binary", "@\(body.path)", "-D", "-", "-o", "/dev/null",
+                "\(baseURL)/inference.GRPCInferenceService/\(method)",
+            ], timeout: 30)
+        return result.output.split(whereSeparator: \.isNewline)
+            .first { $0.lowercased().hasPrefix("grpc-status:") }
+            .map { $0.dropFirst("grpc-status:".count).trimmingCharacters(in: .whitespaces) }
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: curl), "needs /usr/bin/curl"))
+    func callsAreCountedByGRPCStatus() async throws {
+        let server = try ServerProcess(arguments: ["--log-level", "info"], seedModels: true)
+        defer { server.stop() }
+        #expect(try Self.call("ServerLive", message: [], baseURL: server.baseURL) == "0")
+        #expect(try Self.call("ServerLive", message: [], baseURL: server.baseURL) == "0")
+        // ModelMetadataRequest { name: "nope" }: field 1, length-delimited; an unknown model.
+        #expect(try Self.call("ModelMetadata", message: [0x0A, 4] + Array("nope".utf8), baseURL: server.baseURL) == "5")
+        let metrics = try await Client.call("GET", server.baseURL + "/metrics")
+        let script = """
+            import sys
+            from prometheus_client.parser import text_string_to_metric_families
+            families = {f.name: f for f in text_string_to_metric_families(sys.stdin.read())}
+            calls = {(s.labels['route'], s.labels['grpc_status']): s.value
+                     for s in families['denseserve_grpc_calls'].samples if s.name.endswith('_total')}
+            assert calls == {('/inference.GRPCInferenceService/ServerLive', 'OK'): 2,
+                             ('/inference.GRPCInferenceService/ModelMetadata', 'NOT_FOUND'): 1}, calls
+            print('ok')
+            """
+        let (status, output) = try TestPython.run(script, input: metrics.body)
+        #expect(status == 0, "\(output)\n\(metrics.text)")
+        // The access line of each call names its grpc-status; REST lines carry none.
+        // Access lines are written off the request path: wait up to 10 s for the line.
+        var lines = server.stderr
+        for _ in 0..<100 where !lines.contains("path=/inference.GRPCInferenceService/ModelMetadata") {
+            try await Task.sleep(for: .milliseconds(100))
+            lines = server.stderr
+        }
+        let metadata = lines.split(separator: "\n").filter { $0.contains("path=/inference.GRPCInferenceService/ModelMetadata") }
+        #expect(metadata.count == 1 && metadata[0].contains(" grpc_status=5 ") && metadata[0].contains(" status=200"), "\(metadata)")
+        let metricsLines = lines.split(separator: "\n").filter { $0.contains("path=/metrics") }
+        #expect(metricsLines.allSatisfy { !$0.contains("grpc_status") }, "\(metricsLines)")
+    }
+}
