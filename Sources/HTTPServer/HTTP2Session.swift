@@ -47,6 +47,13 @@ final class HTTP2Session: @unchecked Sendable {
     /// Response body bytes submitted and not yet copied into frames (its share of
     /// `maxBufferedResponseBytes`, as an HTTP/1.1 connection's unsent output is).
     private var heldResponseBytes = 0
+    /// The DATA frame `readBody` announced with `NGHTTP2_DATA_FLAG_NO_COPY` and
+    /// `sendData` has not written yet: its stream and bytes (the answer's array, shared, not
+    /// copied). nghttp2 reads the next frame only once this one is written or dropped (it
+    /// drops it when the stream closes first), so `readBody` replaces whatever is here.
+    private var pendingFrame: (stream: Int32, body: [UInt8], start: Int, count: Int)?
+    /// Set while `pumpAll` writes past `maxPendingOutputBytes`.
+    private var ignoresOutputLimit = false
 
     init?(connection: HTTPConnection) {
         self.connection = connection
@@ -59,6 +66,7 @@ final class HTTP2Session: @unchecked Sendable {
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameReceived)
         nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, onFrameSent)
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
+        nghttp2_session_callbacks_set_send_data_callback(callbacks, sendDataCallback)
         var option: OpaquePointer?
         guard nghttp2_option_new(&option) == 0, let option else { return nil }
         defer { nghttp2_option_del(option) }
@@ -171,6 +179,8 @@ final class HTTP2Session: @unchecked Sendable {
     /// After a fatal error: whatever frames nghttp2 still has (the GOAWAY), ignoring the limit.
     private func pumpAll() {
         guard let session else { return }
+        ignoresOutputLimit = true
+        defer { ignoresOutputLimit = false }
         for _ in 0..<64 {
             var data: UnsafePointer<UInt8>?
             let n = nghttp2_session_mem_send(session, &data)
@@ -432,22 +442,21 @@ final class HTTP2Session: @unchecked Sendable {
         return Int(value)
     }
 
-    /// Copies the next piece of `stream`'s body into nghttp2's frame buffer; at the end, the
+    /// Announces the next piece of `stream`'s body as a DATA frame that `sendData` writes
+    /// straight from the answer into the output buffer (`NGHTTP2_DATA_FLAG_NO_COPY`: one
+    /// copy of a large answer fewer than through nghttp2's frame buffer); at the end, the
     /// trailers (END_STREAM goes on them instead of on the last DATA frame).
-    fileprivate func readBody(stream id: Int32, into buffer: UnsafeMutablePointer<UInt8>, length: Int, flags: UnsafeMutablePointer<UInt32>)
-        -> Int
-    {
+    fileprivate func readBody(stream id: Int32, length: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
+        pendingFrame = nil
         guard let stream = streams[id], let response = stream.response else {
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
         }
         let remaining = response.body.count - stream.sentBytes
         let n = min(remaining, length)
         if n > 0 {
-            response.body.withUnsafeBufferPointer { body in
-                buffer.update(from: body.baseAddress! + stream.sentBytes, count: n)
-            }
+            flags.pointee |= NGHTTP2_DATA_FLAG_NO_COPY.rawValue
+            pendingFrame = (id, response.body, stream.sentBytes, n)
             stream.sentBytes += n
-            releaseResponse(of: stream, n)
         }
         if stream.sentBytes == response.body.count {
             flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
@@ -458,10 +467,31 @@ final class HTTP2Session: @unchecked Sendable {
                 }
                 if rc != 0 { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
             }
-            // The answer's bytes now live in nghttp2's frames; drop ours.
+            // The last frame's bytes live on in `pendingFrame`; the stream holds none.
             stream.response?.body = []
         }
         return n
+    }
+
+    /// Writes the DATA frame `readBody` announced: nghttp2's 9-byte header, then the bytes
+    /// (no padding: no padding callback is set). While the output buffer is full it answers
+    /// WOULDBLOCK and nghttp2 asks again on the next flush. The frame is written even if its
+    /// stream was reset meanwhile (nghttp2 has committed to it; the client ignores it).
+    fileprivate func sendData(stream id: Int32, header: UnsafePointer<UInt8>, length: Int, padding: Int) -> Int32 {
+        guard let frame = pendingFrame, frame.stream == id, frame.count == length, padding == 0 else {
+            return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue
+        }
+        if !ignoresOutputLimit && connection.pendingOutputBytes >= max(limits.maxPendingOutputBytes, 1) {
+            return NGHTTP2_ERR_WOULDBLOCK.rawValue
+        }
+        pendingFrame = nil
+        connection.appendOutput(UnsafeRawBufferPointer(start: header, count: 9))
+        frame.body.withUnsafeBytes { body in
+            connection.appendOutput(UnsafeRawBufferPointer(rebasing: body[frame.start..<(frame.start + frame.count)]))
+        }
+        // A closed stream's held bytes were released when it closed.
+        if let stream = streams[id] { releaseResponse(of: stream, length) }
+        return 0
     }
 
     /// Calls `body` with an `nghttp2_nv` array for `fields` (nghttp2 copies them).
@@ -585,7 +615,13 @@ private let onStreamClose: nghttp2_on_stream_close_callback = { _, streamID, _, 
     return 0
 }
 
-private let readBodyCallback: nghttp2_data_source_read_callback = { _, streamID, buffer, length, flags, _, userData in
-    guard let buffer, let flags else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
-    return session(userData).readBody(stream: streamID, into: buffer, length: length, flags: flags)
+private let readBodyCallback: nghttp2_data_source_read_callback = { _, streamID, _, length, flags, _, userData in
+    guard let flags else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+    return session(userData).readBody(stream: streamID, length: length, flags: flags)
+}
+
+private let sendDataCallback: nghttp2_send_data_callback = { _, frame, header, length, _, userData in
+    guard let frame, let header else { return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue }
+    return session(userData).sendData(
+        stream: frame.pointee.hd.stream_id, header: header, length: length, padding: frame.pointee.data.padlen)
 }
