@@ -71,14 +71,18 @@ wrk_run() {
   sleep 2
   wrk -t2 -c64 -d"${DURATION}s" --timeout 60s -s Benchmarks/v2-infer.lua "$1" | sed -n "s/^RESULT //p"
 }
-# h2load METHOD BODY -> "rps errors"
+# gRPC calls the server answered with a grpc-status other than 0 (h2load sees only :status 200).
+not_ok() { curl -sf "$BASE/metrics" | awk '/^denseserve_grpc_calls_total/ && !/grpc_status="OK"/ { n += $NF } END { print n + 0 }'; }
+# h2load METHOD BODY -> "rps errors" (errors: h2load's failed + errored + the calls not OK)
 h2_run() {
+  local before
+  before=$(not_ok)
   h2load -c4 -m16 -t1 -D "$DURATION" --warm-up-time=2 -d "$WORK/$2" -H 'content-type: application/grpc' -H 'te: trailers' \
     "$BASE/inference.GRPCInferenceService/$1" >"$WORK/h2load.out" 2>&1 || true
   local rps errors
   rps=$(sed -n 's/^finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p' "$WORK/h2load.out")
   errors=$(sed -n 's/^requests: .* \([0-9]*\) failed, \([0-9]*\) errored.*/\1 \2/p' "$WORK/h2load.out" | awk '{ print $1 + $2 }')
-  echo "${rps:-0} ${errors:-?}"
+  echo "${rps:-0} $(( ${errors:-0} + $(not_ok) - before ))"
 }
 ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}' if b else '-')" "$1" "$2"; }
 
