@@ -177,7 +177,8 @@ extension InferenceAPI {
 
     private func predict(_ request: APIRequest, _ parameters: RouteParameters, _ respond: @escaping Route.Respond) throws(ServiceError) {
         try predictOnPool(request, parameters, respond) { api, registered, admitted, respond in
-            api.predictRegistered(registered, body: request.body, admitted: admitted, respond: respond)
+            api.predictRegistered(
+                registered, body: request.body, admitted: admitted, abandoned: request.isAbandoned, respond: respond)
         }
     }
 
@@ -185,7 +186,8 @@ extension InferenceAPI {
         throws(ServiceError)
     {
         try predictOnPool(request, parameters, respond) { api, registered, admitted, respond in
-            api.tfServingPredict(registered, body: request.body, admitted: admitted, respond: respond)
+            api.tfServingPredict(
+                registered, body: request.body, admitted: admitted, abandoned: request.isAbandoned, respond: respond)
         }
     }
 

@@ -11,7 +11,8 @@ extension InferenceAPI {
     /// Decodes a `:predict` body (row or columnar format), runs it and answers
     /// `{"predictions": …}` (row) or `{"outputs": …}` (columnar) as nested lists. On a worker.
     func tfServingPredict(
-        _ registered: RegisteredModel, body: [UInt8], admitted: ContinuousClock.Instant, respond: @escaping @Sendable (APIResponse) -> Void
+        _ registered: RegisteredModel, body: [UInt8], admitted: ContinuousClock.Instant,
+        abandoned: @escaping @Sendable () -> Bool = { false }, respond: @escaping @Sendable (APIResponse) -> Void
     ) {
         let format: TFServingPredictRequest.Format
         let plan: InferencePlan
@@ -24,7 +25,7 @@ extension InferenceAPI {
             respond(self.fail(error))
             return
         }
-        submit(registered, plan: plan, admitted: admitted, respond: respond) { output, _ in
+        submit(registered, plan: plan, admitted: admitted, abandoned: abandoned, respond: respond) { output, _ in
             var writer = JSONWriter(capacity: output.count * 12 + 32)
             writer.beginObject()
             // One named output: TF Serving leaves the name out and gives the tensor itself.

@@ -192,8 +192,11 @@ public final class InferenceAPI: Sendable {
         execute(plan, admitted: admitted, respond: respond)
     }
 
+    /// Decodes a registered predict body, runs it (batched with other requests for the model;
+    /// skipped and answered 499 if `abandoned` turns true before its pass) and answers.
     func predictRegistered(
-        _ registered: RegisteredModel, body: [UInt8], admitted: ContinuousClock.Instant, respond: @escaping @Sendable (APIResponse) -> Void
+        _ registered: RegisteredModel, body: [UInt8], admitted: ContinuousClock.Instant,
+        abandoned: @escaping @Sendable () -> Bool = { false }, respond: @escaping @Sendable (APIResponse) -> Void
     ) {
         let plan: InferencePlan
         let includeModel: Bool
@@ -228,7 +231,7 @@ public final class InferenceAPI: Sendable {
             respond(self.fail(error))
             return
         }
-        submit(registered, plan: plan, admitted: admitted, respond: respond) { output, timing in
+        submit(registered, plan: plan, admitted: admitted, abandoned: abandoned, respond: respond) { output, timing in
             .json(
                 200,
                 ResponseEncoder.registeredResponse(

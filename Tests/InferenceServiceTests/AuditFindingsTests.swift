@@ -156,6 +156,35 @@ import Testing
         #expect(harness.call("PUT", "/v1/models/m", Self.model).status == 201)
     }
 
+    /// Issue 14: a request admitted while its client was there, whose client has gone by the
+    /// time its batched pass starts, is skipped and answered 499 on the native and TF Serving
+    /// predict routes, as on V2 infer and gRPC (it was computed for nobody). (V2 runs a pass
+    /// this small inline on the I/O queue, with no pool to skip, so it is not among them.)
+    @Test(arguments: [
+        ("/v1/models/m/predict", #"{"input": [[1, 2]]}"#), ("/v1/models/m:predict", #"{"instances": [[1, 2]]}"#),
+    ])
+    func workAbandonedAfterAdmissionIsSkippedAtItsPass(path: String, body: String) throws {
+        let harness = try APIHarness()
+        #expect(harness.call("PUT", "/v1/models/m", Self.model).status == 201)
+        #expect(harness.call("POST", path, body).status == 200)
+        // Present when admitted (the first question), gone from then on.
+        let asked = Atomic<Int>(0)
+        let box = Mutex<APIResponse?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        harness.api.handle(
+            APIRequest(
+                method: "POST", path: path, headers: [("Content-Type", "application/json")], body: Array(body.utf8),
+                remoteIsLoopback: true, isAbandoned: { asked.add(1, ordering: .relaxed).oldValue > 0 })
+        ) { response in
+            box.withLock { $0 = response }
+            done.signal()
+        }
+        done.wait()
+        let response = try #require(box.withLock { $0 })
+        #expect(response.status == 499, "\(path): \(String(decoding: response.body, as: UTF8.self))")
+        #expect(asked.load(ordering: .relaxed) >= 2, "\(path): asked \(asked.load(ordering: .relaxed)) times")
+    }
+
     /// Finding 5: binary INT64/UINT64 are rounded once, from the exact value, to the first
     /// layer's dtype. They went to float64 first, then float32: 2^53+2^29+1 became 2^53
     /// (9007199254740992) instead of numpy's 9007200328482816. A float64 layer still gets the
