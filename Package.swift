@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way:
-// DenseServer → {InferenceService → {DenseKernel, TensorJSON, GRPCCore, GzipCodec}, HTTPServer → {HTTPCore, GzipCodec, CNghttp2}};
+// DenseServer → {InferenceService → {DenseKernel, TensorJSON, GRPCCore, GzipCodec, CSHA256}, HTTPServer → {HTTPCore, GzipCodec, CNghttp2}};
 // KerasFile → CZlib. GRPCCore (gRPC framing and the protobuf messages DenseServe serves) is pure.
 // The API layer knows nothing of sockets; the executable adapts HTTP requests to it.
 let package = Package(
@@ -34,6 +34,9 @@ let package = Package(
             name: "DenseKernel",
             dependencies: ["CBLAS", "CDenseGEMM", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "TensorJSON"),
+        // SHA-256 block compression for the weights digest (C: SHA-NI or portable, chosen at run
+        // time); -O3 in every configuration, like CDenseGEMM.
+        .target(name: "CSHA256", cSettings: [.unsafeFlags(["-O3"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "HTTPCore"),
         // Keras model files (.keras zip, legacy .h5, .weights.h5): a pure, strict format reader.
@@ -49,7 +52,7 @@ let package = Package(
         .target(
             name: "InferenceService",
             dependencies: [
-                "DenseKernel", "TensorJSON", "HTTPCore", "KerasFile", "GRPCCore", "GzipCodec",
+                "DenseKernel", "TensorJSON", "HTTPCore", "KerasFile", "GRPCCore", "GzipCodec", "CSHA256",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
