@@ -1,5 +1,4 @@
 import CSHA256
-import DenseKernel
 
 /// SHA-256 (FIPS 180-4) over bytes fed in pieces.
 ///
@@ -35,13 +34,6 @@ struct SHA256 {
     /// - Parameter implementation: one this CPU lacks runs as ``Implementation/portable``.
     init(implementation: Implementation = .best) {
         self.implementation = implementation.cValue
-    }
-
-    mutating func update(_ storage: TensorStorage) {
-        switch storage {
-        case .float32(let values): values.withUnsafeBytes { update($0) }  // little-endian on every target we build
-        case .float64(let values): values.withUnsafeBytes { update($0) }
-        }
     }
 
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
