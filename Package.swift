@@ -66,7 +66,8 @@ let package = Package(
         .executableTarget(name: "HTTPBenchServer", dependencies: ["HTTPServer"]),
         .executableTarget(name: "TensorJSONBench", dependencies: ["TensorJSON"]),
         .executableTarget(name: "DenseFuzz", dependencies: ["InferenceService", "HTTPServer", "KerasFile", "GRPCCore"]),
-        .executableTarget(name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService", "KerasFile", "GRPCCore"]),
+        .executableTarget(
+            name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService", "KerasFile", "GRPCCore", "CSHA256"]),
         .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
