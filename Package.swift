@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way:
-// DenseServer → {InferenceService → {DenseKernel, TensorJSON, GRPCCore, GzipCodec}, HTTPServer → {HTTPCore, GzipCodec, CNghttp2}};
+// DenseServer → {InferenceService → {DenseKernel, TensorJSON, GRPCCore, GzipCodec, CSHA256}, HTTPServer → {HTTPCore, GzipCodec, CNghttp2}};
 // KerasFile → CZlib. GRPCCore (gRPC framing and the protobuf messages DenseServe serves) is pure.
 // The API layer knows nothing of sockets; the executable adapts HTTP requests to it.
 let package = Package(
@@ -34,6 +34,9 @@ let package = Package(
             name: "DenseKernel",
             dependencies: ["CBLAS", "CDenseGEMM", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "TensorJSON"),
+        // SHA-256 block compression for the weights digest (C: SHA-NI or portable, chosen at run
+        // time); -O3 in every configuration, like CDenseGEMM.
+        .target(name: "CSHA256", cSettings: [.unsafeFlags(["-O3"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "HTTPCore"),
         // Keras model files (.keras zip, legacy .h5, .weights.h5): a pure, strict format reader.
@@ -49,7 +52,7 @@ let package = Package(
         .target(
             name: "InferenceService",
             dependencies: [
-                "DenseKernel", "TensorJSON", "HTTPCore", "KerasFile", "GRPCCore", "GzipCodec",
+                "DenseKernel", "TensorJSON", "HTTPCore", "KerasFile", "GRPCCore", "GzipCodec", "CSHA256",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
@@ -63,7 +66,8 @@ let package = Package(
         .executableTarget(name: "HTTPBenchServer", dependencies: ["HTTPServer"]),
         .executableTarget(name: "TensorJSONBench", dependencies: ["TensorJSON"]),
         .executableTarget(name: "DenseFuzz", dependencies: ["InferenceService", "HTTPServer", "KerasFile", "GRPCCore"]),
-        .executableTarget(name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService", "KerasFile", "GRPCCore"]),
+        .executableTarget(
+            name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService", "KerasFile", "GRPCCore", "CSHA256"]),
         .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
@@ -72,7 +76,10 @@ let package = Package(
         // Golden messages serialized by real protobuf (Fixtures/make_golden.py), read through #filePath.
         .testTarget(name: "GRPCCoreTests", dependencies: ["GRPCCore"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "GzipCodec", "CZlib", "CNghttp2"]),
-        .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON", "GRPCCore"]),
+        // Fixtures/store-v1: model store files an earlier release wrote (read through #filePath).
+        .testTarget(
+            name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON", "GRPCCore"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: ["DenseServer"]),
         .testTarget(
             name: "ConformanceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"],

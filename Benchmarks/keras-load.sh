@@ -17,7 +17,7 @@
 #   start-up  process start to /v2/health/ready 200 with the file in seed_model_dir, minus
 #             the same with an empty seed dir (each a fresh process and an empty model dir),
 #             RUNS of each alternating; and a restart from the model store the seeding wrote
-#             (its v1.json), minus the empty start
+#             (its v1.model), minus the empty start
 #   Keras     keras.saving.load_model(path) in a fresh Python process per run, imports
 #             excluded, RUNS runs
 # The predict answer after each format's first PUT, and after a seeded start, must equal
@@ -119,7 +119,7 @@ for run in $(seq 1 "$RUNS"); do
     case $kind in
       empty) seed="$WORK/empty" store="$WORK/start-store"; rm -rf "$store" ;;
       keras | h5) seed="$WORK/seed-$kind" store="$WORK/start-store"; rm -rf "$store" ;;
-      store) seed="$WORK/empty" store="$WORK/start-store" ;;  # the h5 start's store: v1.json
+      store) seed="$WORK/empty" store="$WORK/start-store" ;;  # the h5 start's store: v1.model
     esac
     out=$(python3 "$HELPER" start "$BIN" "$store" "$seed")
     START_S[$kind]+="$(echo "$out" | python3 -c 'import json, sys; print(json.load(sys.stdin)["ready_s"])') "
@@ -127,7 +127,7 @@ for run in $(seq 1 "$RUNS"); do
     echo "keras-load: start $kind run $run: $out" >&2
   done
 done
-STORED_BYTES=$(stat -c %s "$WORK/start-store/m/v1.json")
+STORED_BYTES=$(stat -c %s "$WORK/start-store/m/v1.model")
 # A seeded server answers as Keras does too.
 "$BIN" serve --port 0 --model-dir "$WORK/check-store" --set seed_model_dir="$WORK/seed-keras" >"$WORK/seeded.out" 2>"$WORK/seeded.err" &
 DENSE_PID=$!
@@ -183,6 +183,6 @@ echo
 echo "weights: $WEIGHTS_BYTES bytes (16.64M float32); empty start $(fmt_s "${EMPTY[@]}"), peak RSS $(($(stats ${START_HWM[empty]} | awk '{ print int($1) }') / 1024)) MiB;" \
   "seeded start peak RSS: .keras $(($(stats ${START_HWM[keras]} | awk '{ print int($1) }') / 1024)) MiB," \
   ".h5 $(($(stats ${START_HWM[h5]} | awk '{ print int($1) }') / 1024)) MiB;" \
-  "restart from the stored v1.json ($STORED_BYTES bytes): $(fmt_s "${S_START[@]}") over the empty start," \
+  "restart from the stored v1.model ($STORED_BYTES bytes): $(fmt_s "${S_START[@]}") over the empty start," \
   "peak RSS $(($(stats ${START_HWM[store]} | awk '{ print int($1) }') / 1024)) MiB; idle RSS before the PUTs $((IDLE_RSS_KIB / 1024)) MiB"
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), load $(cut -d' ' -f1-3 /proc/loadavg); RUNS=$RUNS"

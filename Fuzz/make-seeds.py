@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Writes the small seed corpora of the dense-fuzz targets (Fuzz/corpus/{model,v2,gzip}).
+"""Writes the small seed corpora of the dense-fuzz targets (Fuzz/corpus/{model,v2,gzip,store}).
 
 Run once after changing it; the files are checked in. Crash reproducers found by fuzzing go
 into Fuzz/corpus/<target>/regress-* by hand and are replayed by the test suite.
 """
-import base64, gzip, json, os, struct, zlib
+import base64, gzip, hashlib, json, os, struct, zlib
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 
@@ -61,3 +61,35 @@ write("gzip", "bomb", struct.pack("<H", 100) + gzip.compress(b" " * 100000, 9, m
 write("gzip", "truncated", struct.pack("<H", 4000) + gzip.compress(text, mtime=0)[:-7])
 raw = zlib.compressobj(1, zlib.DEFLATED, 31)
 write("gzip", "level1", struct.pack("<H", 3000) + raw.compress(text * 3) + raw.flush())
+
+# store: model store files (format_version 2), written from the layout ModelStoreFile documents:
+# magic, header length (UInt64 LE), JSON header, zeros to a multiple of 64, the weights raw
+# (little-endian, get_weights() order), their SHA-256.
+def store_file(name, layers, arrays, **extra):
+    weights = b"".join(struct.pack("<%d%s" % (len(values), "f" if dtype == "float32" else "d"), *values) for _, dtype, values in arrays)
+    header = {"format": "denseserve-model", "format_version": 2, "name": name, "version": 1, "created_at": 1.5,
+              "model_name": "sequential", **extra, "layers": layers,
+              "weights": [{"shape": shape, "dtype": dtype} for shape, dtype, _ in arrays], "weights_bytes": len(weights)}
+    text = json.dumps(header, separators=(",", ":")).encode()
+    start = -(-(16 + len(text)) // 64) * 64
+    return b"\x89DSM\r\n\x1a\n" + struct.pack("<Q", len(text)) + text + bytes(start - 16 - len(text)) + weights + hashlib.sha256(weights).digest()
+
+def dense(name, units, activation="linear", use_bias=True, dtype="float32"):
+    return {"name": name, "units": units, "activation": activation, "use_bias": use_bias, "dtype": dtype, "trainable": True}
+
+os.makedirs(os.path.join(root, "store"), exist_ok=True)
+write("store", "seed-dense", store_file("m", [dense("dense", 3, "relu"), dense("out", 2, use_bias=False)],
+      [([2, 3], "float32", [1, -1, 0.5, 2, 0, -3]), ([3], "float32", [0, 0.1, 0.2]), ([3, 2], "float32", [1, 0, 0, 1, 1, 1])]))
+write("store", "seed-float64", store_file("f", [dense("d", 2, "gelu", dtype="float64")],
+      [([3, 2], "float64", [0.25, -0.5, 1, 2, 3, -4]), ([2], "float64", [0.5, -0.5])]))
+write("store", "seed-chain", store_file("c", [
+    {"class_name": "Flatten", "config": {"name": "flatten"}},
+    dense("d", 4, "tanh", dtype="mixed_float16"),
+    {"class_name": "BatchNormalization", "config": {"name": "bn", "dtype": "float32", "trainable": True, "epsilon": 0.001, "center": True, "scale": False}},
+    {"class_name": "Reshape", "config": {"name": "reshape", "target_shape": [2, 2]}},
+    {"class_name": "LayerNormalization", "config": {"name": "ln", "dtype": "float32", "trainable": True, "epsilon": 0.01, "center": False, "scale": True}},
+    {"class_name": "LeakyReLU", "config": {"name": "leaky", "dtype": "float32", "negative_slope": 0.3}},
+    {"class_name": "Softmax", "config": {"name": "softmax", "dtype": "float32"}}],
+    [([4, 4], "float32", [0.5, -0.25, 0.125, 1, 0, 0.5, -1, 2, 1, 1, 0.25, 0, -0.5, 0.75, 0, 1]), ([4], "float32", [0, 0.5, -0.5, 1]),
+     ([4], "float32", [0, 0.1, 0.2, 0.3]), ([4], "float32", [0, 0, 0.5, 0]), ([4], "float32", [1, 2, 1, 0.5]),
+     ([2], "float32", [1, 0.5])], input_shape=[None, 2, 2], batching={"max_batch_rows": 8}))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds `dense-fuzz` (libFuzzer + AddressSanitizer, through SwiftPM) and fuzzes its targets,
 # each bounded in time:
-#   Fuzz/run-dense-fuzz.sh                      # every target (model v2 gzip keras grpc), 30 s each
+#   Fuzz/run-dense-fuzz.sh                      # every target (model v2 gzip keras store grpc), 30 s each
 #   Fuzz/run-dense-fuzz.sh v2 gzip              # some targets
 #   FUZZ_SECONDS=600 Fuzz/run-dense-fuzz.sh     # a long run
 # Build folder: $FUZZ_SCRATCH_PATH (default .build-fuzz). Seeds are read from
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 scratch=${FUZZ_SCRATCH_PATH:-.build-fuzz}
 seconds=${FUZZ_SECONDS:-30}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(model v2 gzip keras grpc)
+[ ${#targets[@]} -gt 0 ] || targets=(model v2 gzip keras store grpc)
 
 # -D DENSE_LIBFUZZER turns the replayer into the libFuzzer driver (Sources/DenseFuzz).
 swift build -c release --scratch-path "$scratch" --product dense-fuzz \

@@ -3,7 +3,7 @@
 #   scripts/robustness.sh --short   # ~3 min, run by .ci/run after scripts/test.sh
 #   scripts/robustness.sh --long    # ~1 h: fuzz each target 10 min, 50 crash rounds, 100k leak run, LSan
 #
-#  1. fuzz      every libFuzzer target (http, json when present, model, v2, gzip, keras, grpc), bounded
+#  1. fuzz      every libFuzzer target (http, json when present, model, v2, gzip, keras, store, grpc), bounded
 #  2. overload  4× the measured capacity offered open-loop to a 1-worker server: only 200/503,
 #               Retry-After on every 503, RSS bounded, normal service once the load stops
 #  3. slow      500 clients sending a head a byte a second + 500 that never read, beside a
@@ -122,7 +122,7 @@ if FUZZ_SECONDS=$fuzz_seconds Fuzz/run-dense-fuzz.sh >"$work/fuzz-dense.log" 2>"
   tee -a "$summary" <"$work/fuzz-dense.log"
 else
   cat "$work/fuzz-dense.log" "$work/fuzz-dense.err" >&2
-  fail "fuzz model/v2/gzip/keras/grpc (see above)"
+  fail "fuzz model/v2/gzip/keras/store/grpc (see above)"
 fi
 fi
 hostile=$(grep -hoE '^\s+\("[^"]+",' Tests/IntegrationTests/HostileInputTests.swift | wc -l)

@@ -97,9 +97,15 @@ long dk_packed_count_f64(long k, long n) { return k * PANELS(n, PANEL_F64) * PAN
                 }                                                                                          \
     }                                                                                                      \
     void dk_unpack_##SUFFIX(long k, long n, const ELEM *packed, ELEM *w) {                                 \
-        for (long kk = 0; kk < k; kk++)                                                                    \
-            for (long col = 0; col < n; col++)                                                             \
-                w[kk * n + col] = packed[((col / PANEL) * k + kk) * PANEL + col % PANEL];                   \
+        dk_unpack_rows_##SUFFIX(k, n, packed, 0, k, w);                                                    \
+    }                                                                                                      \
+    void dk_unpack_rows_##SUFFIX(long k, long n, const ELEM *packed, long row_begin, long row_end, ELEM *w) { \
+        for (long kk = row_begin; kk < row_end; kk++, w += n)                                              \
+            for (long p = 0; p < PANELS(n, PANEL); p++) {                                                  \
+                const ELEM *panel_row = packed + (p * k + kk) * PANEL;                                     \
+                long width = n - p * PANEL < PANEL ? n - p * PANEL : PANEL;                                \
+                memcpy(w + p * PANEL, panel_row, (size_t)width * sizeof(ELEM));                            \
+            }                                                                                              \
     }                                                                                                      \
     /* The oracle of the operation order: one element at a time, as dense_gemm.h states it. */          \
     static void scalar_gemm_##SUFFIX(long m, long n, long k, const ELEM *x, const ELEM *packed, ELEM *y,   \

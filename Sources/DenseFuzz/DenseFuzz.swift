@@ -22,6 +22,8 @@ enum FuzzTarget: String, CaseIterable {
     case gzip
     /// Keras model files (.keras zip, .h5, .weights.h5): KerasModelFile, then every dataset and attribute.
     case keras
+    /// Model store files (version 2: JSON header, raw weights, digest): read, then written and read again.
+    case store
     /// gRPC unary bodies: deframing, then every GRPCCore message type decoded, re-encoded and
     /// decoded again (equal), plus grpc-timeout and grpc-message percent-encoding.
     case grpc
@@ -32,6 +34,7 @@ enum FuzzTarget: String, CaseIterable {
         case .v2: InferenceFuzzing.v2Request(bytes)
         case .gzip: HTTPServerFuzzing.gzipInflate(bytes)
         case .keras: KerasFileFuzzing.open(bytes)
+        case .store: InferenceFuzzing.storeFile(bytes)
         case .grpc: GRPCCoreFuzzing.run(bytes)
         }
     }

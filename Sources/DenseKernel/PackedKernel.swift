@@ -83,6 +83,41 @@ public final class PackedKernel: @unchecked Sendable {
         }
     }
 
+    /// Rows `rows` of the row-major kernel, bit for bit, into `buffer`: `rows.count · units`
+    /// values of ``dtype`` (a piece of ``unpacked()`` without the whole copy).
+    public func unpack(rows: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= inputDim, "rows \(rows) outside 0..<\(inputDim)")
+        precondition(buffer.count >= rows.count * units * dtype.byteSize, "buffer of \(buffer.count) bytes for \(rows.count) rows")
+        guard !rows.isEmpty else { return }
+        switch dtype {
+        case .float32:
+            dk_unpack_rows_f32(
+                inputDim, units, storage.assumingMemoryBound(to: Float.self), rows.lowerBound, rows.upperBound,
+                buffer.baseAddress!.assumingMemoryBound(to: Float.self))
+        case .float64:
+            dk_unpack_rows_f64(
+                inputDim, units, storage.assumingMemoryBound(to: Double.self), rows.lowerBound, rows.upperBound,
+                buffer.baseAddress!.assumingMemoryBound(to: Double.self))
+        }
+    }
+
+    /// Calls `body` with the row-major kernel's bytes (little-endian on every target we build),
+    /// in order, whole rows at a time: as many as fit in `chunkBytes`, at least one. One
+    /// buffer of that size is reused, so memory stays at one chunk whatever the kernel's size.
+    public func forEachRowMajorChunk<E: Error>(chunkBytes: Int, _ body: (UnsafeRawBufferPointer) throws(E) -> Void) throws(E) {
+        let rowBytes = units * dtype.byteSize
+        let rowsPerChunk = max(1, min(inputDim, chunkBytes / rowBytes))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: rowsPerChunk * rowBytes, alignment: 64)
+        defer { buffer.deallocate() }
+        var row = 0
+        while row < inputDim {
+            let end = min(inputDim, row + rowsPerChunk)
+            unpack(rows: row..<end, into: buffer)
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<((end - row) * rowBytes)]))
+            row = end
+        }
+    }
+
     /// `y[rows × units] = x[rows × inputDim] · kernel` for the columns of `panels`, in the
     /// kernel's dtype. Bitwise the same for a row whatever `rows`, its position, the panel
     /// split or `isa` (see ``GEMM``).

@@ -231,7 +231,8 @@ final class Service: Sendable {
             let path = (config.seedModelDir as NSString).appendingPathComponent(file)
             do {
                 guard let bytes = Self.readFile(path) else { throw ServiceError.storage("unreadable") }
-                let model = try api.registerModel(name: name, body: bytes)
+                // Handed on, not copied: the upload path releases the bytes once they are parsed.
+                let model = try api.registerModel(name: name, body: consume bytes)
                 logger.info("seeded model", metadata: ["model": "\(name)", "version": "\(model.version)", "from": "\(path)"])
             } catch {
                 logger.error("cannot seed model", metadata: ["path": "\(path)", "error": "\(error)"])

@@ -141,11 +141,13 @@ extension InferenceAPI {
     private func putModel(_ request: APIRequest, name: String, _ respond: @escaping Route.Respond) throws(ServiceError) {
         try authorizeAdmin(request)
         // The body says what it is (`Content-Type` is not read): a Keras model file by its
-        // first bytes (KerasModelImport), JSON otherwise.
+        // first bytes (KerasModelImport), JSON otherwise. The job holds the body in a box, not
+        // the request, so it can hand the only reference on and the parse can release it.
+        let body = BodyHandoff(request.body)
         try runOnPool(request, respond) { completion in
             let response: APIResponse
             do throws(ServiceError) {
-                response = .json(201, try self.putModel(name: name, body: request.body))
+                response = .json(201, try self.putModel(name: name, body: body.take()))
             } catch {
                 response = self.fail(error)
             }

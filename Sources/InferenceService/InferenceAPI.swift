@@ -293,20 +293,24 @@ public final class InferenceAPI: Sendable {
     // MARK: models
 
     /// Registers `body` (a PUT body) as a new version of `name`; used by PUT and by start-up seeding.
-    public func registerModel(name: String, body: [UInt8]) throws(ServiceError) -> RegisteredModel {
+    public func registerModel(name: String, body: consuming [UInt8]) throws(ServiceError) -> RegisteredModel {
         _ = try putModel(name: name, body: body)
         return try store.get(name: name)
     }
 
-    func putModel(name: String, body: [UInt8]) throws(ServiceError) -> [UInt8] {
+    /// Registers a PUT body. The body is consumed: its bytes are released once it is parsed,
+    /// before the weights are packed and stored (a 64 MB upload otherwise stays until the answer).
+    func putModel(name: String, body: consuming [UInt8]) throws(ServiceError) -> [UInt8] {
         // The body says what it is: a model file by its first bytes, JSON otherwise.
         if KerasModelImport.isModelFile(body[...]) {
             let spec = try KerasModelImport.spec(
                 fromFile: body[...], limits: configuration.limits, fileLimits: configuration.modelFileLimits)
+            _ = consume body
             return try register(name: name, spec: spec, batching: nil)
         }
         let value: JSONValue
         do { value = try JSONParser.parse(body, limits: configuration.limits.json) } catch { throw .json(error) }
+        _ = consume body
         guard case .object(let object) = value else { throw .badRequest(field: "body", expected: "a model object") }
         if object["weight_map"] != nil {
             throw .modelFile(

@@ -131,10 +131,36 @@ import TensorJSON
         precondition(call("DELETE", "/v1/models/fuzz").status == 200, "DELETE")
     }
 
-    /// The model as the store writes it, read back: same layers, weights equal bit for bit.
+    /// A store file (``ModelStoreFile``, version 2) read as the store reads one at start-up:
+    /// refused with an error that has a code and a message, or loaded, and then written again,
+    /// read again to the same model, digest and bytes.
+    public static func storeFile(_ bytes: [UInt8]) {
+        let loaded: RegisteredModel
+        do {
+            loaded = try ModelStoreFile.read(StoreFileBytes(bytes: bytes), limits: limits)
+        } catch {
+            precondition(!error.code.isEmpty && !error.description.isEmpty, "error without code or message")
+            return
+        }
+        precondition(loaded.weightsDigest == WeightsDigest.of(loaded.model), "digest of a loaded store file")
+        let (again, digest) = ModelStoreFile.bytes(loaded)
+        precondition(digest == loaded.weightsDigest, "digest written again")
+        let reloaded: RegisteredModel
+        do { reloaded = try ModelStoreFile.read(StoreFileBytes(bytes: again), limits: limits) } catch {
+            preconditionFailure("a store file written from a loaded one does not load: \(error)")
+        }
+        precondition(
+            reloaded.model == loaded.model && reloaded.name == loaded.name && reloaded.version == loaded.version, "store round trip")
+        precondition(ModelStoreFile.bytes(reloaded).file == again, "store file bytes after a round trip")
+    }
+
+    /// The model as the store writes it, read back: same layers, weights equal bit for bit,
+    /// the digest the one hashed from the model.
     static func roundTrip(_ model: DenseModel) throws(ServiceError) {
         let registered = RegisteredModel(name: "fuzz", version: 1, model: model, createdAt: 0)
-        let loaded = try RegisteredModel.load(fileBytes: registered.fileBytes(), limits: limits)
+        let (file, digest) = ModelStoreFile.bytes(registered)
+        let loaded = try ModelStoreFile.read(StoreFileBytes(bytes: file), limits: limits)
+        precondition(digest == WeightsDigest.of(model) && loaded.weightsDigest == digest, "digest after file round trip")
         precondition(loaded.model.layers.count == model.layers.count, "layer count after file round trip")
         for (a, b) in zip(model.layers, loaded.model.layers) {
             precondition(a.config == b.config && a.requiredInputWidth == b.requiredInputWidth, "layer config after file round trip")

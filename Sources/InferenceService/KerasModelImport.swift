@@ -137,46 +137,49 @@ enum KerasModelImport {
         }
     }
 
-    /// The layer spec with its weights from `datasets`, each checked first.
-    static func filled(_ layer: ChainLayerSpec, _ datasets: [HDF5Dataset], limits: DenseLimits) throws(ServiceError) -> ChainLayerSpec {
+    /// The layer spec with its weights from `arrays` (a Keras file's datasets, a store file's
+    /// entries), each shape checked against the layer before its values are read.
+    static func filled(_ layer: ChainLayerSpec, _ arrays: [some StoredWeightArray], limits: DenseLimits) throws(ServiceError)
+        -> ChainLayerSpec
+    {
         let field = layer.field
-        guard datasets.count == layer.weightCount else {
+        guard arrays.count == layer.weightCount else {
             throw .modelFile(
                 .malformed(
-                    "\(field) (\(layer.config.className) \"\(layer.name)\") needs \(layer.weightCount) weight arrays in the file, found \(datasets.count)"
+                    "\(field) (\(layer.config.className) \"\(layer.name)\") needs \(layer.weightCount) weight arrays in the file, found \(arrays.count)"
                 ))
         }
         switch layer {
         case .dense(var spec):
-            let kernel = datasets[0]
+            let kernel = arrays[0]
             guard kernel.shape.count == 2, kernel.shape[1] == spec.config.units, kernel.shape[0] >= 1 else {
                 throw .dense(
                     .shapeMismatch(
-                        "\(field).kernel (/\(kernel.path)) has shape \(kernel.shape) but units is \(spec.config.units): expected [input_dim, \(spec.config.units)]"
+                        "\(field).kernel (\(kernel.location)) has shape \(kernel.shape) but units is \(spec.config.units): expected [input_dim, \(spec.config.units)]"
                     ))
             }
             spec.kernel = try tensor(kernel, dtype: spec.config.dtype, limits: limits, field: "\(field).kernel")
             spec.declaredInputDim = kernel.shape[0]
             if spec.config.useBias {
-                let bias = datasets[1]
+                let bias = arrays[1]
                 guard bias.shape == [spec.config.units] else {
                     throw .dense(
-                        .shapeMismatch("\(field).bias (/\(bias.path)) has shape \(bias.shape) but must be [\(spec.config.units)]"))
+                        .shapeMismatch("\(field).bias (\(bias.location)) has shape \(bias.shape) but must be [\(spec.config.units)]"))
                 }
                 spec.bias = try tensor(bias, dtype: spec.config.dtype, limits: limits, field: "\(field).bias")
             }
             return .dense(spec)
         case .normalization(let config, _, _):
-            let channels = datasets[0].shape
+            let channels = arrays[0].shape
             var weights: [Tensor] = []
-            for (name, dataset) in zip(config.weightNames, datasets) {
-                guard dataset.shape.count == 1, dataset.shape == channels else {
+            for (name, array) in zip(config.weightNames, arrays) {
+                guard array.shape.count == 1, array.shape == channels else {
                     throw .dense(
                         .shapeMismatch(
-                            "\(field) \(name) (/\(dataset.path)) has shape \(dataset.shape) but must be [channels] like the others, \(channels)"
+                            "\(field) \(name) (\(array.location)) has shape \(array.shape) but must be [channels] like the others, \(channels)"
                         ))
                 }
-                weights.append(try tensor(dataset, dtype: config.dtype, limits: limits, field: "\(field).\(name)"))
+                weights.append(try tensor(array, dtype: config.dtype, limits: limits, field: "\(field).\(name)"))
             }
             return .normalization(config, weights: weights, field: field)
         case .elementwise, .reshape:
@@ -184,17 +187,36 @@ enum KerasModelImport {
         }
     }
 
-    /// A dataset's values in `dtype`, after its size is checked against the limits.
-    static func tensor(_ dataset: HDF5Dataset, dtype: DType, limits: DenseLimits, field: String) throws(ServiceError) -> Tensor {
-        guard dataset.elementCount <= limits.maxElements, dataset.elementCount <= limits.maxParams else {
+    /// An array's values in `dtype`, after its size is checked against the limits.
+    static func tensor(_ array: some StoredWeightArray, dtype: DType, limits: DenseLimits, field: String) throws(ServiceError) -> Tensor {
+        guard array.elementCount <= limits.maxElements, array.elementCount <= limits.maxParams else {
             throw .dense(
                 .limitExceeded(
-                    what: "\(field) element count", value: dataset.elementCount, limit: min(limits.maxElements, limits.maxParams)))
+                    what: "\(field) element count", value: array.elementCount, limit: min(limits.maxElements, limits.maxParams)))
         }
+        return Tensor(shape: array.shape, storage: try array.read(dtype: dtype, maxElements: limits.maxElements))
+    }
+}
+
+/// A weight array in a file — a Keras file's HDF5 dataset, an entry of a store file — whose
+/// values are read only once its shape has been checked against its layer.
+protocol StoredWeightArray {
+    var shape: [Int] { get }
+    var elementCount: Int { get }
+    /// Where the array is, for messages (`/layers/dense/vars/0`, `weights[2]`).
+    var location: String { get }
+    /// The values in `dtype` (at most `maxElements`, already checked by the caller).
+    func read(dtype: DType, maxElements: Int) throws(ServiceError) -> TensorStorage
+}
+
+extension HDF5Dataset: StoredWeightArray {
+    var location: String { "/\(path)" }
+
+    func read(dtype: DType, maxElements: Int) throws(ServiceError) -> TensorStorage {
         do {
             switch dtype {
-            case .float32: return Tensor(shape: dataset.shape, storage: .float32(try dataset.readFloats(maxElements: limits.maxElements)))
-            case .float64: return Tensor(shape: dataset.shape, storage: .float64(try dataset.readDoubles(maxElements: limits.maxElements)))
+            case .float32: return .float32(try readFloats(maxElements: maxElements))
+            case .float64: return .float64(try readDoubles(maxElements: maxElements))
             }
         } catch {
             throw .modelFile(error)

@@ -9,12 +9,14 @@ import Synchronization
 
 /// Registered models, in memory and durably on disk.
 ///
-/// Layout: `<dir>/<name>/v<version>.json`, one file per version, in the form of
-/// ``RegisteredModel/fileBytes()``. A version is written to a temporary file, fsynced,
-/// renamed into place and the directory fsynced, so a crash mid-write leaves the old
+/// Layout: `<dir>/<name>/v<version>.model`, one file per version, in the form of
+/// ``ModelStoreFile`` (a JSON header, then the raw weights and their SHA-256), written in
+/// pieces straight from the packed kernels. A version is written to a temporary file,
+/// fsynced, renamed into place and the directory fsynced, so a crash mid-write leaves the old
 /// versions intact and the new one either whole or absent. A deleted model's folder is
-/// first renamed away (atomic), then removed. At start-up every file is loaded again; a
-/// corrupt one is logged and skipped, never deleted.
+/// first renamed away (atomic), then removed. At start-up every file is loaded again, and
+/// so is every `v<version>.json` an earlier release wrote (the whole model as JSON with
+/// base64 weights); a corrupt one is logged and skipped, never deleted.
 public final class ModelStore: Sendable {
     private let directory: URL?
     private let limits: ServiceLimits
@@ -54,16 +56,25 @@ public final class ModelStore: Sendable {
             guard ModelName.isValid(entry) else { continue }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            var files: [(version: Int, path: String, binary: Bool)] = []
             for file in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
                 let path = folder.appendingPathComponent(file).path
                 if file.hasPrefix(".tmp-") {
                     try? FileManager.default.removeItem(atPath: path)  // an unfinished write
                     continue
                 }
-                guard file.hasPrefix("v"), file.hasSuffix(".json"), let version = Int(file.dropFirst().dropLast(5)) else { continue }
+                guard let (version, binary) = Self.storedVersion(file) else { continue }
+                files.append((version, path, binary))
+            }
+            // A version in both forms (a downgrade wrote v<n>.json beside v<n>.model): the
+            // binary file is loaded, the other reported.
+            let binaryVersions = Set(files.filter(\.binary).map(\.version))
+            for (version, path, binary) in files.sorted(by: { $0.version != $1.version ? $0.version < $1.version : !$0.binary }) {
                 do {
-                    guard let data = FileManager.default.contents(atPath: path) else { throw ServiceError.storage("unreadable") }
-                    let model = try RegisteredModel.load(fileBytes: Array(data), limits: limits)
+                    if !binary && binaryVersions.contains(version) {
+                        throw ServiceError.storage("v\(version).model holds the same version and is loaded instead")
+                    }
+                    let model = try binary ? Self.readBinary(path, limits: limits) : Self.readVersion1(path, limits: limits)
                     guard model.name == entry, model.version == version else {
                         throw ServiceError.storage("file says \(model.name) v\(model.version)")
                     }
@@ -74,6 +85,30 @@ public final class ModelStore: Sendable {
                 }
             }
         }
+    }
+
+    /// The version a store file name holds (`v3.model`, or `v3.json` from an earlier
+    /// release) and whether it is the binary form.
+    static func storedVersion(_ file: String) -> (Int, Bool)? {
+        for (suffix, binary) in [(".model", true), (".json", false)] where file.hasPrefix("v") && file.hasSuffix(suffix) {
+            guard let version = Int(file.dropFirst().dropLast(suffix.count)) else { return nil }
+            return (version, binary)
+        }
+        return nil
+    }
+
+    static func readBinary(_ path: String, limits: ServiceLimits) throws(ServiceError) -> RegisteredModel {
+        let file = try StoreFileDescriptor(path: path)
+        defer { file.closeDescriptor() }
+        return try ModelStoreFile.read(file, limits: limits)
+    }
+
+    static func readVersion1(_ path: String, limits: ServiceLimits) throws(ServiceError) -> RegisteredModel {
+        let file = try StoreFileDescriptor(path: path)
+        defer { file.closeDescriptor() }
+        var bytes = [UInt8](repeating: 0, count: file.byteCount)
+        try bytes.withMutableBytes { buffer throws(ServiceError) in try file.read(into: buffer, at: 0) }
+        return try ModelStoreFile.readVersion1(bytes, limits: limits)
     }
 
     private func insert(_ model: RegisteredModel) {
@@ -91,9 +126,12 @@ public final class ModelStore: Sendable {
             let registered = RegisteredModel(
                 name: name, version: version, model: model, createdAt: Date().timeIntervalSince1970, batching: batching)
             if let directory {
-                try Self.writeDurably(
-                    registered.fileBytes(), folder: directory.appendingPathComponent(name, isDirectory: true),
-                    file: "v\(version).json")
+                var digest = ""
+                try Self.writeDurably(folder: directory.appendingPathComponent(name, isDirectory: true), file: "v\(version).model") {
+                    output throws(ServiceError) in
+                    digest = try ModelStoreFile.write(registered, to: output)
+                }
+                registered.knowWeightsDigest(digest)
             }
             insert(registered)
             return registered
@@ -151,7 +189,14 @@ public final class ModelStore: Sendable {
 
     // MARK: durable writes
 
-    static func writeDurably(_ bytes: [UInt8], folder: URL, file: String) throws(ServiceError) {
+    /// Writes `file` in `folder` durably: `contents` writes the bytes in pieces through the
+    /// function it is given, into a temporary file that is then fsynced, renamed into place and
+    /// its directory fsynced. On any failure the temporary file is removed and nothing replaces
+    /// `file`.
+    static func writeDurably(
+        folder: URL, file: String,
+        _ contents: (_ output: (UnsafeRawBufferPointer) throws(ServiceError) -> Void) throws(ServiceError) -> Void
+    ) throws(ServiceError) {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
@@ -162,24 +207,25 @@ public final class ModelStore: Sendable {
         let final = folder.appendingPathComponent(file).path
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .storage("cannot create \(temporary): \(String(cString: strerror(errno)))") }
-        var written = 0
-        let ok = bytes.withUnsafeBytes { raw -> Bool in
-            while written < raw.count {
-                let n = write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
+        do throws(ServiceError) {
+            try contents { bytes throws(ServiceError) in
+                var written = 0
+                while written < bytes.count {
+                    let n = write(fd, bytes.baseAddress! + written, bytes.count - written)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw .storage("cannot write \(temporary): \(String(cString: strerror(errno)))")
+                    }
+                    written += n
                 }
-                written += n
             }
-            return fsync(fd) == 0
-        }
-        let writeErrno = errno
-        close(fd)
-        guard ok else {
+            guard fsync(fd) == 0 else { throw .storage("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        } catch {
+            close(fd)
             unlink(temporary)
-            throw .storage("cannot write \(temporary): \(String(cString: strerror(writeErrno)))")
+            throw error
         }
+        close(fd)
         guard rename(temporary, final) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
@@ -193,5 +239,43 @@ public final class ModelStore: Sendable {
         guard fd >= 0 else { return }
         fsync(fd)
         close(fd)
+    }
+}
+
+/// A store file open for reading, read with `pread` (``ModelStoreFile`` asks for each range).
+struct StoreFileDescriptor: StoreFileInput {
+    let path: String
+    private let fd: Int32
+    let byteCount: Int
+
+    init(path: String) throws(ServiceError) {
+        self.path = path
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .storage("cannot open \(path): \(String(cString: strerror(errno)))") }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size >= 0 else {
+            let reason = String(cString: strerror(errno))
+            _ = close(fd)
+            throw .storage("cannot stat \(path): \(reason)")
+        }
+        byteCount = Int(info.st_size)
+    }
+
+    func closeDescriptor() { _ = close(fd) }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(ServiceError) {
+        guard offset >= 0, offset <= byteCount, buffer.count <= byteCount - offset else {
+            throw .storage("read of \(buffer.count) bytes at \(offset) outside \(path) (\(byteCount) bytes)")
+        }
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw .storage(
+                    n == 0 ? "\(path) ended early (truncated while read)" : "cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            done += n
+        }
     }
 }

@@ -139,6 +139,34 @@ import Testing
             kernel: TensorStorage.float32([Float](repeating: 1, count: 4 * 1000)).converted(to: dtype), inputDim: 4, units: 1000)
         #expect(Double(wide.byteCount) <= 1.1 * Double(4 * 1000 * dtype.byteSize))
     }
+
+    /// The kernel read out in row chunks (any chunk size, a last panel part-filled) is
+    /// ``PackedKernel/unpacked()`` byte for byte.
+    @Test(arguments: DType.allCases)
+    func rowChunksConcatenateToTheUnpackedKernel(dtype: DType) {
+        var generator = Generator(state: 6)
+        let kernel = TensorStorage.float64(generator.values(77 * 45)).converted(to: dtype)
+        let packed = PackedKernel(kernel: kernel, inputDim: 77, units: 45)
+        let whole: [UInt8] =
+            switch kernel {
+            case .float32(let values): values.withUnsafeBytes { Array($0) }
+            case .float64(let values): values.withUnsafeBytes { Array($0) }
+            }
+        for chunkBytes in [0, 1, 45 * dtype.byteSize, 45 * dtype.byteSize * 10 + 3, 1 << 20] {
+            var joined: [UInt8] = []
+            var chunks = 0
+            packed.forEachRowMajorChunk(chunkBytes: chunkBytes) { bytes in
+                #expect(bytes.count % (45 * dtype.byteSize) == 0)
+                joined += bytes
+                chunks += 1
+            }
+            #expect(joined == whole, "chunks of \(chunkBytes) bytes")
+            #expect(
+                chunks
+                    == (chunkBytes < 45 * dtype.byteSize
+                        ? 77 : (77 + chunkBytes / (45 * dtype.byteSize) - 1) / (chunkBytes / (45 * dtype.byteSize))))
+        }
+    }
 }
 
 /// The packed kernel pads columns to whole panels; the element limit counts the padding, so

@@ -1,6 +1,7 @@
 import Foundation
-@_spi(Fuzzing) import InferenceService
 import Testing
+
+@_spi(Fuzzing) @testable import InferenceService
 
 /// The files of a `Fuzz/corpus/<target>` folder (seeds and `regress-*` reproducers of bugs
 /// the fuzzers found), sorted by name.
@@ -13,8 +14,8 @@ func fuzzCorpus(_ target: String, file: String = #filePath) -> [(String, [UInt8]
     }
 }
 
-/// Every seed and crash reproducer of the `model` and `v2` fuzz targets runs through the
-/// target's checks (a broken invariant traps, failing the run).
+/// Every seed and crash reproducer of the `model`, `v2` and `store` fuzz targets runs through
+/// the target's checks (a broken invariant traps, failing the run).
 @Suite struct FuzzCorpusTests {
     @Test func modelCorpusReplays() {
         let corpus = fuzzCorpus("model")
@@ -26,5 +27,19 @@ func fuzzCorpus(_ target: String, file: String = #filePath) -> [(String, [UInt8]
         let corpus = fuzzCorpus("v2")
         #expect(corpus.count >= 5)
         for (_, bytes) in corpus { InferenceFuzzing.v2Request(bytes) }
+    }
+
+    /// The `store` seeds are written by `make-seeds.py` from the format's description in
+    /// `ModelStoreFile` (an implementation of it in Python): each `seed-*` loads.
+    @Test func storeCorpusReplaysAndItsSeedsLoad() {
+        let corpus = fuzzCorpus("store")
+        #expect(corpus.filter { $0.0.hasPrefix("seed-") }.count >= 3)
+        for (name, bytes) in corpus {
+            InferenceFuzzing.storeFile(bytes)
+            guard name.hasPrefix("seed-") else { continue }
+            #expect(throws: Never.self, "\(name)") {
+                try ModelStoreFile.read(StoreFileBytes(bytes: bytes), limits: InferenceFuzzing.limits)
+            }
+        }
     }
 }

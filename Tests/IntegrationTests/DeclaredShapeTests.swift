@@ -47,26 +47,25 @@ import Testing
         #expect(try await Client.call("GET", server.baseURL + "/v2/health/live").status == 200, "\(label)")
     }
 
-    /// A model file that holds such a shape (written before the check existed) is skipped at
-    /// start-up as invalid; the server starts and `/config` does not trap.
+    /// A model file that holds such a shape (a version-1 store file, written before the check
+    /// existed) is skipped at start-up as invalid; the server starts and `/config` does not trap.
     @Test func aStoredModelWithAHugeShapeIsSkippedAtStartUp() async throws {
         let directory = ServerProcess.temporaryDirectory()
-        do {
-            let server = try ServerProcess(modelDir: directory)
-            defer { server.stop() }
-            let put = try await Client.call(
-                "PUT", server.baseURL + "/v1/models/huge", json: #"{"layer": {"units": 1, "kernel": [[1]]}, "input_shape": [null, 4, 1]}"#)
-            #expect(put.status == 201, "\(put.text)")
+        func store(_ name: String, inputShape: String) throws {
+            try FileManager.default.createDirectory(atPath: directory + "/\(name)", withIntermediateDirectories: true)
+            let layer = #"{"name":"dense","units":1,"activation":"linear","use_bias":true,"dtype":"float32","kernel":[[1]],"bias":[0]}"#
+            let file =
+                #"{"format":"denseserve-model","format_version":1,"name":"\#(name)","version":1,"created_at":0,"#
+                + #""model_name":"sequential","input_shape":\#(inputShape),"layers":[\#(layer)]}"#
+            try file.write(toFile: directory + "/\(name)/v1.json", atomically: true, encoding: .utf8)
         }
-        let path = directory + "/huge/v1.json"
-        let stored = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(stored.contains(#""input_shape":[null,4,1]"#), "\(stored.prefix(300))")
-        try stored.replacingOccurrences(of: #""input_shape":[null,4,1]"#, with: #""input_shape":[null,4294967296,4294967296,1]"#)
-            .write(toFile: path, atomically: true, encoding: .utf8)
+        try store("huge", inputShape: "[null,4294967296,4294967296,1]")
+        try store("small", inputShape: "[null,4,1]")  // the same file with a shape that fits loads
         let server = try ServerProcess(modelDir: directory)
         defer { server.stop() }
         let config = try await Client.call("GET", server.baseURL + "/v2/models/huge/config")
         #expect(config.status == 404, "\(config.text)")
+        #expect(try await Client.call("GET", server.baseURL + "/v2/models/small/config").status == 200)
         #expect(try await Client.call("GET", server.baseURL + "/v2/health/live").status == 200)
     }
 }

@@ -18,8 +18,8 @@ import Testing
             #expect(put.status == 201)
             server.stop()
         }
-        let file = dir + "/big/v1.json"
-        for version in 2...40 { try FileManager.default.copyItem(atPath: file, toPath: dir + "/big/v\(version).json") }
+        let file = dir + "/big/v1.model"
+        for version in 2...40 { try FileManager.default.copyItem(atPath: file, toPath: dir + "/big/v\(version).model") }
 
         let process = Process()
         process.executableURL = ServerProcess.binary

@@ -57,6 +57,11 @@ void dk_pack_f64(long k, long n, const double *w, double *packed);
 void dk_unpack_f32(long k, long n, const float *packed, float *w);
 void dk_unpack_f64(long k, long n, const double *packed, double *w);
 
+/// Recovers rows [row_begin, row_end) of row-major w[k×n] from a packed copy into `w`
+/// ((row_end − row_begin)·n elements), so a large kernel can be read out in pieces.
+void dk_unpack_rows_f32(long k, long n, const float *packed, long row_begin, long row_end, float *w);
+void dk_unpack_rows_f64(long k, long n, const double *packed, long row_begin, long row_end, double *w);
+
 /// Whether two buffers hold the same `count` bytes (memcmp, for Swift code without libc).
 int dk_bytes_equal(const void *a, const void *b, size_t count);
 
