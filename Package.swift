@@ -64,18 +64,21 @@ let package = Package(
         .executableTarget(name: "TensorJSONBench", dependencies: ["TensorJSON"]),
         .executableTarget(name: "DenseFuzz", dependencies: ["InferenceService", "HTTPServer", "KerasFile", "GRPCCore"]),
         .executableTarget(name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService", "KerasFile", "GRPCCore"]),
-        .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel"]),
-        .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
+        // Helpers more than one test target needs: seeded generators, tolerances, a raw HTTP
+        // client, bounded tool runs, the repository's paths. Foundation only; no Testing.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel", "TestSupport"]),
+        .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON", "TestSupport"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         // Fixtures made by real Keras (Fixtures/make_keras_fixtures.py), read through #filePath.
-        .testTarget(name: "KerasFileTests", dependencies: ["KerasFile", "TensorJSON"], exclude: ["Fixtures"]),
+        .testTarget(name: "KerasFileTests", dependencies: ["KerasFile", "TensorJSON", "TestSupport"], exclude: ["Fixtures"]),
         // Golden messages serialized by real protobuf (Fixtures/make_golden.py), read through #filePath.
-        .testTarget(name: "GRPCCoreTests", dependencies: ["GRPCCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "GzipCodec", "CZlib", "CNghttp2"]),
-        .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON", "GRPCCore"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["DenseServer"]),
+        .testTarget(name: "GRPCCoreTests", dependencies: ["GRPCCore", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "GzipCodec", "CZlib", "CNghttp2", "TestSupport"]),
+        .testTarget(name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON", "GRPCCore", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["DenseServer", "TestSupport"]),
         .testTarget(
-            name: "ConformanceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"],
+            name: "ConformanceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON", "TestSupport"],
             resources: [.copy("keras-dense")]),
     ],
     swiftLanguageModes: [.v6]

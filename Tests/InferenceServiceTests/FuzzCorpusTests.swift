@@ -1,30 +1,17 @@
-import Foundation
 @_spi(Fuzzing) import InferenceService
+import TestSupport
 import Testing
-
-/// The files of a `Fuzz/corpus/<target>` folder (seeds and `regress-*` reproducers of bugs
-/// the fuzzers found), sorted by name.
-func fuzzCorpus(_ target: String, file: String = #filePath) -> [(String, [UInt8])] {
-    let root = URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let folder = root.appendingPathComponent("Fuzz/corpus/\(target)")
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-    return names.filter { !$0.hasPrefix(".") }.sorted().map { name in
-        (name, Array(FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) ?? Data()))
-    }
-}
 
 /// Every seed and crash reproducer of the `model` and `v2` fuzz targets runs through the
 /// target's checks (a broken invariant traps, failing the run).
 @Suite struct FuzzCorpusTests {
     @Test func modelCorpusReplays() {
-        let corpus = fuzzCorpus("model")
-        #expect(corpus.count >= 5)
-        for (_, bytes) in corpus { InferenceFuzzing.denseRequest(bytes) }
+        let count = Repository.replayFuzzCorpus("model") { InferenceFuzzing.denseRequest($0) }
+        #expect(count >= 5)
     }
 
     @Test func v2CorpusReplays() {
-        let corpus = fuzzCorpus("v2")
-        #expect(corpus.count >= 5)
-        for (_, bytes) in corpus { InferenceFuzzing.v2Request(bytes) }
+        let count = Repository.replayFuzzCorpus("v2") { InferenceFuzzing.v2Request($0) }
+        #expect(count >= 5)
     }
 }
