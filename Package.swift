@@ -12,7 +12,6 @@ let package = Package(
         .executable(name: "dense-server", targets: ["DenseServer"]),
         .executable(name: "dense-bench", targets: ["DenseBench"]),
         .executable(name: "http-bench-server", targets: ["HTTPBenchServer"]),
-        .executable(name: "tensorjson-bench", targets: ["TensorJSONBench"]),
         // libFuzzer targets (Fuzz/run-dense-fuzz.sh); an ordinary build is a corpus replayer.
         .executable(name: "dense-fuzz", targets: ["DenseFuzz"]),
     ],
@@ -61,12 +60,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "HTTPBenchServer", dependencies: ["HTTPServer"]),
-        .executableTarget(name: "TensorJSONBench", dependencies: ["TensorJSON"]),
         .executableTarget(name: "DenseFuzz", dependencies: ["InferenceService", "HTTPServer", "KerasFile", "GRPCCore"]),
         .executableTarget(name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService", "KerasFile", "GRPCCore"]),
         // Helpers more than one test target needs: seeded generators, tolerances, a raw HTTP
-        // client, bounded tool runs, the repository's paths. Foundation only; no Testing.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // client, bounded tool runs, the repository's paths. No Testing; DenseKernel for SplitMix64.
+        .target(name: "TestSupport", dependencies: ["DenseKernel"], path: "Tests/TestSupport"),
         .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel", "TestSupport"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON", "TestSupport"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
