@@ -12,7 +12,6 @@ let package = Package(
         .executable(name: "dense-server", targets: ["DenseServer"]),
         .executable(name: "dense-bench", targets: ["DenseBench"]),
         .executable(name: "http-bench-server", targets: ["HTTPBenchServer"]),
-        .executable(name: "tensorjson-bench", targets: ["TensorJSONBench"]),
         // libFuzzer targets (Fuzz/run-dense-fuzz.sh); an ordinary build is a corpus replayer.
         .executable(name: "dense-fuzz", targets: ["DenseFuzz"]),
     ],
@@ -64,25 +63,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "HTTPBenchServer", dependencies: ["HTTPServer"]),
-        .executableTarget(name: "TensorJSONBench", dependencies: ["TensorJSON"]),
         .executableTarget(name: "DenseFuzz", dependencies: ["InferenceService", "HTTPServer", "KerasFile", "GRPCCore"]),
         .executableTarget(
             name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService", "KerasFile", "GRPCCore", "CSHA256"]),
-        .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel"]),
-        .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON"]),
+        // Helpers more than one test target needs: seeded generators, tolerances, a raw HTTP
+        // client, bounded tool runs, the repository's paths. No Testing; DenseKernel for SplitMix64.
+        .target(name: "TestSupport", dependencies: ["DenseKernel"], path: "Tests/TestSupport"),
+        .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel", "TestSupport"]),
+        .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON", "TestSupport"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         // Fixtures made by real Keras (Fixtures/make_keras_fixtures.py), read through #filePath.
-        .testTarget(name: "KerasFileTests", dependencies: ["KerasFile", "TensorJSON"], exclude: ["Fixtures"]),
+        .testTarget(name: "KerasFileTests", dependencies: ["KerasFile", "TensorJSON", "TestSupport"], exclude: ["Fixtures"]),
         // Golden messages serialized by real protobuf (Fixtures/make_golden.py), read through #filePath.
-        .testTarget(name: "GRPCCoreTests", dependencies: ["GRPCCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "GzipCodec", "CZlib", "CNghttp2"]),
+        .testTarget(name: "GRPCCoreTests", dependencies: ["GRPCCore", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "GzipCodec", "CZlib", "CNghttp2", "TestSupport"]),
         // Fixtures/store-v1: model store files an earlier release wrote (read through #filePath).
         .testTarget(
-            name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON", "GRPCCore"],
+            name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON", "GRPCCore", "TestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["DenseServer"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["DenseServer", "TestSupport"]),
         .testTarget(
-            name: "ConformanceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON"],
+            name: "ConformanceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON", "TestSupport"],
             resources: [.copy("keras-dense")]),
     ],
     swiftLanguageModes: [.v6]

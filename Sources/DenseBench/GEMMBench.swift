@@ -13,7 +13,7 @@ enum GEMMBench {
         (1, 4096, 4096),
     ]
 
-    static func run() {
+    static func run() throws {
         ComputeBackend.selectBLASCore()
         GEMM.useSingleThreadedBLAS()
         // Three rounds of numpy then ours, each figure the best of its rounds: the machine is
@@ -30,8 +30,10 @@ enum GEMMBench {
             numpy.merge(measured.seconds) { min($0, $1) }
             for (rows, inputDim, units) in sizes {
                 let key = "\(rows)x\(inputDim)x\(units)"
-                let (layer, input) = makeLayer(rows: rows, inputDim: inputDim, units: units)
-                let times = isas.map { isa in bestSeconds(minimum: 0.2) { _ = layer.forward(rows: rows, input: input, isa: isa) } }
+                let (layer, input) = try makeLayer(rows: rows, inputDim: inputDim, units: units)
+                let times = isas.map { isa in
+                    BenchTiming.bestSeconds(minimum: 0.2) { _ = layer.forward(rows: rows, input: input, isa: isa) }
+                }
                 ours[key] = zip(ours[key] ?? times, times).map { min($0, $1) }
                 blas[key] = min(blas[key] ?? .infinity, blasSeconds(rows: rows, inputDim: inputDim, units: units))
             }
@@ -58,17 +60,17 @@ enum GEMMBench {
         print()
         packing()
         print()
-        accuracy()
+        try accuracy()
     }
 
     static func cell(_ seconds: Double, _ flops: Double) -> String {
         String(format: " %.1f (%.1f) |", seconds * 1e6, flops / seconds / 1e9)
     }
 
-    static func makeLayer(rows: Int, inputDim: Int, units: Int) -> (DenseLayer, TensorStorage) {
+    static func makeLayer(rows: Int, inputDim: Int, units: Int) throws(DenseError) -> (DenseLayer, TensorStorage) {
         let kernel = (0..<(inputDim * units)).map { Float(($0 % 13) - 6) * 0.01 }
         let bias = (0..<units).map { Float($0 % 5) * 0.1 }
-        let layer = try! DenseLayer(
+        let layer = try DenseLayer(
             config: LayerConfig(name: "dense", units: units), inputDim: inputDim, kernel: .float32(kernel), bias: .float32(bias))
         return (layer, .float32((0..<(rows * inputDim)).map { Float(($0 % 7) - 3) * 0.1 }))
     }
@@ -81,7 +83,7 @@ enum GEMMBench {
         return w.withUnsafeBufferPointer { w in
             x.withUnsafeBufferPointer { x in
                 y.withUnsafeMutableBufferPointer { y in
-                    bestSeconds(minimum: 0.2) {
+                    BenchTiming.bestSeconds(minimum: 0.2) {
                         GEMM.blas(m: rows, n: units, k: inputDim, a: x.baseAddress!, b: w.baseAddress!, c: y.baseAddress!)
                     }
                 }
@@ -95,7 +97,7 @@ enum GEMMBench {
         for (inputDim, units) in [(1024, 1024), (4096, 4096), (20, 10), (784, 300)] {
             let kernel = TensorStorage.float32((0..<(inputDim * units)).map { Float($0 % 11) })
             var packed: PackedKernel?
-            let time = bestSeconds(minimum: 0) { packed = PackedKernel(kernel: kernel, inputDim: inputDim, units: units) }
+            let time = BenchTiming.bestSeconds(minimum: 0) { packed = PackedKernel(kernel: kernel, inputDim: inputDim, units: units) }
             print(
                 String(
                     format: "  %4d x %4d: %7.2f ms, %.3fx", inputDim, units, time * 1e3,
@@ -104,7 +106,7 @@ enum GEMMBench {
     }
 
     /// Normwise relative error against a float64 reference, ours and OpenBLAS's.
-    static func accuracy() {
+    static func accuracy() throws(DenseError) {
         let (rows, inputDim, units) = (8, 1024, 1024)
         var state: UInt64 = 1
         func next() -> Float {
@@ -113,7 +115,7 @@ enum GEMMBench {
         }
         let w = (0..<(inputDim * units)).map { _ in next() }
         let x = (0..<(rows * inputDim)).map { _ in next() }
-        let layer = try! DenseLayer(
+        let layer = try DenseLayer(
             config: LayerConfig(name: "d", units: units, useBias: false), inputDim: inputDim, kernel: .float32(w), bias: nil)
         let ours = Float.values(of: layer.forward(rows: rows, input: .float32(x)))
         var blas = [Float](repeating: 0, count: rows * units)
@@ -138,47 +140,6 @@ enum GEMMBench {
             String(
                 format: "Accuracy vs float64, %d x %d x %d, normwise relative error: ours %.2e, OpenBLAS %.2e", rows, inputDim, units,
                 (errorOurs / norm).squareRoot(), (errorBLAS / norm).squareRoot()))
-    }
-
-    /// Best wall time of `body` over 5 repeats, each of enough iterations to last `minimum`
-    /// seconds, after one warm-up run.
-    static func bestSeconds(minimum: Double, _ body: () -> Void) -> Double {
-        body()
-        let clock = ContinuousClock()
-        var iterations = 1
-        if minimum > 0 {
-            while true {
-                let start = clock.now
-                for _ in 0..<iterations { body() }
-                let elapsed = seconds(clock.now - start)
-                if elapsed > minimum / 4 { iterations = max(1, Int(Double(iterations) * minimum / elapsed)); break }
-                iterations *= 4
-            }
-        }
-        var best = Double.infinity
-        for _ in 0..<5 {
-            let start = clock.now
-            for _ in 0..<iterations { body() }
-            best = min(best, seconds(clock.now - start) / Double(iterations))
-        }
-        return best
-    }
-
-    /// Best wall time of `body` over a few repeats (after one warm-up run).
-    static func bestSeconds(repeats: Int = 5, _ body: () -> Void) -> Double {
-        body()
-        let clock = ContinuousClock()
-        var best = Double.infinity
-        for _ in 0..<repeats {
-            let start = clock.now
-            body()
-            best = min(best, seconds(clock.now - start))
-        }
-        return best
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// numpy's `x @ W + b` on every shape, one thread, in one Python process. Its own
@@ -224,26 +185,5 @@ enum GEMMBench {
             if parts[0] == "info" { info = String(parts[1]) } else { seconds[String(parts[0])] = Double(parts[1]) }
         }
         return (seconds, info)
-    }
-}
-
-/// Runs `python3 -c` and returns its standard output, or nil when Python is unavailable.
-enum Python {
-    /// `environment` entries override the inherited ones; a nil value removes the variable.
-    static func run(_ script: String, environment: [String: String?] = [:], stdin: URL? = nil) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        if let stdin { process.standardInput = try? FileHandle(forReadingFrom: stdin) }
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -8,7 +8,7 @@ import GRPCCore
 /// Python: `DENSE_GRPC_VENV` (default `.venv-grpc`, see
 /// Tests/GRPCCoreTests/Fixtures/make_golden.py) with tritonclient[grpc].
 enum GRPCBench {
-    static func run() {
+    static func run() throws {
         let floats = (0..<(256 * 1024)).map { Float($0 % 1000) * 0.001 }
         let rawBytes = floats.withUnsafeBytes { Array($0) }
         var raw = ModelInferRequest()
@@ -29,8 +29,8 @@ enum GRPCBench {
             _ = FileManager.default.createFile(atPath: "\(folder)/\(name).bin", contents: Data(bytes))
             var sink = 0
             ours.append(
-                GEMMBench.bestSeconds(minimum: 0.2) {
-                    let request = try! ModelInferRequest(decoding: bytes)
+                try BenchTiming.bestSeconds(minimum: 0.2) {
+                    let request = try ModelInferRequest(decoding: bytes)
                     sink &+= request.rawInputContents.first?.count ?? request.inputs[0].contents?.fp32Contents.count ?? 0
                 })
             precondition(sink > 0)
@@ -65,13 +65,13 @@ enum GRPCBench {
         let response = ModelInferResponse(
             modelName: "dense", outputs: [.init(name: "output", datatype: "FP32", shape: [256, 1024])])
         var sink = 0
-        let framed = GEMMBench.bestSeconds(minimum: 0.2) {
+        let framed = BenchTiming.bestSeconds(minimum: 0.2) {
             let bytes = response.encodeFramed(rawOutputByteCounts: [rawBytes.count]) { _, destination in
                 floats.withUnsafeBytes { destination.copyMemory(from: $0) }
             }
             sink &+= Int(bytes[bytes.count / 2])
         }
-        let copy = GEMMBench.bestSeconds(minimum: 0.2) {
+        let copy = BenchTiming.bestSeconds(minimum: 0.2) {
             let copied = rawBytes.withUnsafeBufferPointer { Array($0) }
             sink &+= Int(copied[copied.count / 2])
         }

@@ -7,7 +7,7 @@ import TensorJSON
 /// float32 storage) and encode (nested shortest float text) of a 1M-float body, beside
 /// Python's `json` + numpy and orjson on the same bytes, in the same run.
 enum JSONBench {
-    static func run(rows: Int = 1000, cols: Int = 1000) {
+    static func run(rows: Int = 1000, cols: Int = 1000) throws {
         let path = NSTemporaryDirectory() + "dense-bench-\(rows)x\(cols).json"
         // A deterministic body as a Python client holding float32 data writes it.
         let make = """
@@ -22,14 +22,14 @@ enum JSONBench {
         let body = Array(data)
         let megabytes = Double(body.count) / 1e6
         var decoded: Tensor?
-        let decodeSeconds = GEMMBench.bestSeconds {
-            let value = try! JSONParser.parse(body, limits: JSONLimits(maxElements: 1 << 26))
-            let wire = try! TensorDecoder.decode(value, field: "input", limits: .default)
+        let decodeSeconds = try BenchTiming.bestSeconds {
+            let value = try JSONParser.parse(body, limits: JSONLimits(maxElements: 1 << 26))
+            let wire = try TensorDecoder.decode(value, field: "input", limits: .default)
             decoded = Tensor(shape: wire.tensor.shape, storage: wire.tensor.storage.converted(to: .float32))
         }
         let tensor = decoded!
         var encodedCount = 0
-        let encodeSeconds = GEMMBench.bestSeconds {
+        let encodeSeconds = BenchTiming.bestSeconds {
             var writer = JSONWriter(capacity: body.count + 64)
             ResponseEncoder.writeValues(tensor.storage, shape: tensor.shape, into: &writer)
             encodedCount = writer.bytes.count

@@ -8,7 +8,7 @@ import KerasFile
 /// real Keras (`DENSE_KERAS_VENV`, default `.venv-keras`; see
 /// Tests/KerasFileTests/Fixtures/make_keras_fixtures.py), never committed.
 enum KerasBench {
-    static func run() {
+    static func run() throws {
         let venv = ProcessInfo.processInfo.environment["DENSE_KERAS_VENV"] ?? ".venv-keras"
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let env: [String: String?] = ["PATH": "\(venv)/bin:\(path)", "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow"]
@@ -32,15 +32,15 @@ enum KerasBench {
             guard let data = FileManager.default.contents(atPath: base + suffix) else { continue }
             let bytes = Array(data)
             var floats = 0
-            let seconds = GEMMBench.bestSeconds {
-                let file = try! KerasModelFile(bytes)
+            let seconds = try BenchTiming.bestSeconds {
+                let file = try KerasModelFile(bytes)
                 let weights =
-                    file.layout == .legacyModel
-                    ? try! file.legacyLayerNames().flatMap { try! file.legacyWeights(layerName: $0) }
-                    : try! file.variables(at: "layers/dense")
-                floats = weights.reduce(0) { $0 + (try! $1.readFloats()).count }
+                    try file.layout == .legacyModel
+                    ? file.legacyLayerNames().flatMap { try file.legacyWeights(layerName: $0) }
+                    : file.variables(at: "layers/dense")
+                floats = try weights.reduce(0) { $0 + (try $1.readFloats()).count }
             }
-            let openOnly = GEMMBench.bestSeconds { _ = try! KerasModelFile(bytes) }
+            let openOnly = try BenchTiming.bestSeconds { _ = try KerasModelFile(bytes) }
             print(
                 String(
                     format: "keras: %@ (%.1f MB): open %.3f ms, open + read %d floats %.1f ms", suffix, Double(bytes.count) / 1e6,
@@ -50,7 +50,7 @@ enum KerasBench {
         guard let stored = results.first, let data = FileManager.default.contents(atPath: base + ".keras") else { return }
         let bytes = Array(data)
         var sink = 0
-        let copy = GEMMBench.bestSeconds {
+        let copy = BenchTiming.bestSeconds {
             // Through the buffer: `Array(bytes)` alone would share storage and copy nothing.
             let copied = bytes.withUnsafeBufferPointer { Array($0) }
             sink &+= Int(copied[copied.count / 2])

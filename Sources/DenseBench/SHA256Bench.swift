@@ -12,7 +12,7 @@ enum SHA256Bench {
         var states: [[UInt32]] = []
         for impl in [DS_SHA256_SHANI, DS_SHA256_PORTABLE] where ds_sha256_impl_available(impl) != 0 {
             var state = [UInt32](repeating: 0, count: 8)
-            let seconds = GEMMBench.bestSeconds {
+            let seconds = BenchTiming.bestSeconds {
                 state = [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19]
                 data.withUnsafeBufferPointer { bytes in ds_sha256_blocks(impl, &state, bytes.baseAddress!, count / 64) }
             }

@@ -88,12 +88,15 @@ public enum Initializer: Sendable, Equatable {
     }
 }
 
-/// SplitMix64: a small, fast, well-mixed deterministic generator.
-struct SplitMix64 {
+/// SplitMix64 (Steele, Lea and Flood 2014): a small, fast, well-mixed deterministic generator.
+/// Each `next()` adds the golden-ratio increment to the state and returns it mixed by two
+/// xor-shift-multiply rounds. The initializers' source, and (public) the benches' and tests'
+/// seeded data. Not for anything that needs unpredictability.
+public struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

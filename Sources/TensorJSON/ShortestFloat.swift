@@ -455,7 +455,7 @@ func formatShortest(_ v: Double, to p: UnsafeMutablePointer<UInt8>) -> Int {
 func shortestDigits(_ v: Float) -> (digits: UInt64, exponent: Int) {
     // The one Float (with its negative) whose shortest text, read as a Double and then rounded
     // to Float, lands on its neighbour: 7.038531e-26 → 0x15ae43fe. A search over all 2^32
-    // Floats (`tensorjson-bench verify`) found no other; nine digits read back right both ways.
+    // Floats (`dense-bench json-verify`) found no other; nine digits read back right both ways.
     guard v.isFinite && v != 0 && v.bitPattern & 0x7FFF_FFFF != 0x15AE_43FD else { return (0, 0) }
     return shortestDecimal(v)
 }

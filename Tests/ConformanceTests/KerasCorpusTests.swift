@@ -2,6 +2,7 @@ import DenseKernel
 import Foundation
 import InferenceService
 import TensorJSON
+import TestSupport
 import Testing
 
 /// One case of the Keras conformance corpus (`keras-dense/`, produced by Keras 3.15.1).
@@ -56,12 +57,6 @@ struct CorpusCase: CustomTestStringConvertible, Sendable {
     }
 }
 
-/// Flattens nested JSON numbers (as Foundation parsed them) in row-major order.
-func flatten(_ value: Any) -> [Double] {
-    if let list = value as? [Any] { return list.flatMap(flatten) }
-    return [(value as! NSNumber).doubleValue]
-}
-
 func symbolic(_ value: Any) -> [Int?] {
     (value as! [Any]).map { ($0 as? NSNumber)?.intValue }
 }
@@ -74,15 +69,15 @@ func checkResponse(_ response: [UInt8], against testCase: CorpusCase, sourceLoca
     let expectedShape = (expected["shape"] as! [NSNumber]).map(\.intValue)
     #expect((output["shape"] as! [NSNumber]).map(\.intValue) == expectedShape, sourceLocation: sourceLocation)
     #expect(output["dtype"] as? String == expected["dtype"] as? String, sourceLocation: sourceLocation)
-    let got = flatten(output["data"]!)
-    let want = flatten(expected["data"]!)
+    let got = flattenNumbers(output["data"]!)
+    let want = flattenNumbers(expected["data"]!)
     #expect(got.count == want.count, sourceLocation: sourceLocation)
     let (rtol, atol) = testCase.tolerance
     var worst = 0.0
     for (g, w) in zip(got, want) {
         let excess = abs(g - w) - (atol + rtol * abs(w))
         worst = max(worst, excess)
-        if !(abs(g - w) <= atol + rtol * abs(w)) && !(g.isNaN && w.isNaN) {
+        if !isClose(g, w, rtol: rtol, atol: atol) && !(g.isNaN && w.isNaN) {
             Issue.record("\(testCase.file): got \(g), expected \(w)", sourceLocation: sourceLocation)
             break
         }

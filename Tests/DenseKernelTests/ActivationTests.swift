@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import DenseKernel
@@ -47,8 +48,8 @@ func elementwiseActivationMatchesFormula(name: String) throws {
         let expected = referenceActivation(name, x)
         let got32 = Double(activation.elementwise(Float(x)))
         let got64 = activation.elementwise(x)
-        #expect(abs(got64 - expected) <= 1e-12 + 1e-12 * abs(expected), "\(name)(\(x)) float64")
-        #expect(abs(got32 - expected) <= 1e-6 + 1e-5 * abs(expected), "\(name)(\(x)) float32")
+        #expect(isClose(got64, expected, rtol: 1e-12, atol: 1e-12), "\(name)(\(x)) float64")
+        #expect(isClose(got32, expected, rtol: 1e-5, atol: 1e-6), "\(name)(\(x)) float32")
     }
 }
 

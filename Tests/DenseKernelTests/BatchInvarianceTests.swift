@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import DenseKernel
@@ -11,26 +12,15 @@ import Testing
     /// (AVX-512 strips of 12 rows, AVX2 of 6, in-place reads up to 48 rows, packed strips above).
     static let rowCounts = [1, 2, 3, 7, 8, 15, 16, 17, 31, 33, 64, 255, 256, 257, 1000]
 
-    /// Deterministic pseudo-random values in [-1, 1) (a 64-bit LCG), so failures reproduce.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> Double {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Double(state >> 11) / Double(1 << 53) * 2 - 1
-        }
-        mutating func values(_ count: Int) -> [Double] { (0..<count).map { _ in next() } }
-        mutating func index(below bound: Int) -> Int { Int((next() + 1) / 2 * Double(bound)) % bound }
-    }
-
     /// A layer of `inputDim` 300 (two K-blocks, the second partial) and 150 units (a partial
     /// last panel in both dtypes; 5 float panels, so the single-row kernel runs a full group
     /// of 4 and a lone one; 10 double panels), with a bias and a row-wise activation.
     static func layer(_ dtype: DType, inputDim: Int = 300, units: Int = 150, activation: Activation = .softmax) throws
         -> DenseLayer
     {
-        var generator = Generator(state: 7)
-        let kernel = TensorStorage.float64(generator.values(inputDim * units)).converted(to: dtype)
-        let bias = TensorStorage.float64(generator.values(units)).converted(to: dtype)
+        var generator = LCG64(state: 7)
+        let kernel = TensorStorage.float64(generator.signedValues(inputDim * units)).converted(to: dtype)
+        let bias = TensorStorage.float64(generator.signedValues(units)).converted(to: dtype)
         return try DenseLayer(
             config: LayerConfig(name: "dense", units: units, activation: activation, dtype: dtype), inputDim: inputDim,
             kernel: kernel, bias: bias)
@@ -50,14 +40,14 @@ import Testing
     @Test(arguments: DType.allCases, rowCounts)
     func aRowGetsTheSameBitsAloneAndAnywhereInABatch(dtype: DType, rowCount: Int) throws {
         let layer = try Self.layer(dtype)
-        var generator = Generator(state: UInt64(rowCount) &* 31 &+ 5)
-        let probes = (0..<3).map { _ in generator.values(layer.inputDim) }
+        var generator = LCG64(state: UInt64(rowCount) &* 31 &+ 5)
+        let probes = (0..<3).map { _ in generator.signedValues(layer.inputDim) }
         let alone = probes.map { probe in
             Self.rows(layer.forward(rows: 1, input: TensorStorage.float64(probe).converted(to: dtype)), width: layer.units)[0]
         }
         // The batch: random rows, with the probes in the first row, the last row and a random
         // row between them (as many as fit), to cover the edge strips and an inner one.
-        var batch = (0..<rowCount).map { _ in generator.values(layer.inputDim) }
+        var batch = (0..<rowCount).map { _ in generator.signedValues(layer.inputDim) }
         var positions = [0, rowCount - 1]
         if rowCount >= 3 { positions.append(1 + generator.index(below: rowCount - 2)) }
         if rowCount == 1 { positions = [0] }
@@ -75,8 +65,8 @@ import Testing
     @Test(arguments: DType.allCases, [1, 5, 13, 64, 100])
     func everyInstructionSetAndColumnSplitGivesTheSameBits(dtype: DType, rowCount: Int) throws {
         let layer = try Self.layer(dtype, activation: .linear)
-        var generator = Generator(state: 11)
-        let input = TensorStorage.float64(generator.values(rowCount * layer.inputDim)).converted(to: dtype)
+        var generator = LCG64(state: 11)
+        let input = TensorStorage.float64(generator.signedValues(rowCount * layer.inputDim)).converted(to: dtype)
         let best = layer.forward(rows: rowCount, input: input)
         for isa in GEMM.ISA.allCases where isa <= GEMM.isa {
             let other = layer.forward(rows: rowCount, input: input, isa: isa)
@@ -117,13 +107,13 @@ import Testing
     @Test(arguments: DType.allCases, [(1, 5, 10), (20, 5, 10), (3, 256, 33), (50, 513, 64), (13, 1000, 17)])
     func fastPathAgreesWithTheOracle(dtype: DType, shape: (rows: Int, inputDim: Int, units: Int)) throws {
         let layer = try Self.layer(dtype, inputDim: shape.inputDim, units: shape.units, activation: .linear)
-        var generator = Generator(state: 3)
-        let input = TensorStorage.float64(generator.values(shape.rows * shape.inputDim)).converted(to: dtype)
+        var generator = LCG64(state: 3)
+        let input = TensorStorage.float64(generator.signedValues(shape.rows * shape.inputDim)).converted(to: dtype)
         let fast = layer.forward(rows: shape.rows, input: input)
         let oracle = layer.forward(rows: shape.rows, input: input, reference: true)
         let tolerance = dtype == .float32 ? 1e-5 : 1e-12
         for index in 0..<fast.count {
-            #expect(abs(fast[index] - oracle[index]) <= tolerance * (1 + abs(oracle[index])), "element \(index)")
+            #expect(isClose(fast[index], oracle[index], rtol: tolerance, atol: tolerance), "element \(index)")
         }
     }
 
@@ -131,8 +121,8 @@ import Testing
     /// panels (≤ 1.1× for layers of at least 320 float units).
     @Test(arguments: DType.allCases)
     func packingIsExactAndCompact(dtype: DType) throws {
-        var generator = Generator(state: 5)
-        let kernel = TensorStorage.float64(generator.values(77 * 45)).converted(to: dtype)
+        var generator = LCG64(state: 5)
+        let kernel = TensorStorage.float64(generator.signedValues(77 * 45)).converted(to: dtype)
         let packed = PackedKernel(kernel: kernel, inputDim: 77, units: 45)
         #expect(packed.unpacked() == kernel)
         let wide = PackedKernel(
@@ -144,8 +134,8 @@ import Testing
     /// ``PackedKernel/unpacked()`` byte for byte.
     @Test(arguments: DType.allCases)
     func rowChunksConcatenateToTheUnpackedKernel(dtype: DType) {
-        var generator = Generator(state: 6)
-        let kernel = TensorStorage.float64(generator.values(77 * 45)).converted(to: dtype)
+        var generator = LCG64(state: 6)
+        let kernel = TensorStorage.float64(generator.signedValues(77 * 45)).converted(to: dtype)
         let packed = PackedKernel(kernel: kernel, inputDim: 77, units: 45)
         let whole: [UInt8] =
             switch kernel {

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import DenseKernel
@@ -97,7 +98,7 @@ func blasMatchesTheReferenceKernel(rows: Int, inputDim: Int, units: Int) throws 
             let oracle = model.forward(input, reference: true)
             let tolerance = dtype == .float32 ? 1e-4 : 1e-10
             for index in 0..<fast.count {
-                #expect(abs(fast.storage[index] - oracle.storage[index]) <= tolerance * (1 + abs(oracle.storage[index])))
+                #expect(isClose(fast.storage[index], oracle.storage[index], rtol: tolerance, atol: tolerance))
             }
         }
     }

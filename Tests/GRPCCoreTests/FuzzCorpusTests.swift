@@ -1,5 +1,5 @@
-import Foundation
 @_spi(Fuzzing) import GRPCCore
+import TestSupport
 import Testing
 
 /// Every seed and `regress-*` reproducer of the `grpc` fuzz target (Fuzz/corpus/grpc) runs
@@ -7,13 +7,8 @@ import Testing
 /// every golden message, bare and framed.
 @Suite struct FuzzCorpusTests {
     @Test func grpcCorpusReplays() {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let folder = root.appendingPathComponent("Fuzz/corpus/grpc")
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { !$0.hasPrefix(".") }
-        #expect(names.count >= 5)
-        for name in names.sorted() {
-            GRPCCoreFuzzing.run(Array(FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) ?? Data()))
-        }
+        let count = Repository.replayFuzzCorpus("grpc") { GRPCCoreFuzzing.run($0) }
+        #expect(count >= 5)
     }
 
     @Test func goldenMessagesPassTheFuzzChecks() {

@@ -1,5 +1,6 @@
 import CNghttp2
 import Glibc
+import TestSupport
 
 /// One HTTP/2 frame as read from or written to the wire (RFC 9113 §4.1).
 struct HTTP2Frame {
@@ -78,7 +79,7 @@ final class HTTP2TestClient {
 
     /// Connects and sends the preface with an empty SETTINGS (plus `settings` entries).
     init(port: Int, settings: [(UInt16, UInt32)] = [], timeoutSeconds: Int = 10) throws {
-        raw = try RawClient(port: port, timeoutSeconds: timeoutSeconds)
+        raw = try RawClient(port: port, timeout: Double(timeoutSeconds))
         guard nghttp2_hd_deflate_new(&deflater, 4096) == 0, nghttp2_hd_inflate_new(&inflater) == 0 else {
             throw TestError.io("nghttp2 HPACK coder")
         }

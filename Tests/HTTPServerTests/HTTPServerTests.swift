@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import GzipCodec
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import HTTPServer
@@ -242,7 +243,7 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
 
     @Test func writeTimeoutAbortsAClientThatNeverReads() throws {
         try withServer(testConfiguration(timeouts: 0.3, idle: 30)) { server, port in
-            let c = try RawClient(port: port, receiveBufferBytes: 4096)
+            let c = try RawClient(port: port, receiveBuffer: 4096)
             c.send("GET /big?n=20000000 HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(eventually { server.openConnectionCount == 0 })
         }
@@ -256,7 +257,7 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
     @Test func aSteadySlowReaderIsNotCutOffByTheWriteTimeout() throws {
         try withServer(testConfiguration(timeouts: 0.3, idle: 30)) { server, port in
             let size = 3_000_000
-            let c = try RawClient(port: port, receiveBufferBytes: 4096)
+            let c = try RawClient(port: port, receiveBuffer: 4096)
             c.send("GET /big?n=\(size) HTTP/1.1\r\nHost: t\r\n\r\n")
             // Reads of at most the 4 KiB receive buffer every 5 ms, never pausing longer: some
             // seconds in all, many times the write timeout.
@@ -278,7 +279,7 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
     /// entirely in the kernel's send queue (nothing left in ours: the idle deadline checks it).
     @Test func aReaderThatStopsIsClosedAfterTheWriteTimeout() throws {
         try withServer(testConfiguration(timeouts: 0.3, idle: 0.3)) { server, port in
-            let stopsMidway = try RawClient(port: port, receiveBufferBytes: 4096)
+            let stopsMidway = try RawClient(port: port, receiveBuffer: 4096)
             stopsMidway.send("GET /big?n=20000000 HTTP/1.1\r\nHost: t\r\n\r\n")
             var chunk = [UInt8](repeating: 0, count: 64 << 10)
             var received = 0
@@ -289,7 +290,7 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
             }
             #expect(received >= 1 << 20)
             // 200 KB fit in the kernel's buffers at once: our own buffer empties at once.
-            let neverReads = try RawClient(port: port, receiveBufferBytes: 4096)
+            let neverReads = try RawClient(port: port, receiveBuffer: 4096)
             neverReads.send("GET /big?n=200000 HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(eventually { server.openConnectionCount == 0 })
         }
@@ -345,7 +346,7 @@ let get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
         limits.maxPipelinedRequests = 4
         try withServer(testConfiguration(limits: limits), handler: handler) { _, port in
             let total = 100
-            let c = try RawClient(port: port, receiveBufferBytes: 16 * 1024)
+            let c = try RawClient(port: port, receiveBuffer: 16 * 1024)
             let request = "GET /big?n=1000000 HTTP/1.1\r\nHost: t\r\n\r\n"
             #expect(c.send(String(repeating: request, count: total)))
             // Wait until the server stops making progress while we do not read.

@@ -1,15 +1,9 @@
 import Dispatch
 import Foundation
+import TestSupport
 import Testing
 
 @testable import HTTPServer
-
-/// Result of a bounded child process.
-struct ProcessResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
 
 /// Absolute path of `name` on PATH, or nil (tests then skip with a message).
 func findExecutable(_ name: String) -> String? {
@@ -19,36 +13,6 @@ func findExecutable(_ name: String) -> String? {
         if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
     }
     return nil
-}
-
-/// Runs `executable` with a hard timeout; stdout/stderr go through temp files (no pipe deadlock).
-func runProcess(_ executable: String, _ arguments: [String], stdinFile: String? = nil, timeoutSeconds: Double = 60) throws -> ProcessResult
-{
-    let dir = FileManager.default.temporaryDirectory
-    let outURL = dir.appendingPathComponent("http-test-\(UUID().uuidString).out")
-    let errURL = dir.appendingPathComponent("http-test-\(UUID().uuidString).err")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    defer {
-        try? FileManager.default.removeItem(at: outURL)
-        try? FileManager.default.removeItem(at: errURL)
-    }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.standardOutput = try FileHandle(forWritingTo: outURL)
-    process.standardError = try FileHandle(forWritingTo: errURL)
-    process.standardInput = try stdinFile.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice
-    try process.run()
-    let pid = process.processIdentifier
-    let killer = DispatchWorkItem { kill(pid, SIGKILL) }
-    DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds, execute: killer)
-    process.waitUntilExit()
-    killer.cancel()
-    return ProcessResult(
-        status: process.terminationStatus,
-        stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-        stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
 }
 
 func tempFile(_ bytes: [UInt8]) throws -> String {
@@ -68,7 +32,7 @@ let wrkPath = findExecutable("wrk")
     @Test(.enabled(if: curlPath != nil, "curl is not installed")) func curlKeepAliveReusesTheConnection() throws {
         let curl = try #require(curlPath)
         try withServer { _, port in
-            let r = try runProcess(curl, ["-sS", "-v", "http://127.0.0.1:\(port)/one", "http://127.0.0.1:\(port)/two"])
+            let r = try ToolProcess.run(curl, ["-sS", "-v", "http://127.0.0.1:\(port)/one", "http://127.0.0.1:\(port)/two"])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stderr.contains("X-Path: /one") && r.stderr.contains("X-Path: /two"))
             #expect(
@@ -85,7 +49,7 @@ let wrkPath = findExecutable("wrk")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let out = path + ".echo"
             defer { try? FileManager.default.removeItem(atPath: out) }
-            let r = try runProcess(
+            let r = try ToolProcess.run(
                 curl,
                 [
                     "-sS", "-D", "-", "-o", out, "-H", "Expect: 100-continue", "-H", "Content-Type: application/octet-stream",
@@ -101,7 +65,7 @@ let wrkPath = findExecutable("wrk")
     @Test(.enabled(if: curlPath != nil, "curl is not installed")) func curlCompressedResponse() throws {
         let curl = try #require(curlPath)
         try withServer { _, port in
-            let r = try runProcess(curl, ["-sS", "--compressed", "-D", "/dev/stderr", "http://127.0.0.1:\(port)/text"])
+            let r = try ToolProcess.run(curl, ["-sS", "--compressed", "-D", "/dev/stderr", "http://127.0.0.1:\(port)/text"])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stderr.lowercased().contains("content-encoding: gzip"), "\(r.stderr)")
             #expect(r.stdout == String(repeating: "{\"outputs\":[0.125,0.25,0.5]}\n", count: 700))
@@ -114,7 +78,7 @@ let wrkPath = findExecutable("wrk")
             let text = String(repeating: "streamed line of input\n", count: 20_000)
             let path = try tempFile(Array(text.utf8))
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let r = try runProcess(curl, ["-sS", "-v", "-T", "-", "http://127.0.0.1:\(port)/chunked"], stdinFile: path)
+            let r = try ToolProcess.run(curl, ["-sS", "-v", "-T", "-", "http://127.0.0.1:\(port)/chunked"], stdinFile: path)
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stderr.contains("Transfer-Encoding: chunked"), "\(r.stderr)")
             #expect(r.stderr.contains("X-Method: PUT"))
@@ -145,7 +109,7 @@ let wrkPath = findExecutable("wrk")
                 out.append(f"{r.status} {r.getheader('Server')}")
                 print("|".join(out))
                 """
-            let r = try runProcess(python, ["-c", script])
+            let r = try ToolProcess.run(python, ["-c", script])
             #expect(r.status == 0, "\(r.stderr)")
             let parts = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|").map(String.init)
             #expect(
@@ -159,7 +123,7 @@ let wrkPath = findExecutable("wrk")
     @Test(.enabled(if: wrkPath != nil, "wrk is not installed")) func wrkBurstHasNoSocketErrors() throws {
         let wrk = try #require(wrkPath)
         try withServer { server, port in
-            let r = try runProcess(wrk, ["-t1", "-c8", "-d1s", "http://127.0.0.1:\(port)/v2/health/live"], timeoutSeconds: 30)
+            let r = try ToolProcess.run(wrk, ["-t1", "-c8", "-d1s", "http://127.0.0.1:\(port)/v2/health/live"], timeout: 30)
             #expect(r.status == 0, "\(r.stderr)")
             #expect(!r.stdout.contains("Socket errors"), "\(r.stdout)")
             #expect(!r.stdout.contains("Non-2xx"), "\(r.stdout)")

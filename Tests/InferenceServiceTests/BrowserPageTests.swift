@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import InferenceService
@@ -9,7 +10,7 @@ import Testing
 @Suite struct BrowserPageTests {
     static var page: String {
         get throws {
-            try String(contentsOf: OpenAPIDocumentTests.repositoryRoot.appendingPathComponent("web/index.html"), encoding: .utf8)
+            try String(contentsOf: Repository.root.appendingPathComponent("web/index.html"), encoding: .utf8)
         }
     }
 

@@ -1,6 +1,7 @@
 import DenseKernel
 import Foundation
 import Logging
+import TestSupport
 import Testing
 
 @testable import InferenceService
@@ -112,7 +113,7 @@ import Testing
             #expect(
                 got != nil, "request \(index) failed: \(responses[index].map { String(decoding: $0.body, as: UTF8.self) } ?? "no answer")")
             let want = try Self.expected(harness, Self.values(index: index, rows: rows).map { Double(Float($0)) })
-            #expect(close(got ?? [], want), "request \(index) got someone else's rows")
+            #expect(isClose(got ?? [], want, rtol: 1e-6, atol: 1e-6), "request \(index) got someone else's rows")
         }
         let observations = observed.values
         #expect(observations.reduce(0) { $0 + $1.requests } == sizes.count)
@@ -137,7 +138,7 @@ import Testing
         let responses = try Self.fireWhileTheWorkerIsHeld(harness, sizes: sizes)
         for (index, response) in responses.values {
             let want = try Self.expected(harness, Self.values(index: index, rows: sizes[index]).map { Double(Float($0)) })
-            #expect(close(Self.outputData(response) ?? [], want), "request \(index)")
+            #expect(isClose(Self.outputData(response) ?? [], want, rtol: 1e-6, atol: 1e-6), "request \(index)")
             let json = try JSONSerialization.jsonObject(with: Data(response.body)) as! [String: Any]
             #expect(json["id"] as? String == String(index))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import TensorJSON
+import TestSupport
 import Testing
 
 @testable import InferenceService
@@ -8,8 +9,7 @@ import Testing
 /// registered through `PUT /v1/models/{name}` as a user sends them, against the manifest's
 /// `model.predict` outputs, parameter counts and summaries.
 @Suite struct KerasFilesTests {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("KerasFileTests/Fixtures")
+    static let folder = Repository.root.appendingPathComponent("Tests/KerasFileTests/Fixtures")
 
     static func bytes(_ name: String) -> [UInt8] {
         Array(FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) ?? Data())
@@ -89,7 +89,7 @@ import Testing
         let want = Self.numbers(expected["values"])
         let rtol = model["tolerance"]?["rtol"]?.doubleValue ?? 0, atol = model["tolerance"]?["atol"]?.doubleValue ?? 0
         #expect(got.count == want.count, "\(file)")
-        for (a, b) in zip(got, want) { #expect(abs(a - b) <= atol + rtol * abs(b), "\(file): \(a) vs Keras \(b)") }
+        for (a, b) in zip(got, want) { #expect(isClose(a, b, rtol: rtol, atol: atol), "\(file): \(a) vs Keras \(b)") }
         let info = harness.call("GET", "/v1/models/m")
         let description = info.json["model"] as? [String: Any] ?? [:]
         let params = description["params"] as? [String: Int] ?? [:]

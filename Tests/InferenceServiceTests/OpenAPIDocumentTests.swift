@@ -1,16 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import InferenceService
 
 /// The document the binary serves is `openapi.yaml` byte for byte, and it is served.
 @Suite struct OpenAPIDocumentTests {
-    static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
     @Test func embeddedCopyEqualsTheFile() throws {
-        let file = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+        let file = try String(contentsOf: Repository.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
         // When this fails: run scripts/embed.py after editing openapi.yaml.
         #expect(OpenAPIDocument.yaml == file)
         #expect(OpenAPIDocument.bytes == Array(file.utf8))

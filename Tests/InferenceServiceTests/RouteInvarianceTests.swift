@@ -1,5 +1,6 @@
 import DenseKernel
 import Foundation
+import TestSupport
 import Testing
 
 @testable import InferenceService
@@ -85,7 +86,7 @@ import Testing
     @Test(arguments: DType.allCases, Route.allCases)
     func aRowGetsTheSameBitsInEveryRequestSizeAndRoute(dtype: DType, route: Route) throws {
         let harness = try Self.harness(dtype)
-        var generator = BatchInvariance.Generator(state: 17)
+        var generator = LCG64(state: 17)
         let probes = [Self.row(1), Self.row(2)]
         // The reference: each probe alone, through the registered predict route.
         let alone = try probes.map { try #require(Self.outputs(harness, .predict, dtype, rows: [$0])?.first) }
@@ -176,18 +177,6 @@ import Testing
             let alone = try #require(Self.outputs(harness, .predict, dtype, rows: [rows[index]])?.first)
             #expect(got[index].map(\.bitPattern) == alone.map(\.bitPattern), "row \(index)")
         }
-    }
-}
-
-/// Shared with the kernel's invariance tests: a seeded generator so failures reproduce.
-enum BatchInvariance {
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> Double {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Double(state >> 11) / Double(1 << 53)
-        }
-        mutating func index(below bound: Int) -> Int { min(bound - 1, Int(next() * Double(bound))) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import InferenceService
@@ -57,10 +58,6 @@ func floats32(_ bytes: ArraySlice<UInt8>) -> [Double] {
     stride(from: bytes.startIndex, to: bytes.endIndex, by: 4).map { i in
         Double(Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24))
     }
-}
-
-func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-6) -> Bool {
-    a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= atol + rtol * abs($1) }
 }
 
 @Suite struct V2MetadataTests {
@@ -195,7 +192,7 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
         #expect(output["name"] as? String == "output")
         #expect(output["datatype"] as? String == "FP32")
         #expect(output["shape"] as? [Int] == [2, 2])
-        #expect(close(output["data"] as! [Double], v2Expected(values)))
+        #expect(isClose(output["data"] as! [Double], v2Expected(values), rtol: 1e-6, atol: 1e-6))
     }
 
     @Test(arguments: datatypes)
@@ -215,7 +212,7 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
         #expect(output["data"] == nil)
         #expect((output["parameters"] as? [String: Any])?["binary_data_size"] as? Int == 16)
         #expect(response.body.count == headerLength + 16)
-        #expect(close(floats32(response.body[headerLength...]), v2Expected(values)))
+        #expect(isClose(floats32(response.body[headerLength...]), v2Expected(values), rtol: 1e-6, atol: 1e-6))
     }
 
     @Test func nestedDataAndRank3() throws {
@@ -226,7 +223,7 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
         #expect(result.status == 200, "\(result.json)")
         let output = (result.json["outputs"] as! [[String: Any]])[0]
         #expect(output["shape"] as? [Int] == [2, 1, 2])
-        #expect(close(output["data"] as! [Double], v2Expected([1, 2, 3, 4, 5, 6])))
+        #expect(isClose(output["data"] as! [Double], v2Expected([1, 2, 3, 4, 5, 6]), rtol: 1e-6, atol: 1e-6))
         #expect(result.json["id"] == nil)
     }
 
@@ -241,7 +238,9 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
         )
         #expect(!overridden.response.headers.contains { $0.name == "Inference-Header-Content-Length" })
         #expect(overridden.response.headers.contains { $0.name == "Content-Type" && $0.value == "application/json" })
-        #expect(close((overridden.json["outputs"] as! [[String: Any]])[0]["data"] as! [Double], v2Expected([1, 2, 3])))
+        #expect(
+            isClose(
+                (overridden.json["outputs"] as! [[String: Any]])[0]["data"] as! [Double], v2Expected([1, 2, 3]), rtol: 1e-6, atol: 1e-6))
     }
 
     @Test func binaryInputWithJSONOutputAndAnyContentType() throws {
@@ -253,7 +252,9 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
             let result = harness.call(
                 "POST", "/v2/models/m/infer", bytes: body.bytes, headers: body.headers + (type.map { [("Content-Type", $0)] } ?? []))
             #expect(result.status == 200, "\(type ?? "none"): \(result.json)")
-            #expect(close((result.json["outputs"] as! [[String: Any]])[0]["data"] as! [Double], v2Expected([1, 2, 3])))
+            #expect(
+                isClose(
+                    (result.json["outputs"] as! [[String: Any]])[0]["data"] as! [Double], v2Expected([1, 2, 3]), rtol: 1e-6, atol: 1e-6))
         }
     }
 
@@ -271,7 +272,7 @@ func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-6, atol: Double = 1e-
         let v2 = harness.call(
             "POST", "/v2/models/g/infer", #"{"inputs": [{"name": "input", "shape": [5, 8], "datatype": "FP32", "data": [\#(text)]}]}"#)
         let expected = (native.json["output"] as! [String: Any])["data"] as! [Double]
-        #expect(close((v2.json["outputs"] as! [[String: Any]])[0]["data"] as! [Double], expected))
+        #expect(isClose((v2.json["outputs"] as! [[String: Any]])[0]["data"] as! [Double], expected, rtol: 1e-6, atol: 1e-6))
     }
 
     /// (label, body, Inference-Header-Content-Length or nil, status, code)

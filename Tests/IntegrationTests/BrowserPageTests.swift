@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -13,8 +14,6 @@ import Testing
 /// Without them the browser test is skipped with the reason, except under CI (`CI` set),
 /// where it fails. Screenshots are kept in `.build/test-artifacts/` (git-ignored).
 @Suite struct BrowserPageTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     static func onPath(_ name: String) -> Bool {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
@@ -57,14 +56,14 @@ import Testing
         let python = try #require(TestPython.path)
         let server = try ServerProcess(seedModels: true)  // the "seed" model is the registered one the test picks
         defer { server.stop() }
-        let artifacts = Self.root.appendingPathComponent(".build/test-artifacts").path
+        let artifacts = Repository.root.appendingPathComponent(".build/test-artifacts").path
         let log = NSTemporaryDirectory() + "browser-page-\(UUID().uuidString).log"
         FileManager.default.createFile(atPath: log, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: log) }
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Self.root.appendingPathComponent("Tests/Browser/browser_page_test.py").path, server.baseURL, artifacts]
+        process.arguments = [Repository.root.appendingPathComponent("Tests/Browser/browser_page_test.py").path, server.baseURL, artifacts]
         process.standardOutput = output
         process.standardError = output
         let finished = DispatchSemaphore(value: 0)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -7,17 +8,11 @@ import Testing
 
 /// The Keras corpus through the running server: `POST /v1/dense` for every case.
 @Suite struct CorpusOverHTTPTests {
-    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("ConformanceTests/keras-dense")
+    static let corpus = Repository.root.appendingPathComponent("Tests/ConformanceTests/keras-dense")
 
     static var files: [String] {
         let index = try! JSONSerialization.jsonObject(with: Data(contentsOf: corpus.appendingPathComponent("index.json"))) as! [String: Any]
         return (index["cases"] as! [[String: Any]]).map { $0["file"] as! String }
-    }
-
-    static func flatten(_ value: Any) -> [Double] {
-        if let list = value as? [Any] { return list.flatMap(flatten) }
-        return [(value as! NSNumber).doubleValue]
     }
 
     /// Each case through `POST /v1/dense` as the corpus writes it, then registered and called
@@ -53,10 +48,10 @@ import Testing
         }
         #expect(output["shape"] as? [Int] == expected["shape"] as? [Int], "\(file) via \(route)")
         let tolerance = testCase["tolerance"] as! [String: Double]
-        let got = flatten(output["data"]!)
-        let want = flatten(expected["data"]!)
+        let got = flattenNumbers(output["data"]!)
+        let want = flattenNumbers(expected["data"]!)
         #expect(got.count == want.count, "\(file) via \(route)")
-        let mismatches = zip(got, want).filter { abs($0 - $1) > tolerance["atol"]! + tolerance["rtol"]! * abs($1) }
+        let mismatches = zip(got, want).filter { !isClose($0, $1, rtol: tolerance["rtol"]!, atol: tolerance["atol"]!) }
         #expect(mismatches.isEmpty, "\(file) via \(route): \(mismatches.prefix(3))")
         let model = json["model"] as! [String: Any]
         #expect((model["params"] as! [String: Any])["total"] as? Int == expected["params_total"] as? Int, "\(file) via \(route)")

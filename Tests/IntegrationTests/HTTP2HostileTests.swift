@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Hostile HTTP/2 clients (`Tests/HTTP2/h2_hostile.py`, Python `h2` + `hyperframe`) against the
@@ -13,7 +14,7 @@ import Testing
 /// (`scripts/test-env.sh` installs the pinned h2); without it the tests are skipped, except
 /// under CI (`CI` set), where they fail.
 @Suite(.serialized) struct HTTP2HostileTests {
-    static let script = ConfigurationDocsTests.root.appendingPathComponent("Tests/HTTP2/h2_hostile.py").path
+    static let script = Repository.root.appendingPathComponent("Tests/HTTP2/h2_hostile.py").path
 
     /// The settings the script assumes (its docstring lists the same; its options default to them).
     static let serverArguments = [
@@ -42,7 +43,8 @@ import Testing
     static var perCaseServers: Bool { required && ProcessInfo.processInfo.environment["DENSE_SANITIZER"] == nil }
 
     static func run(_ executable: String, _ arguments: [String], timeout: Double) throws -> (status: Int32, output: String) {
-        try ToolProcess.run(executable, arguments, timeout: timeout)
+        let result = try ToolProcess.run(executable, arguments, timeout: timeout, mergingOutput: true)
+        return (result.status, result.output)
     }
 
     /// Starts a server with `serverArguments`, runs the script (all cases, or `only`), stops it.

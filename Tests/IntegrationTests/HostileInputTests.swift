@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -119,19 +120,12 @@ import Testing
         defer { server.stop() }
         let server = try ServerProcess(arguments: ["--set", "max_body_bytes=4194304", "--set", "max_inflated_body_bytes=8388608"])
         defer { server.stop() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestPython.path!)
-        process.arguments = ["-c", "import gzip,sys; sys.stdout.buffer.write(gzip.compress(b' ' * (100 << 20), 6))"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let bomb = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let bomb = try LimitAnswerTests.gzip(count: 100 << 20)
         let client = try RawClient(port: server.port)
         client.send(
             "POST /v1/dense HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: \(bomb.count)\r\n\r\n"
         )
-        client.send(Array(bomb))
+        client.send(bomb)
         #expect(client.readResponse()?.status == 413)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Hostile requests beyond `/v1/dense` bodies, against the running server: V2 binary framing,
@@ -155,7 +156,7 @@ import Testing
         let piece = [UInt8](repeating: 0x20, count: 256 << 10)
         /// Sends `pieces` × 256 KiB of body, stopping at an early answer (a refusal: the server
         /// reads no more from us, and more bytes could reset the answer away).
-        func upload(_ client: RawClient, pieces: Int) -> (status: Int, headers: [String: String], body: [UInt8])? {
+        func upload(_ client: RawClient, pieces: Int) -> TestResponse? {
             client.setReceiveTimeout(0.02)
             for _ in 0..<pieces {
                 if let early = client.readResponse() { return early }
@@ -164,7 +165,7 @@ import Testing
             return nil
         }
         var clients: [RawClient] = []
-        var answers: [(status: Int, headers: [String: String], body: [UInt8])?] = []
+        var answers: [TestResponse?] = []
         for _ in 0..<4 {  // 3 MiB each, 12 MiB in all
             let client = try RawClient(port: server.port, timeout: 20)
             client.send(head)
@@ -186,7 +187,7 @@ import Testing
             #expect(response?.status == 400 || response?.status == 503, "\(response?.status ?? -1): \(body.prefix(200))")
             if response?.status == 503 {
                 busy += 1
-                #expect(body.contains("\"server_busy\"") && response?.headers["retry-after"] != nil, "\(body)")
+                #expect(body.contains("\"server_busy\"") && response?.header("retry-after") != nil, "\(body)")
             }
         }
         #expect(busy >= 1, "4 × 4 MiB uploads against an 8 MiB budget: at least one is refused")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -8,8 +9,7 @@ import Testing
 /// The README's two-line flow against the real binary: `model.save("m.keras")`, then
 /// `curl -T m.keras …/v1/models/m`; and the same files registered from the seed folder at start.
 @Suite struct KerasFileOverHTTPTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("KerasFileTests/Fixtures")
+    static let fixtures = Repository.root.appendingPathComponent("Tests/KerasFileTests/Fixtures")
 
     @Test func curlUploadOfAKerasFile() async throws {
         let server = try ServerProcess()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -91,6 +92,8 @@ import Testing
         #expect(put.status == 201, "\(put.text)")
     }
 
+    /// `count` spaces gzipped (level 6) by Python's `gzip`: a body that inflates `count` bytes
+    /// from a small fraction of them (HostileInputTests' bomb too).
     static func gzip(count: Int) throws -> [UInt8] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")

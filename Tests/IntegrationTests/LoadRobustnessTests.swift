@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Bounded versions of `scripts/robustness.sh`'s overload, slow-client and leak runs, driven by
@@ -12,7 +13,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: TestPython.path ?? "/usr/bin/python3")
         process.arguments =
             [
-                ConfigurationDocsTests.root.appendingPathComponent("scripts/robustness/loadgen.py").path, mode,
+                Repository.root.appendingPathComponent("scripts/robustness/loadgen.py").path, mode,
                 "--port", String(server.port), "--pid", String(server.process.processIdentifier),
             ] + arguments
         let out = Pipe()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -9,7 +10,7 @@ import Testing
 enum TestPython {
     static var path: String? {
         if let explicit = ProcessInfo.processInfo.environment["DENSE_TEST_PYTHON"] { return explicit }
-        let local = ConfigurationDocsTests.root.appendingPathComponent(".venv-test/bin/python").path
+        let local = Repository.root.appendingPathComponent(".venv-test/bin/python").path
         return FileManager.default.isExecutableFile(atPath: local) ? local : nil
     }
 
@@ -94,7 +95,7 @@ enum TestPython {
                 "-s", "--http2-prior-knowledge", "-H", "content-type: application/grpc", "-H", "te: trailers",
                 "--data-binary", "@\(body.path)", "-D", "-", "-o", "/dev/null",
                 "\(baseURL)/inference.GRPCInferenceService/\(method)",
-            ], timeout: 30)
+            ], timeout: 30, mergingOutput: true)
         return result.output.split(whereSeparator: \.isNewline)
             .first { $0.lowercased().hasPrefix("grpc-status:") }
             .map { $0.dropFirst("grpc-status:".count).trimmingCharacters(in: .whitespaces) }

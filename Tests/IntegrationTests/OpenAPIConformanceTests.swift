@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -21,9 +22,6 @@ import Testing
 /// Set `DENSE_SKIP_SCHEMATHESIS=1` to skip on a machine without PyPI.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["DENSE_SKIP_SCHEMATHESIS"] == nil))
 struct OpenAPIConformanceTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     /// Documented routes whose implementation lands on another branch (the V2 model routes,
     /// `/metrics`). Each is probed: once the server answers it (anything but 404
     /// `route_not_found`), this test fails until the entry is removed, so the routes join the
@@ -32,7 +30,7 @@ struct OpenAPIConformanceTests {
 
     @Test(.timeLimit(.minutes(10)))
     func serverConformsToTheDocument() async throws {
-        let venv = try await Self.run(["bash", Self.repositoryRoot.appendingPathComponent("scripts/tools-venv.sh").path], timeout: 600)
+        let venv = try await Self.run(["bash", Repository.root.appendingPathComponent("scripts/tools-venv.sh").path], timeout: 600)
         try #require(venv.status == 0, "scripts/tools-venv.sh failed:\n\(venv.output)")
         let schemathesis = venv.output.split(separator: "\n").last.map(String.init)! + "/bin/schemathesis"
 
@@ -58,7 +56,7 @@ struct OpenAPIConformanceTests {
         let seed = ProcessInfo.processInfo.environment["DENSE_SCHEMATHESIS_SEED"] ?? "20251129"
         let result = try await Self.run(
             [
-                schemathesis, "run", Self.repositoryRoot.appendingPathComponent("openapi.yaml").path,
+                schemathesis, "run", Repository.root.appendingPathComponent("openapi.yaml").path,
                 "--url", server.baseURL, "-H", "Authorization: Bearer \(token)",
                 "--checks", "all", "--exclude-checks", "positive_data_acceptance",
                 "--exclude-path-regex", excluded.joined(separator: "|"),
@@ -79,7 +77,7 @@ struct OpenAPIConformanceTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = argv
-        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? repositoryRoot.path)
+        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? Repository.root.path)
         let outputPath = NSTemporaryDirectory() + "denseserve-run-\(UUID().uuidString).log"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: outputPath) }

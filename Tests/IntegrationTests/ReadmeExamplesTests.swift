@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Every curl example in the README works as written against the real server.
@@ -6,7 +7,7 @@ import Testing
     /// The README's `sh` blocks, and its `python` client blocks (those that import a client
     /// library, not Keras), that talk to the local server, in order, with whether each is Python.
     static func examples() throws -> [(text: String, isPython: Bool)] {
-        let readme = try String(contentsOf: ConfigurationDocsTests.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let readme = try String(contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
         var blocks: [(String, Bool)] = []
         var current: [String]? = nil
         var isPython = false
@@ -36,7 +37,7 @@ import Testing
         let directory = ServerProcess.temporaryDirectory()
         // The From Keras example uploads `m.keras`: a file real Keras wrote with model.save.
         try FileManager.default.copyItem(
-            atPath: ConfigurationDocsTests.root.appendingPathComponent("Tests/KerasFileTests/Fixtures/mlp.keras").path,
+            atPath: Repository.root.appendingPathComponent("Tests/KerasFileTests/Fixtures/mlp.keras").path,
             toPath: directory + "/m.keras")
         #expect(blocks.contains { $0.isPython }, "the README's Python (tritonclient.grpc) example")
         for (block, isPython) in blocks {

@@ -98,6 +98,15 @@ final class ServerProcess: @unchecked Sendable {
     }
 }
 
+/// Resident set size of a process in bytes (from /proc).
+func residentBytes(pid: Int32) -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
+    }
+    return 0
+}
+
 /// A small blocking HTTP client over URLSession for tests.
 struct HTTPResult {
     let status: Int

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -215,8 +216,6 @@ import Testing
 
 /// `config/server.json` and the README's table are generated from the code; keep them in sync.
 @Suite struct ConfigurationDocsTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     static func run(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = ServerProcess.binary
@@ -231,7 +230,7 @@ import Testing
 
     @Test func configFileMatchesTheBuiltInDefaults() throws {
         let generated = try Self.run(["serve", "--print-default-config-file"])
-        let shipped = try String(contentsOf: Self.root.appendingPathComponent("config/server.json"), encoding: .utf8)
+        let shipped = try String(contentsOf: Repository.root.appendingPathComponent("config/server.json"), encoding: .utf8)
         #expect(
             generated.trimmingCharacters(in: .whitespacesAndNewlines) == shipped.trimmingCharacters(in: .whitespacesAndNewlines),
             "regenerate with: .build/debug/dense-server serve --print-default-config-file > config/server.json")
@@ -239,7 +238,7 @@ import Testing
 
     @Test func readmeTableMatchesTheCode() throws {
         let table = try Self.run(["serve", "--print-config-table"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let readme = try String(contentsOf: Repository.root.appendingPathComponent("README.md"), encoding: .utf8)
         #expect(readme.contains("<!-- config-table:begin -->\n" + table + "\n<!-- config-table:end -->"))
     }
 }

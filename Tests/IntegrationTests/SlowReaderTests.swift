@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// Regression (audit finding 4), through the binary: with `write_timeout_s=1`, a client reading

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The real `tritonclient.grpc` and grpcio (Python) against the real binary over HTTP/2: any
@@ -16,11 +17,12 @@ import Testing
         let python = try #require(TritonClientConformanceTests.python, "no Python with tritonclient: scripts/test.sh creates .venv-triton")
         let server = try ServerProcess(arguments: ["--set", "drain_grace_s=3"])
         defer { server.stop() }
-        let script = TritonClientConformanceTests.root.appendingPathComponent("Tests/V2Conformance/tritonclient_grpc_conformance.py")
-        let (status, text) = try ToolProcess.run(
-            python, [script.path, "127.0.0.1:\(server.port)", String(server.process.processIdentifier)], timeout: 300)
-        #expect(status == 0, "tritonclient.grpc conformance failed:\n\(text)\nserver log:\n\(server.stderr)")
-        #expect(text.contains("ok:"), "\(text)")
+        let script = Repository.root.appendingPathComponent("Tests/V2Conformance/tritonclient_grpc_conformance.py")
+        let result = try ToolProcess.run(
+            python, [script.path, "127.0.0.1:\(server.port)", String(server.process.processIdentifier)], timeout: 300,
+            mergingOutput: true)
+        #expect(result.status == 0, "tritonclient.grpc conformance failed:\n\(result.output)\nserver log:\n\(server.stderr)")
+        #expect(result.output.contains("ok:"), "\(result.output)")
         // The script's SIGTERM: the server drains (3 s of grace) and exits cleanly by itself.
         let deadline = Date().addingTimeInterval(60)
         while server.process.isRunning && Date() < deadline { usleep(20_000) }

@@ -1,22 +1,11 @@
 @_spi(Fuzzing) import KerasFile
+import TestSupport
 import Testing
 
 /// Hand-made hostile inputs: every truncation of a small file, seeded random mutations of
 /// fixtures. Each must end in a value or a ``KerasFileError`` (typed throws guarantee the
 /// type; these runs prove there is no trap, hang or runaway allocation).
 @Suite struct HostileInputTests {
-    /// SplitMix64: a small seeded generator, so failures reproduce.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test(arguments: ["mlp.weights.h5", "mlp.keras", "no_bias.h5"])
     func everyTruncation(_ name: String) {
         let bytes = Fixtures.bytes(name)
@@ -33,7 +22,7 @@ import Testing
     @Test(arguments: ["mlp.keras", "deflated-mlp.keras", "mlp.h5", "keras2-mlp.h5", "mlp.weights.h5", "keras2-mlp.legacy-weights.h5"])
     func randomMutations(_ name: String) {
         let original = Fixtures.bytes(name)
-        var random = SplitMix(state: 0x5EED)
+        var random = SplitMix64(seed: 0x5EED)
         var statuses: [Int: Int] = [:]
         for _ in 0..<300 {
             var bytes = original

@@ -1,10 +1,11 @@
+import TestSupport
 import Testing
 
 @testable import TensorJSON
 
 /// The formatter is checked against the stdlib's `description` (itself shortest
 /// and closest): same significant digits, same value after parsing back.
-/// `tensorjson-bench verify` runs the same check over all 2^32 Float bit
+/// `dense-bench json-verify` runs the same check over all 2^32 Float bit
 /// patterns and many millions of Doubles in release mode.
 @Suite struct ShortestFloatTests {
     /// Issue 11, finding 7: read as a Double and then rounded to Float, the text of ±0x15ae43fd
