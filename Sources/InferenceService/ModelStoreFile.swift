@@ -44,9 +44,9 @@ enum ModelStoreFile {
 
     /// Writes `registered` as a version-2 file through `output`, in pieces; returns the
     /// weights digest (`sha256:<hex>`), hashed from the same bytes.
-    static func write(
-        _ registered: RegisteredModel, to output: (UnsafeRawBufferPointer) throws(ServiceError) -> Void
-    ) throws(ServiceError) -> String {
+    static func write<E: Error>(
+        _ registered: RegisteredModel, to output: (UnsafeRawBufferPointer) throws(E) -> Void
+    ) throws(E) -> String {
         let header = headerBytes(registered)
         var prefix = magic
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { prefix += $0 }
@@ -55,7 +55,7 @@ enum ModelStoreFile {
         let padding = [UInt8](repeating: 0, count: weightsOffset(headerBytes: header.count)! - prefixBytes - header.count)
         try padding.withBytes(output)
         var hasher = SHA256()
-        try registered.model.forEachWeightChunk { chunk throws(ServiceError) in
+        try registered.model.forEachWeightChunk { chunk throws(E) in
             hasher.update(chunk)
             try output(chunk)
         }
@@ -67,7 +67,8 @@ enum ModelStoreFile {
     /// The whole file in memory (tests and the fuzzer's round trip; the store writes in pieces).
     static func bytes(_ registered: RegisteredModel) -> (file: [UInt8], digest: String) {
         var file: [UInt8] = []
-        let digest = try! write(registered) { file += $0 }  // appending to memory cannot fail
+        // Appending to memory cannot fail: the writer's error type is Never.
+        let digest = write(registered) { (chunk: UnsafeRawBufferPointer) throws(Never) in file += chunk }
         return (file, digest)
     }
 
