@@ -36,6 +36,7 @@ let package = Package(
         // SHA-256 block compression for the weights digest (C: SHA-NI or portable, chosen at run
         // time); -O3 in every configuration, like CDenseGEMM.
         .target(name: "CSHA256", cSettings: [.unsafeFlags(["-O3"])]),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "HTTPCore"),
         // Keras model files (.keras zip, legacy .h5, .weights.h5): a pure, strict format reader.
@@ -57,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "DenseServer",
             dependencies: [
-                "InferenceService", "HTTPServer", "GRPCCore",
+                "InferenceService", "HTTPServer", "GRPCCore", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMalloc
 import DenseKernel
 import Dispatch
 import Foundation
@@ -84,6 +85,20 @@ struct ServeCommand: ParsableCommand {
             for (name, value) in resolved.rendered() { print("\(name) = \(value)") }
             return
         }
+        Self.returnLargeBuffersToTheSystem()
         try Service(config: resolved).runForever()
+    }
+
+    /// Fixes glibc's mmap threshold at 4 MiB: a buffer that large (a model upload, a big
+    /// tensor) is mapped on its own and unmapped when freed. By default glibc raises the
+    /// threshold after the first large free (up to 32 MiB), and a 64 MB upload's body buffer,
+    /// grown by doubling, then came from the heap and stayed resident: later PUTs peaked at up
+    /// to 2.46× the weights instead of 2.0×, and RSS crept up by 106 MiB over ten PUT/DELETE
+    /// pairs. `MALLOC_MMAP_THRESHOLD_` in the environment still wins.
+    static func returnLargeBuffersToTheSystem() {
+        #if os(Linux)
+            guard ProcessInfo.processInfo.environment["MALLOC_MMAP_THRESHOLD_"] == nil else { return }
+            _ = mallopt(M_MMAP_THRESHOLD, 4 << 20)
+        #endif
     }
 }
