@@ -90,11 +90,13 @@ cleanup() {
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
     umount "${mounted[$i]}" 2>/dev/null || umount -l "${mounted[$i]}" 2>/dev/null || true
   done
-  # Anything a failed step left mounted below the work folder.
-  if findmnt -rn -o TARGET | grep -q "^$work/"; then
+  # Anything a failed step left mounted below the work folder. (Here-strings, not pipes, into
+  # `grep -q`: it exits at the first match, and under pipefail the writer's SIGPIPE would fail
+  # the test even though it matched.)
+  if grep -q "^$work/" <<<"$(findmnt -rn -o TARGET)"; then
     findmnt -rn -o TARGET | grep "^$work/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   fi
-  if findmnt -rn -o TARGET | grep -q "^$work/"; then
+  if grep -q "^$work/" <<<"$(findmnt -rn -o TARGET)"; then
     log "mounts remain under $work; not deleting it"
   else
     rm -rf "$work"
@@ -258,7 +260,9 @@ while read -r path; do
 done < <(awk '/=>/ {print $3} !/=>/ && $1 ~ /^\// {print $1}' <<<"$ldd_out")
 log "packages providing them: $(printf '%s\n' "${needed_packages[@]}" | sort -u | tr '\n' ' ')"
 for package in "${packages[@]}"; do
-  printf '%s\n' "${needed_packages[@]}" | grep -qx "$package" || die "runtime package $package provides no library ldd lists"
+  # A here-string: with a pipe, grep -q's early exit sent printf SIGPIPE, and pipefail failed a
+  # package that was listed (seen in .ci/run: libopenblas0-pthread, the first of the list).
+  grep -qx "$package" <<<"$(printf '%s\n' "${needed_packages[@]}")" || die "runtime package $package provides no library ldd lists"
 done
 
 log "starting: ${entrypoint[*]} ${cmd[*]} as $user in $workdir (DENSE_HOST=127.0.0.1 DENSE_PORT=0)"
