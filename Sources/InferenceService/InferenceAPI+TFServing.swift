@@ -12,7 +12,7 @@ extension InferenceAPI {
     /// `{"predictions": …}` (row) or `{"outputs": …}` (columnar) as nested lists. On a worker.
     func tfServingPredict(
         _ registered: RegisteredModel, body: [UInt8], admitted: ContinuousClock.Instant,
-        abandoned: @escaping @Sendable () -> Bool = { false }, respond: @escaping @Sendable (APIResponse) -> Void
+        abandoned: @escaping @Sendable () -> Bool, respond: @escaping @Sendable (APIResponse) -> Void
     ) {
         let format: TFServingPredictRequest.Format
         let plan: InferencePlan

@@ -196,7 +196,7 @@ public final class InferenceAPI: Sendable {
     /// skipped and answered 499 if `abandoned` turns true before its pass) and answers.
     func predictRegistered(
         _ registered: RegisteredModel, body: [UInt8], admitted: ContinuousClock.Instant,
-        abandoned: @escaping @Sendable () -> Bool = { false }, respond: @escaping @Sendable (APIResponse) -> Void
+        abandoned: @escaping @Sendable () -> Bool, respond: @escaping @Sendable (APIResponse) -> Void
     ) {
         let plan: InferencePlan
         let includeModel: Bool
@@ -245,9 +245,11 @@ public final class InferenceAPI: Sendable {
     /// (or run alone, as its batching policy says), and `encode` gets exactly this request's
     /// output — shape: the input's leading axes + the model's output width, bitwise the same
     /// whatever else shared the pass — with the pass's timing. Runs `encode` on a worker.
+    /// `abandoned` has no default: each front end passes its client's, so that work for a
+    /// client that left is skipped at its pass on every route (two routes once forgot it).
     func submit(
         _ registered: RegisteredModel, plan: InferencePlan, admitted: ContinuousClock.Instant,
-        abandoned: @escaping @Sendable () -> Bool = { false },
+        abandoned: @escaping @Sendable () -> Bool,
         respond: @escaping @Sendable (APIResponse) -> Void,
         encode: @escaping @Sendable (Tensor, ResponseEncoder.Timing) -> APIResponse
     ) {
