@@ -1,7 +1,16 @@
 import ArgumentParser
 import DenseKernel
-import Foundation
 import InferenceService
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `dense-server`: the DenseServe executable.
 @main
@@ -27,7 +36,7 @@ enum DenseServeVersion {
 
 /// Reads FILE, or standard input for `-`.
 func readInput(_ file: String) throws -> [UInt8] {
-    if file == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+    if file == "-" { return StandardStreams.readAll() }
     guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
     return Array(data)
 }
@@ -56,19 +65,19 @@ struct PredictCommand: ParsableCommand {
         let body = try readInput(file)
         if let model {
             let (status, response) = DenseService.respond(toPredict: body, model: try readInput(model), limits: ServiceLimits())
-            FileHandle.standardOutput.write(Data(response + [0x0A]))
+            StandardStreams.printLine(response)
             if status != 200 {
-                FileHandle.standardError.write(Data("dense-server: status \(status)\n".utf8))
+                StandardStreams.printError("dense-server: status \(status)\n")
                 throw ExitCode(1)
             }
             return
         }
         switch DenseService.respond(toOneShot: body, limits: ServiceLimits()) {
         case .success(let response):
-            FileHandle.standardOutput.write(Data(response + [0x0A]))
+            StandardStreams.printLine(response)
         case .failure(let error):
-            FileHandle.standardOutput.write(Data(error.jsonBody + [0x0A]))
-            FileHandle.standardError.write(Data("dense-server: \(error.status) \(error.code): \(error.message)\n".utf8))
+            StandardStreams.printLine(error.jsonBody)
+            StandardStreams.printError("dense-server: \(error.status) \(error.code): \(error.message)\n")
             throw ExitCode(1)
         }
     }
@@ -95,10 +104,10 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         switch DenseService.inspect(model: try readInput(file), limits: ServiceLimits()) {
         case .success(let (summary, metadata)):
-            FileHandle.standardOutput.write(Data((json ? metadata : Array(summary.utf8)) + [0x0A]))
+            StandardStreams.printLine(json ? metadata : Array(summary.utf8))
         case .failure(let error):
-            FileHandle.standardOutput.write(Data(error.jsonBody + [0x0A]))
-            FileHandle.standardError.write(Data("dense-server: \(error.status) \(error.code): \(error.message)\n".utf8))
+            StandardStreams.printLine(error.jsonBody)
+            StandardStreams.printError("dense-server: \(error.status) \(error.code): \(error.message)\n")
             throw ExitCode(1)
         }
     }

@@ -1,5 +1,10 @@
 import ArgumentParser
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -20,8 +25,8 @@ struct HealthcheckCommand: ParsableCommand {
         let target = port ?? ProcessInfo.processInfo.environment["DENSE_PORT"].flatMap(Int.init) ?? 8080
         let status = Self.probe(host: host, port: target, path: "/v2/health/ready", timeout: timeout)
         guard status == 200 else {
-            FileHandle.standardError.write(
-                Data("healthcheck: \(status.map { "status \($0)" } ?? "no answer") from \(host):\(target)\n".utf8))
+            StandardStreams.printError(
+                "healthcheck: \(status.map { "status \($0)" } ?? "no answer") from \(host):\(target)\n")
             throw ExitCode(1)
         }
     }

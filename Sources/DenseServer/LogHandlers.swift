@@ -1,6 +1,15 @@
-import Foundation
 import Logging
 import TensorJSON
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One line per record to standard error, as text or as a JSON object, written at once through
 /// ``LogSink`` (after any buffered access-log lines, so the order holds).

@@ -2,10 +2,19 @@ import ArgumentParser
 import CMalloc
 import DenseKernel
 import Dispatch
-import Foundation
 import HTTPServer
 import InferenceService
 import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `dense-server serve`: the HTTP service.
 struct ServeCommand: ParsableCommand {
@@ -51,7 +60,7 @@ struct ServeCommand: ParsableCommand {
         ]
         for (name, value) in flags {
             if let value {
-                try resolved.set(ServerConfig.key(named: name)!, value, source: "--\(name.replacingOccurrences(of: "_", with: "-"))")
+                try resolved.set(ServerConfig.key(named: name)!, value, source: "--\(name.replacing("_", with: "-"))")
             }
         }
         for setting in settings {
@@ -78,7 +87,7 @@ struct ServeCommand: ParsableCommand {
         do {
             resolved = try resolve(environment: ProcessInfo.processInfo.environment)
         } catch {
-            FileHandle.standardError.write(Data("dense-server: invalid configuration: \(error.description)\n".utf8))
+            StandardStreams.printError("dense-server: invalid configuration: \(error.description)\n")
             throw ExitCode(64)
         }
         if printConfig {

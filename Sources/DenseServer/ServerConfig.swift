@@ -1,7 +1,16 @@
-import Foundation
 import HTTPServer
 import InferenceService
 import TensorJSON
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Every tunable of `dense-server serve`, validated once at start-up.
 ///
@@ -20,7 +29,7 @@ struct ServerConfig: Sendable, Equatable {
     /// The admin token without surrounding whitespace (a Kubernetes secret made from a file
     /// keeps its trailing newline, which no `Authorization` header can match), or nil if empty.
     var effectiveAdminToken: String? {
-        let token = adminToken.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = adminToken.trimmingWhitespace(newlines: true)
         return token.isEmpty ? nil : token
     }
     var logLevel = "info"
@@ -81,7 +90,7 @@ struct ServerConfig: Sendable, Equatable {
         return Key(
             name: name, help: help,
             set: { config, text in
-                guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else { return false }
+                guard let value = Int(text.trimmingWhitespace(newlines: false)) else { return false }
                 config[keyPath: path] = value
                 return true
             }, get: { String($0[keyPath: path]) }, isSecret: false, isString: false)
@@ -92,7 +101,7 @@ struct ServerConfig: Sendable, Equatable {
         return Key(
             name: name, help: help,
             set: { config, text in
-                guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else { return false }
+                guard let value = Double(text.trimmingWhitespace(newlines: false)), value.isFinite else { return false }
                 config[keyPath: path] = value
                 return true
             }, get: { String($0[keyPath: path]) }, isSecret: false, isString: false)
@@ -103,7 +112,7 @@ struct ServerConfig: Sendable, Equatable {
         return Key(
             name: name, help: help,
             set: { config, text in
-                switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+                switch text.trimmingWhitespace(newlines: false).lowercased() {
                 case "true", "1", "on", "yes": config[keyPath: path] = true
                 case "false", "0", "off", "no": config[keyPath: path] = false
                 default: return false
@@ -371,7 +380,7 @@ struct ServerConfig: Sendable, Equatable {
         for (index, key) in keys.enumerated() {
             let value = key.get(defaults)
             let rendered = key.isString ? "\"\(value)\"" : value
-            lines.append("  \"_doc_\(key.name)\": \"\(key.help.replacingOccurrences(of: "\"", with: "'"))\",")
+            lines.append("  \"_doc_\(key.name)\": \"\(key.help.replacing("\"", with: "'"))\",")
             lines.append("  \"\(key.name)\": \(rendered)\(index == keys.count - 1 ? "" : ",")")
         }
         lines.append("}")
@@ -385,7 +394,7 @@ struct ServerConfig: Sendable, Equatable {
         for key in keys {
             let value = key.get(defaults)
             lines.append(
-                "| `\(key.name)` | `\(key.environmentName)` | `\(key.isString ? "\"\(value)\"" : value)` | \(key.help.replacingOccurrences(of: "|", with: "\\|")) |"
+                "| `\(key.name)` | `\(key.environmentName)` | `\(key.isString ? "\"\(value)\"" : value)` | \(key.help.replacing("|", with: "\\|")) |"
             )
         }
         return lines.joined(separator: "\n")

@@ -1,11 +1,20 @@
 import ArgumentParser
 import DenseKernel
 import Dispatch
-import Foundation
 import HTTPServer
 import InferenceService
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Wires configuration, logging, the model store, the worker pool, the API, the HTTP
 /// server and signals together, then runs until SIGTERM/SIGINT.
@@ -228,7 +237,7 @@ final class Service: Sendable {
                 continue
             }
             let name = String(file.dropLast(suffix.count))
-            let path = (config.seedModelDir as NSString).appendingPathComponent(file)
+            let path = (config.seedModelDir.hasSuffix("/") ? config.seedModelDir : config.seedModelDir + "/") + file
             do {
                 guard let bytes = Self.readFile(path) else { throw ServiceError.storage("unreadable") }
                 // Handed on, not copied: the upload path releases the bytes once they are parsed.
@@ -266,7 +275,7 @@ final class Service: Sendable {
                         metadata: [
                             "passes": "\(stats.passes)", "requests": "\(stats.requests)", "rows": "\(stats.rows)",
                             "mean_requests_per_pass":
-                                "\(stats.passes == 0 ? "0" : String(format: "%.2f", Double(stats.requests) / Double(stats.passes)))",
+                                "\(stats.passes == 0 ? "0" : twoDecimals(Double(stats.requests) / Double(stats.passes)))",
                         ])
                     logger.info("stopped")
                     exit(0)
@@ -309,4 +318,12 @@ final class BatchStats: Sendable {
         }
     }
     var snapshot: (passes: Int, requests: Int, rows: Int) { totals.withLock { $0 } }
+}
+
+/// `value` (≥ 0) rounded to two decimals, as `String(format: "%.2f")` writes it (no
+/// Foundation here).
+func twoDecimals(_ value: Double) -> String {
+    let hundredths = Int((value * 100).rounded())
+    let fraction = hundredths % 100
+    return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
 }

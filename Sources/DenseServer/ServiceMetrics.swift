@@ -1,10 +1,19 @@
 import DenseKernel
-import Foundation
 import GRPCCore
 import HTTPServer
 import InferenceService
 import Prometheus
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The Prometheus metrics of `GET /metrics`, fed by the access log and the API observer.
 ///

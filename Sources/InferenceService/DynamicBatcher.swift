@@ -1,6 +1,11 @@
 import DenseKernel
-import Foundation
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Combines concurrent requests to the same registered model and version into one
 /// forward pass (one GEMM per layer).

@@ -1,6 +1,11 @@
 import DenseKernel
-import Foundation
 import TensorJSON
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The Open Inference Protocol (KServe V2) REST routes, with Triton's binary tensor data
 /// extension; their paths are in ``InferenceAPI/routeTable``.

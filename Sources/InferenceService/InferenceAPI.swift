@@ -1,10 +1,15 @@
 import DenseKernel
-import Foundation
 import HTTPCore
 import KerasFile
 import Logging
 import Synchronization
 import TensorJSON
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Settings of the API layer (the transport has its own).
 public struct APIConfiguration: Sendable {

@@ -1,7 +1,12 @@
 import DenseKernel
-import Foundation
 import Logging
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -54,8 +59,8 @@ public final class ModelStore: Sendable {
                 continue
             }
             guard ModelName.isValid(entry) else { continue }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            var isDirectory = false
+            guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory else { continue }
             var files: [(version: Int, path: String, binary: Bool)] = []
             for file in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
                 let path = folder.appendingPathComponent(file).path
@@ -197,11 +202,7 @@ public final class ModelStore: Sendable {
         folder: URL, file: String,
         _ contents: (_ output: (UnsafeRawBufferPointer) throws(ServiceError) -> Void) throws(ServiceError) -> Void
     ) throws(ServiceError) {
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw .storage("cannot create \(folder.path): \(error.localizedDescription)")
-        }
+        try createDirectories(folder.path)
         fsyncDirectory(folder.deletingLastPathComponent().path)
         let temporary = folder.appendingPathComponent(".tmp-\(file)-\(UInt32.random(in: 0...UInt32.max))").path
         let final = folder.appendingPathComponent(file).path
@@ -232,6 +233,19 @@ public final class ModelStore: Sendable {
             throw .storage("cannot rename into \(final): \(reason)")
         }
         fsyncDirectory(folder.path)
+    }
+
+    /// `mkdir -p`: creates `path` and any missing parent, naming the first one that fails and
+    /// why (the system's reason, not a Foundation error's dump).
+    static func createDirectories(_ path: String) throws(ServiceError) {
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex else {
+            throw .storage("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        try createDirectories(String(path[..<slash]))
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+            throw .storage("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
     }
 
     static func fsyncDirectory(_ path: String) {

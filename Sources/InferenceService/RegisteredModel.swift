@@ -1,7 +1,12 @@
 import DenseKernel
-import Foundation
 import Synchronization
 import TensorJSON
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One stored version of a registered model.
 public struct RegisteredModel: Sendable {
