@@ -6,15 +6,17 @@ import HTTPCore
 /// One serial I/O queue and the connections confined to it.
 ///
 /// Readiness: the loop's connections sit in the loop's own epoll set
-/// (level-triggered), and one `DispatchSourceRead` on that epoll descriptor,
-/// targeting `queue`, fires when any of them is ready. Its handler drains ready
-/// events with non-blocking `epoll_wait` (timeout 0) and drives each connection.
-/// So Dispatch never blocks on a socket, and one Dispatch wake-up (and one source
-/// re-arm) serves a whole batch of ready connections instead of one each — a
-/// source per socket costs a manager-thread round trip per request on Linux.
+/// (level-triggered). One thread of the loop's own blocks in `epoll_wait` on it and,
+/// when connections are ready, runs their handling on `queue` with `queue.sync`,
+/// which Dispatch runs on that same thread when the queue is free. So a batch of
+/// ready connections costs one thread wake-up: no Dispatch manager thread, no source
+/// re-arm and no worker hand-off, which were most of the kernel time (context switches
+/// and futex wake-ups) on the health route under `perf`. Work other threads send to
+/// `queue` (answers from the worker pool) still runs there, in order with the rest.
 ///
-/// Safety of `@unchecked Sendable`: every `var` (and the read buffer's and the
-/// event array's memory) is read and written only on `queue`.
+/// Safety of `@unchecked Sendable`: every `var` (and the read buffer's memory) is read
+/// and written only on `queue`; the event array only by the poll thread, inside and
+/// outside `queue.sync`, never by anyone else.
 final class IOLoop: @unchecked Sendable {
     let index: Int
     let queue: DispatchQueue
@@ -28,9 +30,16 @@ final class IOLoop: @unchecked Sendable {
     private var sweepTimer: DispatchSourceTimer?
 
     private let epfd: Int32
-    private var pollSource: DispatchSourceRead?
-    /// Once polling started, the poll source's cancel handler owns (closes) `epfd`.
+    /// A pipe whose read end is in the epoll set: `stopPolling()` writes a byte to wake the
+    /// poll thread (the Glibc module has no `eventfd`).
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    /// Set by `stopPolling()` (on `queue`); the poll thread exits when it sees it.
+    private var stopRequested = false
+    /// Once polling started, the poll thread owns (closes) `epfd` and the pipe.
     private var pollingStarted = false
+    /// The epoll `u64` of the pipe's event: no connection's (their tags start at 1).
+    private static let wakeEvent = UInt64.max
     private static let maxEvents: Int32 = 256
     private let events: UnsafeMutablePointer<epoll_event>
     /// Connections by descriptor; an event's `u64` carries fd and a tag to reject stale events.
@@ -44,47 +53,87 @@ final class IOLoop: @unchecked Sendable {
         readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Int(Self.maxEvents))
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
+        var pipeFDs: [Int32] = [-1, -1]
+        _ = pipe(&pipeFDs)  // pipe2 is not in the Glibc module
+        (wakeRead, wakeWrite) = (pipeFDs[0], pipeFDs[1])
+        for fd in pipeFDs where fd >= 0 {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+        }
+        var ev = epoll_event()
+        ev.events = EPOLLIN.rawValue
+        ev.data.u64 = Self.wakeEvent
+        _ = epoll_ctl(epfd, EPOLL_CTL_ADD, wakeRead, &ev)
     }
 
     deinit {
         readBuffer.deallocate()
         events.deallocate()
-        if !pollingStarted && epfd >= 0 { close(epfd) }
+        if !pollingStarted { closeDescriptors() }
     }
 
-    /// Starts watching the epoll set. On any thread, once.
+    /// Starts the poll thread. On any thread, once.
     func startPolling() {
-        let source = DispatchSource.makeReadSource(fileDescriptor: epfd, queue: queue)
-        let fd = epfd
-        source.setEventHandler { [self] in drainEvents() }  // cycle broken by stopPolling()
-        source.setCancelHandler { close(fd) }
-        queue.sync {
-            pollSource = source
-            pollingStarted = true
-        }
-        source.resume()
+        queue.sync { pollingStarted = true }
+        // The thread holds the loop until it exits (after `stopPolling()`).
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let created = pthread_create(
+            &thread, nil,
+            { context in
+                let loop = Unmanaged<IOLoop>.fromOpaque(context!).takeRetainedValue()
+                loop.pollUntilStopped()
+                return nil
+            }, context)
+        guard created == 0 else { preconditionFailure("cannot start the I/O poll thread: \(created)") }
+        pthread_detach(thread)
     }
 
-    /// Stops watching (after every connection closed). On `queue`.
+    /// Stops the poll thread (after every connection closed). On `queue`.
     func stopPolling() {
-        pollSource?.cancel()
-        pollSource = nil
+        guard pollingStarted, !stopRequested else { return }
+        stopRequested = true
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
     }
 
-    /// Handles ready connections until none is ready (at most 16 rounds per wake-up).
-    private func drainEvents() {
-        for _ in 0..<16 {
-            let n = epoll_wait(epfd, events, Self.maxEvents, 0)
-            if n <= 0 { return }
-            for i in 0..<Int(n) {
+    /// The poll thread: waits for ready connections, handles them on `queue`, and at the end
+    /// closes the descriptors it owns.
+    private func pollUntilStopped() {
+        while true {
+            let n = epoll_wait(epfd, events, Self.maxEvents, -1)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { break }
+            if queue.sync(execute: { handleReady(count: Int(n)) }) { break }
+        }
+        closeDescriptors()
+    }
+
+    private func closeDescriptors() {
+        for fd in [epfd, wakeRead, wakeWrite] where fd >= 0 { close(fd) }
+    }
+
+    /// Handles the `count` ready events, then any that became ready meanwhile (at most 16
+    /// rounds); on `queue`. Returns whether the poll thread is to stop.
+    private func handleReady(count: Int) -> Bool {
+        var n = count
+        for round in 0..<16 {
+            for i in 0..<n {
                 let data = events[i].data.u64
+                if data == Self.wakeEvent {
+                    if stopRequested { return true }
+                    continue
+                }
                 let fd = Int32(truncatingIfNeeded: data & 0xFFFF_FFFF)
                 let tag = UInt32(truncatingIfNeeded: data >> 32)
                 guard fd >= 0, Int(fd) < byFD.count, let connection = byFD[Int(fd)], connection.tag == tag else { continue }
                 connection.handle(events: events[i].events)
             }
-            if n < Self.maxEvents { return }
+            if n < Self.maxEvents || round == 15 { break }
+            n = Int(epoll_wait(epfd, events, Self.maxEvents, 0))
+            if n <= 0 { break }
         }
+        return stopRequested
     }
 
     /// Adds a connection to the epoll set with read interest; returns its tag.
