@@ -52,21 +52,30 @@ final class IOLoop: @unchecked Sendable {
         if !pollingStarted && epfd >= 0 { close(epfd) }
     }
 
-    /// Starts watching the epoll set. On any thread, once.
-    func startPolling() {
+    /// Starts watching the epoll set and the periodic deadline sweep. On any thread, once.
+    func start(sweepInterval: Double) {
         let source = DispatchSource.makeReadSource(fileDescriptor: epfd, queue: queue)
         let fd = epfd
-        source.setEventHandler { [self] in drainEvents() }  // cycle broken by stopPolling()
+        source.setEventHandler { [self] in drainEvents() }  // cycle broken by stop()
         source.setCancelHandler { close(fd) }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        let ns = Int(sweepInterval * 1e9)
+        timer.schedule(deadline: .now() + .nanoseconds(ns), repeating: .nanoseconds(ns), leeway: .nanoseconds(ns / 4))
+        timer.setEventHandler { [self] in sweep() }  // cycle broken by stop()
         queue.sync {
             pollSource = source
             pollingStarted = true
+            sweepTimer = timer
         }
         source.resume()
+        timer.resume()
     }
 
-    /// Stops watching (after every connection closed). On `queue`.
-    func stopPolling() {
+    /// Closes every connection at once, then stops the sweep and the polling. On `queue`.
+    func stop() {
+        for connection in Array(connections.values) { connection.finalClose() }
+        sweepTimer?.cancel()
+        sweepTimer = nil
         pollSource?.cancel()
         pollSource = nil
     }
@@ -119,21 +128,6 @@ final class IOLoop: @unchecked Sendable {
     @inline(__always)
     func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
-    /// Starts the periodic deadline sweep (on `queue`).
-    func startSweep(intervalSeconds: Double) {
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        let ns = Int(intervalSeconds * 1e9)
-        timer.schedule(deadline: .now() + .nanoseconds(ns), repeating: .nanoseconds(ns), leeway: .nanoseconds(ns / 4))
-        timer.setEventHandler { [self] in sweep() }  // cycle broken by stopSweep()
-        sweepTimer = timer
-        timer.resume()
-    }
-
-    func stopSweep() {
-        sweepTimer?.cancel()
-        sweepTimer = nil
-    }
-
     private func sweep() {
         let t = now()
         for connection in Array(connections.values) where connection.deadline != 0 && t >= connection.deadline {
@@ -145,9 +139,5 @@ final class IOLoop: @unchecked Sendable {
     func beginDrain() {
         draining = true
         for connection in Array(connections.values) { connection.beginDrain() }
-    }
-
-    func forceCloseAll() {
-        for connection in Array(connections.values) { connection.finalClose() }
     }
 }
