@@ -2,9 +2,10 @@
 import PackageDescription
 
 // Dependencies point one way:
-// DenseServer → {InferenceService → {DenseKernel, TensorJSON, GRPCCore, GzipCodec, CSHA256}, HTTPServer → {HTTPCore, GzipCodec, CNghttp2}};
+// DenseServer → {InferenceService → {DenseKernel, TensorJSON, HTTPCore, GRPCCore, GzipCodec, CSHA256}, HTTPServer → {HTTPCore, GzipCodec, CNghttp2}};
 // KerasFile → CZlib. GRPCCore (gRPC framing and the protobuf messages DenseServe serves) is pure.
-// The API layer knows nothing of sockets; the executable adapts HTTP requests to it.
+// The API layer knows nothing of sockets: it takes HTTPCore's request as HTTPServer parsed it
+// and answers HTTPCore's response; the executable only hands one to the other.
 let package = Package(
     name: "DenseServe",
     platforms: [.macOS(.v14)],
@@ -80,7 +81,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "GzipCodec", "CZlib", "CNghttp2", "TestSupport"]),
         // Fixtures/store-v1: model store files an earlier release wrote (read through #filePath).
         .testTarget(
-            name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON", "GRPCCore", "TestSupport"],
+            name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON", "HTTPCore", "GRPCCore", "TestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: ["DenseServer", "TestSupport"]),
         .testTarget(

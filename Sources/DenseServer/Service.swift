@@ -110,24 +110,16 @@ final class Service: Sendable {
         serverBox.withLock { $0 = server }
     }
 
-    /// Adapts one HTTP request to the API and back, with `X-Request-Id` accepted or generated.
+    /// Hands one request to the API as the server parsed it, with `X-Request-Id` accepted or
+    /// generated and set on the answer.
     static func handle(_ request: HTTPRequest, responder: HTTPResponder, api: InferenceAPI, inFlight: InFlightCounter) {
         inFlight.value.add(1, ordering: .relaxed)
         let requestID = request.headers["X-Request-Id"].flatMap(validRequestID) ?? newRequestID()
-        let apiRequest = APIRequest(
-            method: request.method, path: request.path, headers: request.headers, body: request.body,
-            remoteIsLoopback: request.remoteIsLoopback, isAbandoned: { responder.isAbandoned })
-        let respond: @Sendable (APIResponse) -> Void = { response in
-            var headers = response.headers
-            headers.replaceOrAdd(name: "X-Request-Id", value: requestID)
+        api.handle(request, context: RequestContext(isAbandoned: { responder.isAbandoned })) { response in
+            var response = response
+            response.headers.replaceOrAdd(name: "X-Request-Id", value: requestID)
             inFlight.value.subtract(1, ordering: .relaxed)
-            responder.send(HTTPResponse(status: response.status, headers: headers, body: response.body, trailers: response.trailers))
-        }
-        // gRPC exists only over HTTP/2; over HTTP/1.1 its paths are unknown REST routes.
-        if request.version == .http2 && InferenceAPI.isGRPCCall(path: request.path, contentType: request.headers["content-type"]) {
-            api.handleGRPC(apiRequest, respond: respond)
-        } else {
-            api.handle(apiRequest, respond: respond)
+            responder.send(response)
         }
     }
 

@@ -163,7 +163,7 @@ final class HTTP2Session: @unchecked Sendable {
     func flush() -> Outcome {
         guard !receiving, let session else { return .carryOn }
         let limit = max(limits.maxPendingOutputBytes, 1)
-        while connection.pendingOutputBytes < limit {
+        while connection.pendingOutput < limit {
             var data: UnsafePointer<UInt8>?
             let n = nghttp2_session_mem_send(session, &data)
             if n < 0 {
@@ -481,7 +481,7 @@ final class HTTP2Session: @unchecked Sendable {
         guard let frame = pendingFrame, frame.stream == id, frame.count == length, padding == 0 else {
             return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue
         }
-        if !ignoresOutputLimit && connection.pendingOutputBytes >= max(limits.maxPendingOutputBytes, 1) {
+        if !ignoresOutputLimit && connection.pendingOutput >= max(limits.maxPendingOutputBytes, 1) {
             return NGHTTP2_ERR_WOULDBLOCK.rawValue
         }
         pendingFrame = nil

@@ -77,11 +77,7 @@ public final class HTTPServer: Sendable {
     deinit {
         stopAccepting()
         for loop in core.loops {
-            loop.queue.async {
-                loop.forceCloseAll()
-                loop.stopSweep()
-                loop.stopPolling()
-            }
+            loop.queue.async { loop.stop() }
         }
     }
 
@@ -118,11 +114,7 @@ public final class HTTPServer: Sendable {
             usleep(2000)
         }
         for loop in core.loops {
-            loop.queue.sync {
-                loop.forceCloseAll()
-                loop.stopSweep()
-                loop.stopPolling()
-            }
+            loop.queue.sync { loop.stop() }
         }
     }
 }
@@ -197,8 +189,7 @@ final class ServerCore: Sendable {
         let shortest = min(c.headerReadTimeout, c.bodyReadTimeout, c.idleTimeout, c.writeTimeout, max(c.lingerTimeout, 0.01))
         let interval = shortest.isNaN ? 0.25 : min(max(shortest / 4, 0.005), 0.25)
         for loop in loops {
-            loop.startPolling()
-            loop.startSweep(intervalSeconds: interval)
+            loop.start(sweepInterval: interval)
         }
     }
 

@@ -30,11 +30,11 @@ final class IOLoop: @unchecked Sendable {
     private var sweepTimer: DispatchSourceTimer?
 
     private let epfd: Int32
-    /// A pipe whose read end is in the epoll set: `stopPolling()` writes a byte to wake the
+    /// A pipe whose read end is in the epoll set: `stop()` writes a byte to wake the
     /// poll thread (the Glibc module has no `eventfd`).
     private let wakeRead: Int32
     private let wakeWrite: Int32
-    /// Set by `stopPolling()` (on `queue`); the poll thread exits when it sees it.
+    /// Set by `stop()` (on `queue`); the poll thread exits when it sees it.
     private var stopRequested = false
     /// Once polling started, the poll thread owns (closes) `epfd` and the pipe.
     private var pollingStarted = false
@@ -72,10 +72,18 @@ final class IOLoop: @unchecked Sendable {
         if !pollingStarted { closeDescriptors() }
     }
 
-    /// Starts the poll thread. On any thread, once.
-    func startPolling() {
-        queue.sync { pollingStarted = true }
-        // The thread holds the loop until it exits (after `stopPolling()`).
+    /// Starts the poll thread and the periodic deadline sweep. On any thread, once.
+    func start(sweepInterval: Double) {
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        let ns = Int(sweepInterval * 1e9)
+        timer.schedule(deadline: .now() + .nanoseconds(ns), repeating: .nanoseconds(ns), leeway: .nanoseconds(ns / 4))
+        timer.setEventHandler { [self] in sweep() }  // cycle broken by stop()
+        queue.sync {
+            pollingStarted = true
+            sweepTimer = timer
+        }
+        timer.resume()
+        // The thread holds the loop until it exits (after `stop()`).
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         let created = pthread_create(
@@ -89,8 +97,11 @@ final class IOLoop: @unchecked Sendable {
         pthread_detach(thread)
     }
 
-    /// Stops the poll thread (after every connection closed). On `queue`.
-    func stopPolling() {
+    /// Closes every connection at once, then stops the sweep and the poll thread. On `queue`.
+    func stop() {
+        for connection in Array(connections.values) { connection.finalClose() }
+        sweepTimer?.cancel()
+        sweepTimer = nil
         guard pollingStarted, !stopRequested else { return }
         stopRequested = true
         var byte: UInt8 = 1
@@ -168,21 +179,6 @@ final class IOLoop: @unchecked Sendable {
     @inline(__always)
     func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
-    /// Starts the periodic deadline sweep (on `queue`).
-    func startSweep(intervalSeconds: Double) {
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        let ns = Int(intervalSeconds * 1e9)
-        timer.schedule(deadline: .now() + .nanoseconds(ns), repeating: .nanoseconds(ns), leeway: .nanoseconds(ns / 4))
-        timer.setEventHandler { [self] in sweep() }  // cycle broken by stopSweep()
-        sweepTimer = timer
-        timer.resume()
-    }
-
-    func stopSweep() {
-        sweepTimer?.cancel()
-        sweepTimer = nil
-    }
-
     private func sweep() {
         let t = now()
         for connection in Array(connections.values) where connection.deadline != 0 && t >= connection.deadline {
@@ -194,9 +190,5 @@ final class IOLoop: @unchecked Sendable {
     func beginDrain() {
         draining = true
         for connection in Array(connections.values) { connection.beginDrain() }
-    }
-
-    func forceCloseAll() {
-        for connection in Array(connections.values) { connection.finalClose() }
     }
 }

@@ -21,29 +21,22 @@ enum Socket {
         guard fd >= 0 else { throw .listenFailed(host: host, port: port, errno: errno) }
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var rc: Int32
+        let portBytes = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
+        let bound: Int32?  // nil: `host` is not an address of the family
         if isV6 {
             var addr = sockaddr_in6()
             addr.sin6_family = sa_family_t(AF_INET6)
-            addr.sin6_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
-            guard inet_pton(AF_INET6, host, &addr.sin6_addr) == 1 else {
-                close(fd)
-                throw .invalidListenAddress(host)
-            }
-            rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
+            addr.sin6_port = portBytes
+            bound = inet_pton(AF_INET6, host, &addr.sin6_addr) == 1 ? bind(fd, to: &addr) : nil
         } else {
             var addr = sockaddr_in()
             addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
-            guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else {
-                close(fd)
-                throw .invalidListenAddress(host)
-            }
-            rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
+            addr.sin_port = portBytes
+            bound = inet_pton(AF_INET, host, &addr.sin_addr) == 1 ? bind(fd, to: &addr) : nil
+        }
+        guard let rc = bound else {
+            close(fd)
+            throw .invalidListenAddress(host)
         }
         guard rc == 0, Glibc.listen(fd, Int32(clamping: backlog)) == 0 else {
             let e = errno
@@ -51,6 +44,13 @@ enum Socket {
             throw .listenFailed(host: host, port: port, errno: e)
         }
         return (fd, boundPort(fd))
+    }
+
+    /// `bind(2)` to a `sockaddr_in` or `sockaddr_in6`; returns its result.
+    private static func bind<Address>(_ fd: Int32, to address: inout Address) -> Int32 {
+        withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<Address>.size)) }
+        }
     }
 
     static func boundPort(_ fd: Int32) -> Int {

@@ -1,4 +1,5 @@
 import DenseKernel
+import HTTPCore
 import Logging
 import Synchronization
 
@@ -45,9 +46,10 @@ extension DenseService {
 
 extension InferenceAPI {
     /// One request answered synchronously (the pool runs jobs inline).
-    fileprivate func call(_ method: String, _ path: String, _ body: [UInt8]) -> APIResponse {
-        let box = Mutex<APIResponse?>(nil)
-        handle(APIRequest(method: method, path: path, headers: [], body: body, remoteIsLoopback: true)) { response in
+    fileprivate func call(_ method: String, _ path: String, _ body: [UInt8]) -> HTTPResponse {
+        let box = Mutex<HTTPResponse?>(nil)
+        let request = HTTPRequest(head: HTTPRequestHead(method: method, target: path), body: body, remoteIsLoopback: true)
+        handle(request, context: RequestContext(isAbandoned: { false })) { response in
             box.withLock { $0 = response }
         }
         return box.withLock { $0 }!

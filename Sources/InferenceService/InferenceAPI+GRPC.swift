@@ -28,25 +28,32 @@ extension InferenceAPI {
 
     /// Whether an HTTP/2 request is a gRPC call: a gRPC content type, or a gRPC service path
     /// (answered 415 when its content type is not gRPC's, as the gRPC spec asks).
-    public static func isGRPCCall(path: String, contentType: String?) -> Bool {
+    static func isGRPCCall(path: String, contentType: String?) -> Bool {
         (contentType.map(isGRPCContentType) ?? false) || path.hasPrefix(grpcInferencePrefix) || path.hasPrefix(grpcHealthPrefix)
     }
 
-    /// `application/grpc`, `application/grpc+proto`, `application/grpc;…`.
+    /// `application/grpc`, `application/grpc+proto`, `application/grpc;…`, in any ASCII case.
+    /// Compared in place, as it is asked of every HTTP/2 request.
     static func isGRPCContentType(_ value: String) -> Bool {
-        let lower = value.lowercased()
-        guard lower.hasPrefix("application/grpc") else { return false }
-        let rest = lower.dropFirst("application/grpc".count)
-        return rest.isEmpty || rest.hasPrefix("+proto") || rest.hasPrefix(";")
+        let bytes = value.utf8
+        let base = "application/grpc".utf8
+        guard startsIgnoringASCIICase(bytes[...], with: base) else { return false }
+        let rest = bytes.dropFirst(base.count)
+        return rest.isEmpty || rest.first == UInt8(ascii: ";") || startsIgnoringASCIICase(rest, with: "+proto".utf8)
     }
 
-    /// Answers one gRPC call; `respond` is called exactly once.
-    public func handleGRPC(_ request: APIRequest, respond: @escaping @Sendable (APIResponse) -> Void) {
-        guard let contentType = request.header("content-type"), Self.isGRPCContentType(contentType) else {
-            respond(
-                fail(
-                    .unsupportedMediaType(
-                        "a gRPC call needs content-type application/grpc, got \(request.header("content-type") ?? "none")")))
+    /// Whether `bytes` begin with `lowercasePrefix` (lower case ASCII), ignoring ASCII case.
+    private static func startsIgnoringASCIICase(_ bytes: Substring.UTF8View, with lowercasePrefix: String.UTF8View) -> Bool {
+        bytes.lazy.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }.starts(with: lowercasePrefix)
+    }
+
+    /// Answers one gRPC call (``handle(_:context:respond:)`` sends it here with its
+    /// `content-type`, looked up once); `respond` is called exactly once.
+    func handleGRPC(
+        _ request: HTTPRequest, contentType: String?, context: RequestContext, respond: @escaping @Sendable (HTTPResponse) -> Void
+    ) {
+        guard let contentType, Self.isGRPCContentType(contentType) else {
+            respond(fail(.unsupportedMediaType("a gRPC call needs content-type application/grpc, got \(contentType ?? "none")")))
             return
         }
         let call: GRPCCall
@@ -62,14 +69,15 @@ extension InferenceAPI {
         do throws(ServiceError) {
             guard request.method == "POST" else { throw .methodNotAllowed(method: request.method, allowed: ["POST"]) }
             let message = try call.message(of: request.body, maxBytes: configuration.grpcMaxMessageBytes)
-            try dispatchGRPC(request, call: call, message: message, reply: reply)
+            try dispatchGRPC(request.path, context, call: call, message: message, reply: reply)
         } catch {
             reply.send(grpcFailure(error))
         }
     }
 
-    private func dispatchGRPC(_ request: APIRequest, call: GRPCCall, message: ArraySlice<UInt8>, reply: GRPCReply) throws(ServiceError) {
-        let path = request.path
+    private func dispatchGRPC(
+        _ path: String, _ context: RequestContext, call: GRPCCall, message: ArraySlice<UInt8>, reply: GRPCReply
+    ) throws(ServiceError) {
         if path.hasPrefix(Self.grpcHealthPrefix) {
             guard path.dropFirst(Self.grpcHealthPrefix.count) == "Check" else { throw .routeNotFound(path: path) }
             let check = try Self.decode(HealthCheckRequest.self, message)
@@ -106,7 +114,7 @@ extension InferenceAPI {
             let registered = try store.get(name: asked.name, version: try Self.version(asked.version))
             reply.send(call.answer(try grpcModelConfig(registered).encodeFramed()))
         case "ModelInfer":
-            try grpcInfer(request, call: call, message: message, reply: reply)
+            try grpcInfer(context, call: call, message: message, reply: reply)
         default:
             throw .routeNotFound(path: path)
         }
@@ -159,14 +167,12 @@ extension InferenceAPI {
     /// ModelInfer: the model is looked up at once (NOT_FOUND without admission); the message
     /// is decoded and computed on the worker pool, through the same batcher as every route.
     /// Once the call's deadline answered (see ``GRPCReply``), work not started is skipped.
-    private func grpcInfer(_ request: APIRequest, call: GRPCCall, message: ArraySlice<UInt8>, reply: GRPCReply) throws(ServiceError) {
+    private func grpcInfer(_ context: RequestContext, call: GRPCCall, message: ArraySlice<UInt8>, reply: GRPCReply) throws(ServiceError) {
         let decoded = try Self.decode(ModelInferRequest.self, message)
         let registered = try store.get(name: decoded.modelName, version: try Self.version(decoded.modelVersion))
-        var gated = request
-        let abandoned = request.isAbandoned
+        let abandoned = context.isAbandoned
         let gone: @Sendable () -> Bool = { reply.isSent || abandoned() }
-        gated.isAbandoned = gone
-        let respond: @Sendable (APIResponse) -> Void = { reply.send($0) }
+        let respond: @Sendable (HTTPResponse) -> Void = { reply.send($0) }
         // The inflated message bounds the rows (a small gzip body can inflate to many).
         if Self.runsInline(registered, bodyBytes: message.count, maxFLOPs: configuration.inlineMaxFLOPs) {
             grpcInfer(
@@ -174,7 +180,7 @@ extension InferenceAPI {
             )
             return
         }
-        try runOnPool(gated, respond) { completion in
+        try runOnPool(abandoned: gone, respond) { completion in
             self.grpcInfer(registered, decoded, call: call, admitted: completion.admittedAt, abandoned: gone) { response in
                 completion.done()
                 respond(response)
@@ -184,7 +190,7 @@ extension InferenceAPI {
 
     private func grpcInfer(
         _ registered: RegisteredModel, _ message: ModelInferRequest, call: GRPCCall, admitted: ContinuousClock.Instant,
-        abandoned: @escaping @Sendable () -> Bool, inline: Bool = false, respond: @escaping @Sendable (APIResponse) -> Void
+        abandoned: @escaping @Sendable () -> Bool, inline: Bool = false, respond: @escaping @Sendable (HTTPResponse) -> Void
     ) {
         let decoded: GRPCInferRequest
         let plan: InferencePlan
@@ -226,14 +232,14 @@ extension InferenceAPI {
 
     /// The Trailers-Only answer to `error`: `grpc-status` from the one error table, the
     /// message percent-encoded; logged as ``fail(_:)`` logs.
-    func grpcFailure(_ error: ServiceError, acceptEncoding: Bool = false) -> APIResponse {
+    func grpcFailure(_ error: ServiceError, acceptEncoding: Bool = false) -> HTTPResponse {
         _ = fail(error)
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "application/grpc")
         headers.add(name: "grpc-status", value: String(error.grpcStatus.rawValue))
         headers.add(name: "grpc-message", value: GRPCPercentEncoding.encode(error.message))
         if acceptEncoding { headers.add(name: "grpc-accept-encoding", value: GRPCCall.acceptedEncodings) }
-        return APIResponse(status: 200, headers: headers, body: [])
+        return HTTPResponse(status: 200, headers: headers, body: [])
     }
 }
 
@@ -249,18 +255,18 @@ struct GRPCCall: Sendable {
     /// `grpc-timeout`, when given.
     var timeoutNanoseconds: UInt64?
 
-    init(_ request: APIRequest) throws(ServiceError) {
-        switch request.header("grpc-encoding")?.lowercased() {
+    init(_ request: HTTPRequest) throws(ServiceError) {
+        switch request.headers["grpc-encoding"]?.lowercased() {
         case nil, "identity": gzipRequest = false
         case "gzip": gzipRequest = true
         case let other?:
             throw .unsupportedMediaType("grpc-encoding \"\(other)\" is not supported; this server accepts \(Self.acceptedEncodings)")
         }
         acceptsGzip =
-            request.header("grpc-accept-encoding")?.split(separator: ",").contains {
+            request.headers["grpc-accept-encoding"]?.split(separator: ",").contains {
                 String($0).trimmingSpaces.lowercased() == "gzip"
             } ?? false
-        if let timeout = request.header("grpc-timeout") {
+        if let timeout = request.headers["grpc-timeout"] {
             guard let nanoseconds = GRPCTimeout.parse(timeout) else {
                 throw .badRequest(field: "grpc-timeout", expected: "1 to 8 digits then H, M, S, m, u or n, got \"\(timeout)\"")
             }
@@ -285,7 +291,7 @@ struct GRPCCall: Sendable {
 
     /// The successful answer carrying `framed` (a message behind its 5-byte prefix), gzip'd
     /// when the call came gzip'd and the client accepts gzip.
-    func answer(_ framed: [UInt8]) -> APIResponse {
+    func answer(_ framed: [UInt8]) -> HTTPResponse {
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "application/grpc")
         var body = framed
@@ -301,14 +307,14 @@ struct GRPCCall: Sendable {
         headers.add(name: "grpc-accept-encoding", value: Self.acceptedEncodings)
         var trailers = HTTPHeaders()
         trailers.add(name: "grpc-status", value: "0")
-        return APIResponse(status: 200, headers: headers, body: body, trailers: trailers)
+        return HTTPResponse(status: 200, headers: headers, body: body, trailers: trailers)
     }
 }
 
 /// The one answer of a gRPC call: the first of the computed answer and a deadline's
 /// DEADLINE_EXCEEDED wins; later ones are dropped (the caller counts answers).
 final class GRPCReply: Sendable {
-    private let respond: @Sendable (APIResponse) -> Void
+    private let respond: @Sendable (HTTPResponse) -> Void
     private let sent = Atomic<Bool>(false)
     /// The deadline's timer, cancelled with the answer. `nonisolated(unsafe)`: set once in
     /// init, and a Dispatch source's `cancel` is safe from any thread.
@@ -316,8 +322,8 @@ final class GRPCReply: Sendable {
 
     /// - Parameter deadline: nanoseconds after which `failure()` answers unless an answer went first.
     init(
-        deadline nanoseconds: UInt64? = nil, failure: @escaping @Sendable () -> APIResponse = { APIResponse(status: 504, body: []) },
-        _ respond: @escaping @Sendable (APIResponse) -> Void
+        deadline nanoseconds: UInt64? = nil, failure: @escaping @Sendable () -> HTTPResponse = { HTTPResponse(status: 504, body: []) },
+        _ respond: @escaping @Sendable (HTTPResponse) -> Void
     ) {
         self.respond = respond
         timer = nanoseconds.map { nanoseconds in
@@ -331,7 +337,7 @@ final class GRPCReply: Sendable {
 
     var isSent: Bool { sent.load(ordering: .acquiring) }
 
-    func send(_ response: APIResponse) {
+    func send(_ response: HTTPResponse) {
         guard sent.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         timer?.cancel()
         respond(response)

@@ -1,3 +1,4 @@
+import HTTPCore
 import TensorJSON
 
 extension InferenceAPI {
@@ -5,18 +6,19 @@ extension InferenceAPI {
     /// check all read this one table (`openapi.yaml` documents the same templates).
     static let routeTable = RouteTable([
         Route(
-            "/", [("GET", { _, _, _, respond in respond(APIResponse(status: 200, headers: BrowserPage.headers, body: BrowserPage.bytes)) })]
+            "/",
+            [("GET", { _, _, _, _, respond in respond(HTTPResponse(status: 200, headers: BrowserPage.headers, body: BrowserPage.bytes)) })]
         ),
-        Route("/healthz", [("GET", { _, _, _, respond in respond(.json(200, Array(#"{"status":"ok"}"#.utf8))) })]),
+        Route("/healthz", [("GET", { _, _, _, _, respond in respond(.json(200, Array(#"{"status":"ok"}"#.utf8))) })]),
         Route(
             "/metrics",
             [
                 (
                     "GET",
-                    { api, request, _, respond throws(ServiceError) in
+                    { api, request, _, _, respond throws(ServiceError) in
                         guard let metricsText = api.configuration.metricsText else { throw .routeNotFound(path: request.path) }
                         respond(
-                            APIResponse(
+                            HTTPResponse(
                                 status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: metricsText()))
                     }
                 )
@@ -26,18 +28,18 @@ extension InferenceAPI {
             [
                 (
                     "GET",
-                    { _, _, _, respond in
-                        respond(APIResponse(status: 200, headers: ["Content-Type": "application/yaml"], body: OpenAPIDocument.bytes))
+                    { _, _, _, _, respond in
+                        respond(HTTPResponse(status: 200, headers: ["Content-Type": "application/yaml"], body: OpenAPIDocument.bytes))
                     }
                 )
             ]),
-        Route("/v2/health/live", [("GET", { _, _, _, respond in respond(.json(200, Array(#"{"live":true}"#.utf8))) })]),
+        Route("/v2/health/live", [("GET", { _, _, _, _, respond in respond(.json(200, Array(#"{"live":true}"#.utf8))) })]),
         Route(
             "/v2/health/ready",
             [
                 (
                     "GET",
-                    { api, _, _, respond in
+                    { api, _, _, _, respond in
                         respond(
                             api.isReady
                                 ? .json(200, Array(#"{"ready":true}"#.utf8))
@@ -45,59 +47,73 @@ extension InferenceAPI {
                     }
                 )
             ]),
-        Route("/v1/dense", [("POST", { api, request, _, respond throws(ServiceError) in try api.postDense(request, respond) })]),
-        Route("/v1/models", [("GET", { api, _, _, respond throws(ServiceError) in respond(.json(200, try api.listModels())) })]),
+        Route(
+            "/v1/dense",
+            [("POST", { api, request, context, _, respond throws(ServiceError) in try api.postDense(request, context, respond) })]),
+        Route("/v1/models", [("GET", { api, _, _, _, respond throws(ServiceError) in respond(.json(200, try api.listModels())) })]),
         Route(
             "/v1/models/{name}",
             [
                 (
                     "GET",
-                    { api, _, p, respond throws(ServiceError) in
+                    { api, _, _, p, respond throws(ServiceError) in
                         respond(
                             .json(200, try api.modelMetadata(try api.store.get(name: p.name), versions: api.store.versions(name: p.name))))
                     }
                 ),
-                ("PUT", { api, request, p, respond throws(ServiceError) in try api.putModel(request, name: p.name, respond) }),
-                ("DELETE", { api, request, p, respond throws(ServiceError) in try api.deleteModel(request, name: p.name, respond) }),
+                (
+                    "PUT",
+                    { api, request, context, p, respond throws(ServiceError) in try api.putModel(request, context, name: p.name, respond) }
+                ),
+                (
+                    "DELETE",
+                    { api, request, context, p, respond throws(ServiceError) in
+                        try api.deleteModel(request, context, name: p.name, respond)
+                    }
+                ),
             ]),
         Route(
             "/v1/models/{name}/predict",
-            [("POST", { api, request, p, respond throws(ServiceError) in try api.predict(request, p, respond) })]),
+            [("POST", { api, request, context, p, respond throws(ServiceError) in try api.predict(request, context, p, respond) })]),
         Route(
             "/v1/models/{name}/versions/{version}/predict",
-            [("POST", { api, request, p, respond throws(ServiceError) in try api.predict(request, p, respond) })]),
+            [("POST", { api, request, context, p, respond throws(ServiceError) in try api.predict(request, context, p, respond) })]),
         // TF Serving's REST API: the method is in the model's (or the version's) own segment.
         Route(
             "/v1/models/{name}:predict",
-            [("POST", { api, request, p, respond throws(ServiceError) in try api.tfServingPredict(request, p, respond) })]),
+            [("POST", { api, request, context, p, respond throws(ServiceError) in try api.tfServingPredict(request, context, p, respond) })]
+        ),
         Route(
             "/v1/models/{name}/versions/{version}:predict",
-            [("POST", { api, request, p, respond throws(ServiceError) in try api.tfServingPredict(request, p, respond) })]),
+            [("POST", { api, request, context, p, respond throws(ServiceError) in try api.tfServingPredict(request, context, p, respond) })]
+        ),
         Route(
             "/v1/models/{name}/metadata",
-            [("GET", { api, _, p, respond throws(ServiceError) in try api.tfServingMetadata(p, respond) })]),
+            [("GET", { api, _, _, p, respond throws(ServiceError) in try api.tfServingMetadata(p, respond) })]),
         Route(
             "/v1/models/{name}/versions/{version}/metadata",
-            [("GET", { api, _, p, respond throws(ServiceError) in try api.tfServingMetadata(p, respond) })]),
-        Route("/v2", [("GET", { api, _, _, respond in respond(.json(200, api.serverMetadata())) })]),
-        Route("/v2/models/{name}", [("GET", { api, _, p, respond throws(ServiceError) in try api.v2Metadata(p, respond) })]),
+            [("GET", { api, _, _, p, respond throws(ServiceError) in try api.tfServingMetadata(p, respond) })]),
+        Route("/v2", [("GET", { api, _, _, _, respond in respond(.json(200, api.serverMetadata())) })]),
+        Route("/v2/models/{name}", [("GET", { api, _, _, p, respond throws(ServiceError) in try api.v2Metadata(p, respond) })]),
         Route(
-            "/v2/models/{name}/versions/{version}", [("GET", { api, _, p, respond throws(ServiceError) in try api.v2Metadata(p, respond) })]
+            "/v2/models/{name}/versions/{version}",
+            [("GET", { api, _, _, p, respond throws(ServiceError) in try api.v2Metadata(p, respond) })]
         ),
-        Route("/v2/models/{name}/ready", [("GET", { api, _, p, respond throws(ServiceError) in try api.v2Ready(p, respond) })]),
+        Route("/v2/models/{name}/ready", [("GET", { api, _, _, p, respond throws(ServiceError) in try api.v2Ready(p, respond) })]),
         Route(
             "/v2/models/{name}/versions/{version}/ready",
-            [("GET", { api, _, p, respond throws(ServiceError) in try api.v2Ready(p, respond) })]),
-        Route("/v2/models/{name}/config", [("GET", { api, _, p, respond throws(ServiceError) in try api.v2Config(p, respond) })]),
+            [("GET", { api, _, _, p, respond throws(ServiceError) in try api.v2Ready(p, respond) })]),
+        Route("/v2/models/{name}/config", [("GET", { api, _, _, p, respond throws(ServiceError) in try api.v2Config(p, respond) })]),
         Route(
             "/v2/models/{name}/versions/{version}/config",
-            [("GET", { api, _, p, respond throws(ServiceError) in try api.v2Config(p, respond) })]),
+            [("GET", { api, _, _, p, respond throws(ServiceError) in try api.v2Config(p, respond) })]),
         Route(
-            "/v2/models/{name}/infer", [("POST", { api, request, p, respond throws(ServiceError) in try api.v2Infer(request, p, respond) })]
+            "/v2/models/{name}/infer",
+            [("POST", { api, request, context, p, respond throws(ServiceError) in try api.v2Infer(request, context, p, respond) })]
         ),
         Route(
             "/v2/models/{name}/versions/{version}/infer",
-            [("POST", { api, request, p, respond throws(ServiceError) in try api.v2Infer(request, p, respond) })]),
+            [("POST", { api, request, context, p, respond throws(ServiceError) in try api.v2Infer(request, context, p, respond) })]),
     ])
 
     /// The label metrics use for `path`: its route's template (`/v1/models/{name}/predict`),
@@ -110,7 +126,7 @@ extension InferenceAPI {
     /// Finds the request's route, checks the path's parameters and the method, and runs the
     /// handler. A bad model name or version is a 400 whatever the method; an unknown path 404;
     /// a known path with another method 405 with `Allow`.
-    func route(_ request: APIRequest, respond: @escaping Route.Respond) throws(ServiceError) {
+    func route(_ request: HTTPRequest, _ context: RequestContext, respond: @escaping Route.Respond) throws(ServiceError) {
         guard let (route, name, version) = Self.routeTable.find(request.path) else { throw .routeNotFound(path: request.path) }
         var parameters = RouteParameters()
         if let name {
@@ -121,7 +137,7 @@ extension InferenceAPI {
         guard let handler = route.methods.first(where: { $0.method == request.method })?.handler else {
             throw .methodNotAllowed(method: request.method, allowed: route.allowed)
         }
-        try handler(self, request, parameters, respond)
+        try handler(self, request, context, parameters, respond)
     }
 
     /// `Retry-After` for a 503 of this API.
@@ -129,8 +145,8 @@ extension InferenceAPI {
 
     // MARK: handlers
 
-    private func postDense(_ request: APIRequest, _ respond: @escaping Route.Respond) throws(ServiceError) {
-        try runOnPool(request, respond) { completion in
+    private func postDense(_ request: HTTPRequest, _ context: RequestContext, _ respond: @escaping Route.Respond) throws(ServiceError) {
+        try runOnPool(abandoned: context.isAbandoned, respond) { completion in
             self.oneShot(request.body, admitted: completion.admittedAt) { response in
                 completion.done()
                 respond(response)
@@ -138,14 +154,16 @@ extension InferenceAPI {
         }
     }
 
-    private func putModel(_ request: APIRequest, name: String, _ respond: @escaping Route.Respond) throws(ServiceError) {
+    private func putModel(_ request: HTTPRequest, _ context: RequestContext, name: String, _ respond: @escaping Route.Respond)
+        throws(ServiceError)
+    {
         try authorizeAdmin(request)
         // The body says what it is (`Content-Type` is not read): a Keras model file by its
         // first bytes (KerasModelImport), JSON otherwise. The job holds the body in a box, not
         // the request, so it can hand the only reference on and the parse can release it.
         let body = BodyHandoff(request.body)
-        try runOnPool(request, respond) { completion in
-            let response: APIResponse
+        try runOnPool(abandoned: context.isAbandoned, respond) { completion in
+            let response: HTTPResponse
             do throws(ServiceError) {
                 response = .json(201, try self.putModel(name: name, body: body.take()))
             } catch {
@@ -156,12 +174,14 @@ extension InferenceAPI {
         }
     }
 
-    private func deleteModel(_ request: APIRequest, name: String, _ respond: @escaping Route.Respond) throws(ServiceError) {
+    private func deleteModel(_ request: HTTPRequest, _ context: RequestContext, name: String, _ respond: @escaping Route.Respond)
+        throws(ServiceError)
+    {
         try authorizeAdmin(request)
         // Renames, fsyncs and removes files: blocking work, so on the worker pool as PUT
         // is (on the I/O queue it held every connection of that loop, 56 ms measured).
-        try runOnPool(request, respond) { completion in
-            let response: APIResponse
+        try runOnPool(abandoned: context.isAbandoned, respond) { completion in
+            let response: HTTPResponse
             do throws(ServiceError) {
                 guard try self.store.delete(name: name) else { throw .modelNotFound(name: name, version: nil) }
                 var writer = JSONWriter()
@@ -177,30 +197,32 @@ extension InferenceAPI {
         }
     }
 
-    private func predict(_ request: APIRequest, _ parameters: RouteParameters, _ respond: @escaping Route.Respond) throws(ServiceError) {
-        try predictOnPool(request, parameters, respond) { api, registered, admitted, respond in
+    private func predict(
+        _ request: HTTPRequest, _ context: RequestContext, _ parameters: RouteParameters, _ respond: @escaping Route.Respond
+    ) throws(ServiceError) {
+        try predictOnPool(context, parameters, respond) { api, registered, admitted, respond in
             api.predictRegistered(
-                registered, body: request.body, admitted: admitted, abandoned: request.isAbandoned, respond: respond)
+                registered, body: request.body, admitted: admitted, abandoned: context.isAbandoned, respond: respond)
         }
     }
 
-    private func tfServingPredict(_ request: APIRequest, _ parameters: RouteParameters, _ respond: @escaping Route.Respond)
-        throws(ServiceError)
-    {
-        try predictOnPool(request, parameters, respond) { api, registered, admitted, respond in
+    private func tfServingPredict(
+        _ request: HTTPRequest, _ context: RequestContext, _ parameters: RouteParameters, _ respond: @escaping Route.Respond
+    ) throws(ServiceError) {
+        try predictOnPool(context, parameters, respond) { api, registered, admitted, respond in
             api.tfServingPredict(
-                registered, body: request.body, admitted: admitted, abandoned: request.isAbandoned, respond: respond)
+                registered, body: request.body, admitted: admitted, abandoned: context.isAbandoned, respond: respond)
         }
     }
 
     /// A registered model's predict in any wire format: the model (or version) is looked up
     /// first (404 without admission), then `run` decodes and computes on the worker pool.
     private func predictOnPool(
-        _ request: APIRequest, _ parameters: RouteParameters, _ respond: @escaping Route.Respond,
+        _ context: RequestContext, _ parameters: RouteParameters, _ respond: @escaping Route.Respond,
         _ run: @escaping @Sendable (InferenceAPI, RegisteredModel, ContinuousClock.Instant, @escaping Route.Respond) -> Void
     ) throws(ServiceError) {
         let registered = try store.get(name: parameters.name, version: parameters.version)
-        try runOnPool(request, respond) { completion in
+        try runOnPool(abandoned: context.isAbandoned, respond) { completion in
             run(self, registered, completion.admittedAt) { response in
                 completion.done()
                 respond(response)
@@ -232,14 +254,16 @@ extension InferenceAPI {
         respond(.json(200, try v2ModelConfig(model)))
     }
 
-    private func v2Infer(_ request: APIRequest, _ parameters: RouteParameters, _ respond: @escaping Route.Respond) throws(ServiceError) {
+    private func v2Infer(
+        _ request: HTTPRequest, _ context: RequestContext, _ parameters: RouteParameters, _ respond: @escaping Route.Respond
+    ) throws(ServiceError) {
         let model = try store.get(name: parameters.name, version: parameters.version)
         if Self.runsInline(model, bodyBytes: request.body.count, maxFLOPs: configuration.inlineMaxFLOPs) {
-            v2Infer(model, request: request, admitted: ContinuousClock.now, inline: true, respond: respond)
+            v2Infer(model, request: request, admitted: ContinuousClock.now, abandoned: context.isAbandoned, inline: true, respond: respond)
             return
         }
-        try runOnPool(request, respond) { completion in
-            self.v2Infer(model, request: request, admitted: completion.admittedAt) { response in
+        try runOnPool(abandoned: context.isAbandoned, respond) { completion in
+            self.v2Infer(model, request: request, admitted: completion.admittedAt, abandoned: context.isAbandoned) { response in
                 completion.done()
                 respond(response)
             }

@@ -1,4 +1,5 @@
 import DenseKernel
+import HTTPCore
 import TensorJSON
 
 /// TF Serving's REST API (https://www.tensorflow.org/tfx/serving/api_rest) on the registered
@@ -12,7 +13,7 @@ extension InferenceAPI {
     /// `{"predictions": …}` (row) or `{"outputs": …}` (columnar) as nested lists. On a worker.
     func tfServingPredict(
         _ registered: RegisteredModel, body: [UInt8], admitted: ContinuousClock.Instant,
-        abandoned: @escaping @Sendable () -> Bool, respond: @escaping @Sendable (APIResponse) -> Void
+        abandoned: @escaping @Sendable () -> Bool, respond: @escaping @Sendable (HTTPResponse) -> Void
     ) {
         let format: TFServingPredictRequest.Format
         let plan: InferencePlan

@@ -1,4 +1,5 @@
 import DenseKernel
+import HTTPCore
 import TensorJSON
 
 #if canImport(FoundationEssentials)
@@ -32,14 +33,14 @@ extension InferenceAPI {
     static let inlineMaxBodyBytes = 4096
 
     func v2Infer(
-        _ registered: RegisteredModel, request: APIRequest, admitted: ContinuousClock.Instant, inline: Bool = false,
-        respond: @escaping @Sendable (APIResponse) -> Void
+        _ registered: RegisteredModel, request: HTTPRequest, admitted: ContinuousClock.Instant,
+        abandoned: @escaping @Sendable () -> Bool, inline: Bool = false, respond: @escaping @Sendable (HTTPResponse) -> Void
     ) {
         let decoded: V2InferenceRequest
         let plan: InferencePlan
         do {
             decoded = try V2InferenceRequest.decode(
-                body: request.body, headerLength: request.header(V2Protocol.headerLengthField), limits: configuration.limits)
+                body: request.body, headerLength: request.headers[V2Protocol.headerLengthField], limits: configuration.limits)
             plan = try InferencePlan(registered: registered, input: decoded.input, outputFormat: .flat, limits: configuration.limits.dense)
         } catch {
             respond(self.fail(error))
@@ -56,13 +57,13 @@ extension InferenceAPI {
             respond(Self.v2InferResponse(registered, id: decoded.id, output: output, outputsBinary: decoded.outputsBinary))
             return
         }
-        submit(registered, plan: plan, admitted: admitted, abandoned: request.isAbandoned, respond: respond) { output, _ in
+        submit(registered, plan: plan, admitted: admitted, abandoned: abandoned, respond: respond) { output, _ in
             Self.v2InferResponse(registered, id: decoded.id, output: output, outputsBinary: decoded.outputsBinary)
         }
     }
 
     /// `{"model_name", "model_version", "id"?, "outputs": [...]}`, then the binary outputs.
-    static func v2InferResponse(_ registered: RegisteredModel, id: String?, output: Tensor, outputsBinary: [Bool]) -> APIResponse {
+    static func v2InferResponse(_ registered: RegisteredModel, id: String?, output: Tensor, outputsBinary: [Bool]) -> HTTPResponse {
         var writer = JSONWriter(capacity: outputsBinary.contains(false) ? output.count * 12 + 256 : 256)
         writer.beginObject()
         writer.write(registered.name, forKey: "model_name")
@@ -100,7 +101,7 @@ extension InferenceAPI {
         let jsonLength = writer.bytes.count
         var body = writer.takeBytes()
         body += binary
-        return APIResponse(
+        return HTTPResponse(
             status: 200,
             headers: ["Content-Type": "application/octet-stream", V2Protocol.headerLengthField: String(jsonLength)],
             body: body)

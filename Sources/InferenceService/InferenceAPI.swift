@@ -104,10 +104,20 @@ public final class InferenceAPI: Sendable {
     public var isReady: Bool { readiness.load(ordering: .sequentiallyConsistent) }
     public func setReady(_ ready: Bool) { readiness.store(ready, ordering: .sequentiallyConsistent) }
 
-    /// Handles one request; `respond` is called exactly once, possibly from a worker queue.
-    public func handle(_ request: APIRequest, respond: @escaping @Sendable (APIResponse) -> Void) {
+    /// Handles one request as the transport parsed it; `respond` is called exactly once,
+    /// possibly from a worker queue. An HTTP/2 request with a gRPC content type or path is a
+    /// gRPC call (``handleGRPC(_:contentType:context:respond:)``); gRPC exists only over
+    /// HTTP/2, so over HTTP/1.1 its paths are unknown REST routes.
+    public func handle(_ request: HTTPRequest, context: RequestContext, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        if request.version == .http2 {
+            let contentType = request.headers["content-type"]
+            if Self.isGRPCCall(path: request.path, contentType: contentType) {
+                handleGRPC(request, contentType: contentType, context: context, respond: respond)
+                return
+            }
+        }
         do {
-            try route(request, respond: respond)
+            try route(request, context, respond: respond)
         } catch {
             respond(self.fail(error))
         }
@@ -117,7 +127,7 @@ public final class InferenceAPI: Sendable {
 
     /// Maps an error to its response, logging it once: server faults at error level,
     /// client mistakes at debug.
-    func fail(_ error: ServiceError) -> APIResponse {
+    func fail(_ error: ServiceError) -> HTTPResponse {
         if error.status >= 500 && error.code != "overloaded" {
             logger.error(
                 "request failed", metadata: ["status": "\(error.status)", "code": "\(error.code)", "error": "\(error.message)"])
@@ -128,14 +138,10 @@ public final class InferenceAPI: Sendable {
         return .error(error, limits: configuration.limits.json, settings: configuration.jsonLimitSettings)
     }
 
-    func allow(_ request: APIRequest, _ methods: [String]) throws(ServiceError) {
-        guard methods.contains(request.method) else { throw .methodNotAllowed(method: request.method, allowed: methods) }
-    }
-
     /// Admin routes: a configured token must match (constant time); without one, loopback only.
-    func authorizeAdmin(_ request: APIRequest) throws(ServiceError) {
+    func authorizeAdmin(_ request: HTTPRequest) throws(ServiceError) {
         if let token = configuration.adminToken {
-            guard let credentials = request.header("Authorization").flatMap(Self.bearerCredentials) else { throw .unauthorized }
+            guard let credentials = request.headers["Authorization"].flatMap(Self.bearerCredentials) else { throw .unauthorized }
             guard Self.constantTimeEquals(Array(credentials.utf8), Array(token.utf8)) else { throw .unauthorized }
         } else if !configuration.listensOnLoopback {
             throw .forbidden(
@@ -162,18 +168,16 @@ public final class InferenceAPI: Sendable {
         return difference == 0
     }
 
-    /// Admits a job onto the pool or answers 503 at once.
     /// Admits `job` to the worker pool (503 when full). A job whose client has gone by the
-    /// time a worker takes it is skipped and answered 499: abandoned requests (a load
+    /// time a worker takes it (`abandoned` says so then) is skipped and answered 499: abandoned requests (a load
     /// generator's or a proxy's closed connections) free their slot at once instead of being
     /// computed for nobody while new clients are refused.
     func runOnPool(
-        _ request: APIRequest, _ respond: @escaping @Sendable (APIResponse) -> Void,
+        abandoned: @escaping @Sendable () -> Bool, _ respond: @escaping @Sendable (HTTPResponse) -> Void,
         _ job: @escaping @Sendable (WorkerPool.Completion) -> Void
     ) throws(ServiceError) {
-        let isAbandoned = request.isAbandoned
         let admitted = pool.submit { completion in
-            guard !isAbandoned() else {
+            guard !abandoned() else {
                 completion.done()
                 respond(self.fail(.clientClosedRequest))
                 return
@@ -185,7 +189,7 @@ public final class InferenceAPI: Sendable {
 
     // MARK: inference
 
-    func oneShot(_ body: [UInt8], admitted: ContinuousClock.Instant, respond: @escaping @Sendable (APIResponse) -> Void) {
+    func oneShot(_ body: [UInt8], admitted: ContinuousClock.Instant, respond: @escaping @Sendable (HTTPResponse) -> Void) {
         let plan: InferencePlan
         do {
             let request = try DenseRequest.decode(body, limits: configuration.limits)
@@ -201,7 +205,7 @@ public final class InferenceAPI: Sendable {
     /// skipped and answered 499 if `abandoned` turns true before its pass) and answers.
     func predictRegistered(
         _ registered: RegisteredModel, body: [UInt8], admitted: ContinuousClock.Instant,
-        abandoned: @escaping @Sendable () -> Bool, respond: @escaping @Sendable (APIResponse) -> Void
+        abandoned: @escaping @Sendable () -> Bool, respond: @escaping @Sendable (HTTPResponse) -> Void
     ) {
         let plan: InferencePlan
         let includeModel: Bool
@@ -255,8 +259,8 @@ public final class InferenceAPI: Sendable {
     func submit(
         _ registered: RegisteredModel, plan: InferencePlan, admitted: ContinuousClock.Instant,
         abandoned: @escaping @Sendable () -> Bool,
-        respond: @escaping @Sendable (APIResponse) -> Void,
-        encode: @escaping @Sendable (Tensor, ResponseEncoder.Timing) -> APIResponse
+        respond: @escaping @Sendable (HTTPResponse) -> Void,
+        encode: @escaping @Sendable (Tensor, ResponseEncoder.Timing) -> HTTPResponse
     ) {
         let input = plan.input!
         let model = registered.model
@@ -272,7 +276,7 @@ public final class InferenceAPI: Sendable {
 
     /// Runs a one-shot plan's forward pass (split over rows across workers when it is large
     /// enough), then encodes the response on a worker.
-    private func execute(_ plan: InferencePlan, admitted: ContinuousClock.Instant, respond: @escaping @Sendable (APIResponse) -> Void) {
+    private func execute(_ plan: InferencePlan, admitted: ContinuousClock.Instant, respond: @escaping @Sendable (HTTPResponse) -> Void) {
         let clock = ContinuousClock()
         let started = clock.now
         let queueMs = DenseService.milliseconds(started - admitted)

@@ -106,9 +106,10 @@ import TensorJSON
     /// list — must answer 200 with JSON (a declared shape of 2^32 × 2^32 once trapped in
     /// `/config` on every restart), then the model is deleted. Any answer of 500 or more traps.
     static func modelRoutes(_ bytes: [UInt8]) {
-        func call(_ method: String, _ path: String, _ body: [UInt8] = []) -> APIResponse {
-            let box = Mutex<APIResponse?>(nil)
-            api.handle(APIRequest(method: method, path: path, headers: HTTPHeaders(), body: body, remoteIsLoopback: true)) { response in
+        func call(_ method: String, _ path: String, _ body: [UInt8] = []) -> HTTPResponse {
+            let box = Mutex<HTTPResponse?>(nil)
+            let request = HTTPRequest(head: HTTPRequestHead(method: method, target: path), body: body, remoteIsLoopback: true)
+            api.handle(request, context: RequestContext(isAbandoned: { false })) { response in
                 box.withLock { $0 = response }
             }
             guard let response = box.withLock({ $0 }) else { preconditionFailure("\(method) \(path): no answer before handle returned") }

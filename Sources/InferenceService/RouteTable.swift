@@ -1,3 +1,5 @@
+import HTTPCore
+
 /// The parameters a route's path carries, checked before its handler runs.
 struct RouteParameters: Sendable {
     /// `{name}`: a valid model name (`ModelName.validate`), or "" when the route has none.
@@ -11,9 +13,9 @@ struct RouteParameters: Sendable {
 /// The one table of routes (``InferenceAPI/routeTable``) drives dispatch, the `Allow` header of
 /// a 405, the metrics' route label, and the check that every route is documented.
 struct Route: Sendable {
-    typealias Respond = @Sendable (APIResponse) -> Void
+    typealias Respond = @Sendable (HTTPResponse) -> Void
     typealias Handler =
-        @Sendable (InferenceAPI, APIRequest, RouteParameters, @escaping Respond) throws(ServiceError) -> Void
+        @Sendable (InferenceAPI, HTTPRequest, RequestContext, RouteParameters, @escaping Respond) throws(ServiceError) -> Void
 
     /// One segment of a template. A struct, not an enum with an array in each case: a
     /// multi-payload enum keeps its tag in the array pointer's spare bits, where

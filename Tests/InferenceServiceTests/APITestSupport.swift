@@ -1,4 +1,5 @@
 import Foundation
+import HTTPCore
 import Logging
 import Testing
 
@@ -32,7 +33,7 @@ final class APIHarness: Sendable {
     }
 
     func call(_ method: String, _ path: String, _ body: String = "", headers: [(name: String, value: String)] = [], loopback: Bool = true)
-        -> (status: Int, json: [String: Any], response: APIResponse)
+        -> (status: Int, json: [String: Any], response: HTTPResponse)
     {
         call(method, path, bytes: Array(body.utf8), headers: headers, loopback: loopback)
     }
@@ -40,11 +41,13 @@ final class APIHarness: Sendable {
     /// Calls with a raw body; `json` is the body parsed as JSON (or the JSON header of a
     /// binary V2 response when it carries `Inference-Header-Content-Length`).
     func call(_ method: String, _ path: String, bytes: [UInt8], headers: [(name: String, value: String)] = [], loopback: Bool = true) -> (
-        status: Int, json: [String: Any], response: APIResponse
+        status: Int, json: [String: Any], response: HTTPResponse
     ) {
         let semaphore = DispatchSemaphore(value: 0)
         let box = ResponseBox()
-        api.handle(APIRequest(method: method, path: path, headers: headers, body: bytes, remoteIsLoopback: loopback)) { response in
+        let head = HTTPRequestHead(method: method, target: path, headers: HTTPHeaders(headers.map { ($0.name, $0.value) }))
+        let request = HTTPRequest(head: head, body: bytes, remoteIsLoopback: loopback)
+        api.handle(request, context: RequestContext(isAbandoned: { false })) { response in
             box.response = response
             semaphore.signal()
         }
@@ -61,7 +64,7 @@ final class APIHarness: Sendable {
 
 final class ResponseBox: @unchecked Sendable {
     // `@unchecked Sendable`: written once before the semaphore signals, read after it.
-    var response: APIResponse?
+    var response: HTTPResponse?
 }
 
 /// Collects values from any queue.

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPCore
 import Synchronization
 import Testing
 
@@ -139,12 +140,13 @@ import Testing
     @Test func abandonedWorkIsSkipped() throws {
         let harness = try APIHarness()
         let gone = harness.api
-        let box = Mutex<APIResponse?>(nil)
+        let box = Mutex<HTTPResponse?>(nil)
         let done = DispatchSemaphore(value: 0)
         gone.handle(
-            APIRequest(
-                method: "PUT", path: "/v1/models/m", headers: [("Content-Type", "application/json")], body: Array(Self.model.utf8),
-                remoteIsLoopback: true, isAbandoned: { true })
+            HTTPRequest(
+                head: HTTPRequestHead(method: "PUT", target: "/v1/models/m", headers: ["Content-Type": "application/json"]),
+                body: Array(Self.model.utf8), remoteIsLoopback: true),
+            context: RequestContext(isAbandoned: { true })
         ) { response in
             box.withLock { $0 = response }
             done.signal()
@@ -169,12 +171,13 @@ import Testing
         #expect(harness.call("POST", path, body).status == 200)
         // Present when admitted (the first question), gone from then on.
         let asked = Atomic<Int>(0)
-        let box = Mutex<APIResponse?>(nil)
+        let box = Mutex<HTTPResponse?>(nil)
         let done = DispatchSemaphore(value: 0)
         harness.api.handle(
-            APIRequest(
-                method: "POST", path: path, headers: [("Content-Type", "application/json")], body: Array(body.utf8),
-                remoteIsLoopback: true, isAbandoned: { asked.add(1, ordering: .relaxed).oldValue > 0 })
+            HTTPRequest(
+                head: HTTPRequestHead(method: "POST", target: path, headers: ["Content-Type": "application/json"]),
+                body: Array(body.utf8), remoteIsLoopback: true),
+            context: RequestContext(isAbandoned: { asked.add(1, ordering: .relaxed).oldValue > 0 })
         ) { response in
             box.withLock { $0 = response }
             done.signal()

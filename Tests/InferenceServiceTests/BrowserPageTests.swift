@@ -1,4 +1,5 @@
 import Foundation
+import HTTPCore
 import TestSupport
 import Testing
 
@@ -14,7 +15,7 @@ import Testing
         }
     }
 
-    static func header(_ name: String, _ response: APIResponse) -> String? {
+    static func header(_ name: String, _ response: HTTPResponse) -> String? {
         response.headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 

@@ -1,5 +1,6 @@
 import DenseKernel
 import Foundation
+import HTTPCore
 import Logging
 import TestSupport
 import Testing
@@ -27,20 +28,22 @@ import Testing
     }
 
     /// Fires every request at once (as concurrent clients do) and waits for all answers, bounded.
-    static func fire(_ harness: APIHarness, _ requests: [(path: String, body: String)]) -> [APIResponse?] {
+    static func fire(_ harness: APIHarness, _ requests: [(path: String, body: String)]) -> [HTTPResponse?] {
         let group = DispatchGroup()
-        let slots = Collector<(Int, APIResponse)>()
+        let slots = Collector<(Int, HTTPResponse)>()
         for (index, request) in requests.enumerated() {
             group.enter()
             harness.api.handle(
-                APIRequest(method: "POST", path: request.path, headers: [], body: Array(request.body.utf8), remoteIsLoopback: true)
+                HTTPRequest(
+                    head: HTTPRequestHead(method: "POST", target: request.path), body: Array(request.body.utf8), remoteIsLoopback: true),
+                context: RequestContext(isAbandoned: { false })
             ) { response in
                 slots.append((index, response))
                 group.leave()
             }
         }
         _ = group.wait(timeout: .now() + 60)
-        var out = [APIResponse?](repeating: nil, count: requests.count)
+        var out = [HTTPResponse?](repeating: nil, count: requests.count)
         for (index, response) in slots.values { out[index] = response }
         return out
     }
@@ -58,15 +61,17 @@ import Testing
 
     /// Holds the pool's one worker with a gate, sends one V2 request of each size (so they
     /// all queue up), releases the worker and waits (bounded) for every answer.
-    static func fireWhileTheWorkerIsHeld(_ harness: APIHarness, sizes: [Int]) throws -> Collector<(Int, APIResponse)> {
+    static func fireWhileTheWorkerIsHeld(_ harness: APIHarness, sizes: [Int]) throws -> Collector<(Int, HTTPResponse)> {
         let gate = Self.holdAWorker(harness)
         let group = DispatchGroup()
-        let responses = Collector<(Int, APIResponse)>()
+        let responses = Collector<(Int, HTTPResponse)>()
         for (index, rows) in sizes.enumerated() {
             group.enter()
             let request = Self.request(index: index, rows: rows, v2: true)
             harness.api.handle(
-                APIRequest(method: "POST", path: request.path, headers: [], body: Array(request.body.utf8), remoteIsLoopback: true)
+                HTTPRequest(
+                    head: HTTPRequestHead(method: "POST", target: request.path), body: Array(request.body.utf8), remoteIsLoopback: true),
+                context: RequestContext(isAbandoned: { false })
             ) { response in
                 responses.append((index, response))
                 group.leave()
@@ -77,7 +82,7 @@ import Testing
         return responses
     }
 
-    static func outputData(_ response: APIResponse?) -> [Double]? {
+    static func outputData(_ response: HTTPResponse?) -> [Double]? {
         guard let response, response.status == 200,
             let json = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
         else { return nil }
@@ -181,7 +186,9 @@ import Testing
             group.enter()
             let request = Self.request(index: index, rows: 1, v2: true)
             harness.api.handle(
-                APIRequest(method: "POST", path: request.path, headers: [], body: Array(request.body.utf8), remoteIsLoopback: true)
+                HTTPRequest(
+                    head: HTTPRequestHead(method: "POST", target: request.path), body: Array(request.body.utf8), remoteIsLoopback: true),
+                context: RequestContext(isAbandoned: { false })
             ) { response in
                 statuses.append(response.status)
                 group.leave()
@@ -249,7 +256,9 @@ import Testing
             let data = (0..<8).map { String(Double($0 + index) / 8) }.joined(separator: ", ")
             let body = #"{"input": {"shape": [1, 2, 4], "data": [\#(data)]}}"#
             harness.api.handle(
-                APIRequest(method: "POST", path: "/v1/models/b/predict", headers: [], body: Array(body.utf8), remoteIsLoopback: true)
+                HTTPRequest(
+                    head: HTTPRequestHead(method: "POST", target: "/v1/models/b/predict"), body: Array(body.utf8), remoteIsLoopback: true),
+                context: RequestContext(isAbandoned: { false })
             ) { response in
                 statuses.append(response.status)
                 group.leave()

@@ -1,5 +1,6 @@
 import DenseKernel
 import Foundation
+import HTTPCore
 import TestSupport
 import Testing
 
@@ -43,7 +44,7 @@ import Testing
         let flat = rows.flatMap { $0 }
         let text = flat.map { "\($0)" }.joined(separator: ",")
         let datatype = dtype == .float32 ? "FP32" : "FP64"
-        let result: (status: Int, json: [String: Any], response: APIResponse)
+        let result: (status: Int, json: [String: Any], response: HTTPResponse)
         switch route {
         case .oneShot:
             result = harness.call(
