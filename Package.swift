@@ -50,12 +50,15 @@ let package = Package(
         // gzip through zlib, for HTTP bodies and gRPC messages alike.
         .target(name: "GzipCodec", dependencies: ["CZlib"]),
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "CZlib", "GzipCodec", "CNghttp2"]),
+        // Resources/: the OpenAPI document and the page at /, embedded in the binary as bytes
+        // (PackageResources), so it serves them with no file next to it.
         .target(
             name: "InferenceService",
             dependencies: [
                 "DenseKernel", "TensorJSON", "HTTPCore", "KerasFile", "GRPCCore", "GzipCodec", "CSHA256",
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            resources: [.embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/index.html")]),
         .executableTarget(
             name: "DenseServer",
             dependencies: [

@@ -24,10 +24,6 @@ source scripts/test-env.sh
 # House style: swift-format with the checked-in .swift-format, no finding allowed.
 swift format lint --strict -r Sources Tests
 
-# The OpenAPI document and the page at / the binary embeds are openapi.yaml and
-# web/index.html (scripts/embed.py).
-python3 scripts/embed.py --check
-
 # deploy/: Kubernetes schemas (pinned version), KServe CRD subset, cross-checks.
 scripts/validate-manifests.sh
 

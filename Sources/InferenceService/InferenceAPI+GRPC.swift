@@ -91,10 +91,10 @@ extension InferenceAPI {
         switch path.dropFirst(Self.grpcInferencePrefix.count) {
         case "ServerLive":
             _ = try Self.decode(ServerLiveRequest.self, message)
-            reply.send(call.answer(ServerLiveResponse(live: true).encodeFramed()))
+            reply.send(call.answer(ServerLiveResponse(true).encodeFramed()))
         case "ServerReady":
             _ = try Self.decode(ServerReadyRequest.self, message)
-            reply.send(call.answer(ServerReadyResponse(ready: isReady).encodeFramed()))
+            reply.send(call.answer(ServerReadyResponse(isReady).encodeFramed()))
         case "ServerMetadata":
             _ = try Self.decode(ServerMetadataRequest.self, message)
             let metadata = ServerMetadataResponse(
@@ -104,7 +104,7 @@ extension InferenceAPI {
             let asked = try Self.decode(ModelReadyRequest.self, message)
             // An unknown model is not ready (as Triton answers), rather than an error.
             let known = (try? store.get(name: asked.name, version: try Self.version(asked.version))) != nil
-            reply.send(call.answer(ModelReadyResponse(ready: known && isReady).encodeFramed()))
+            reply.send(call.answer(ModelReadyResponse(known && isReady).encodeFramed()))
         case "ModelMetadata":
             let asked = try Self.decode(ModelMetadataRequest.self, message)
             let registered = try store.get(name: asked.name, version: try Self.version(asked.version))

@@ -18,21 +18,13 @@ public enum ResponseEncoder {
     public static func denseResponse(
         output: Tensor?, format: TensorFormat, plan: InferencePlan, timing: Timing
     ) -> [UInt8] {
-        var writer = JSONWriter(capacity: (output?.count ?? 0) * 12 + 2048)
-        writer.beginObject()
-        if let output {
-            writer.writeKey("output")
-            writeTensor(output, format: format, into: &writer)
+        denseResponse(output: output, format: format, timing: timing) { writer in
+            if let section = plan.modelSection {
+                section.withUnsafeBytes { writer.writeRawJSON($0) }
+            } else if let description = plan.description {
+                writeModel(description, into: &writer)
+            }
         }
-        writer.writeKey("model")
-        if let section = plan.modelSection {
-            section.withUnsafeBytes { writer.writeRawJSON($0) }
-        } else if let description = plan.description {
-            writeModel(description, into: &writer)
-        }
-        writeTiming(timing, into: &writer)
-        writer.endObject()
-        return writer.bytes
     }
 
     /// A registered model's predict answer: `{"output", "model_name", "model_version",
@@ -68,8 +60,16 @@ public enum ResponseEncoder {
         writer.endObject()
     }
 
+    /// The `/v1/dense` response of a model known by its description alone (no plan).
     public static func denseResponse(
         output: Tensor?, format: TensorFormat, description: ModelDescription, timing: Timing
+    ) -> [UInt8] {
+        denseResponse(output: output, format: format, timing: timing) { writeModel(description, into: &$0) }
+    }
+
+    /// `{"output", "model", "timing_ms"}` with the `model` value `writeModelValue` writes.
+    private static func denseResponse(
+        output: Tensor?, format: TensorFormat, timing: Timing, writeModelValue: (inout JSONWriter) -> Void
     ) -> [UInt8] {
         var writer = JSONWriter(capacity: (output?.count ?? 0) * 12 + 2048)
         writer.beginObject()
@@ -78,7 +78,7 @@ public enum ResponseEncoder {
             writeTensor(output, format: format, into: &writer)
         }
         writer.writeKey("model")
-        writeModel(description, into: &writer)
+        writeModelValue(&writer)
         writeTiming(timing, into: &writer)
         writer.endObject()
         return writer.bytes

@@ -95,9 +95,9 @@ import Testing
         #expect(server.encoded() == Golden.bytes("server_metadata_response.bin"))
         #expect(HealthCheckResponse(status: .serving).encoded() == Golden.bytes("health_check_response_serving.bin"))
         #expect(HealthCheckResponse(status: .notServing).encoded() == Golden.bytes("health_check_response_not_serving.bin"))
-        #expect(ServerLiveResponse(live: true).encoded() == Golden.bytes("server_live_response.bin"))
-        #expect(ModelReadyResponse(ready: true).encoded() == Golden.bytes("model_ready_response.bin"))
-        #expect(ServerReadyResponse(ready: true).encoded() == Golden.bytes("server_ready_response.bin"))
+        #expect(ServerLiveResponse(true).encoded() == Golden.bytes("server_live_response.bin"))
+        #expect(ModelReadyResponse(true).encoded() == Golden.bytes("model_ready_response.bin"))
+        #expect(ServerReadyResponse(true).encoded() == Golden.bytes("server_ready_response.bin"))
     }
 
     /// Fields GRPCCore does not model (version policy, instance groups, reshape, …) are

@@ -106,15 +106,9 @@ indirect enum Canon: Equatable, Sendable, CustomStringConvertible {
 /// A message's canonical form, as make_golden.py writes it.
 protocol Canonical { var canon: Canon { get } }
 
-extension ServerLiveRequest: Canonical { var canon: Canon { .object([:]) } }
-extension ServerReadyRequest: Canonical { var canon: Canon { .object([:]) } }
-extension ServerMetadataRequest: Canonical { var canon: Canon { .object([:]) } }
-extension ServerLiveResponse: Canonical { var canon: Canon { .object(["live": .of(live)]) } }
-extension ServerReadyResponse: Canonical { var canon: Canon { .object(["ready": .of(ready)]) } }
-extension ModelReadyResponse: Canonical { var canon: Canon { .object(["ready": .of(ready)]) } }
-extension ModelReadyRequest: Canonical { var canon: Canon { .object(["name": .of(name), "version": .of(version)]) } }
-extension ModelMetadataRequest: Canonical { var canon: Canon { .object(["name": .of(name), "version": .of(version)]) } }
-extension ModelConfigRequest: Canonical { var canon: Canon { .object(["name": .of(name), "version": .of(version)]) } }
+extension EmptyRequest: Canonical { var canon: Canon { .object([:]) } }
+extension FlagResponse: Canonical { var canon: Canon { .object(["\(RPC.flagName)": .of(value)]) } }
+extension ModelRequest: Canonical { var canon: Canon { .object(["name": .of(name), "version": .of(version)]) } }
 extension HealthCheckRequest: Canonical { var canon: Canon { .object(["service": .of(service)]) } }
 extension HealthCheckResponse: Canonical { var canon: Canon { .object(["status": .of(status.rawValue)]) } }
 
@@ -169,7 +163,7 @@ extension ModelInferRequest: Canonical {
     }
 }
 
-extension ModelInferRequest.InferInputTensor: Canonical {
+extension InferTensor: Canonical {
     var canon: Canon {
         .object([
             "name": .of(name), "datatype": .of(datatype), "shape": .of(shape, Canon.of), "parameters": .of(parameters),
@@ -187,15 +181,6 @@ extension ModelInferResponse: Canonical {
         .object([
             "model_name": .of(modelName), "model_version": .of(modelVersion), "id": .of(id), "parameters": .of(parameters),
             "outputs": .of(outputs, \.canon), "raw_output_contents": .of(rawOutputContents, Canon.of),
-        ])
-    }
-}
-
-extension ModelInferResponse.InferOutputTensor: Canonical {
-    var canon: Canon {
-        .object([
-            "name": .of(name), "datatype": .of(datatype), "shape": .of(shape, Canon.of), "parameters": .of(parameters),
-            "contents": .of(contents),
         ])
     }
 }

@@ -53,7 +53,7 @@ import Testing
     /// Field 2 varint, 3 fixed64, 4 length-delimited, 5 fixed32, then the known field 1.
     @Test func unknownFieldsOfEveryWireTypeAreSkipped() throws {
         let bytes: [UInt8] = [0x10, 0x96, 0x01, 0x19, 1, 2, 3, 4, 5, 6, 7, 8, 0x22, 0x02, 0xAA, 0xBB, 0x2D, 1, 2, 3, 4, 0x08, 0x01]
-        #expect(try ServerLiveResponse(decoding: bytes).live)
+        #expect(try ServerLiveResponse(decoding: bytes).value)
         #expect(try ServerLiveRequest(decoding: bytes) == ServerLiveRequest())
         var reader = ProtoReader(bytes[...])
         var skipped = 0

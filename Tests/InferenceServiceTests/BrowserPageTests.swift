@@ -5,13 +5,13 @@ import Testing
 
 @testable import InferenceService
 
-/// The page the binary serves at `/` is `web/index.html` byte for byte, served as HTML with
+/// The page the binary embeds (`Resources/index.html`) is served at `/` as HTML with
 /// headers that let it load nothing from outside this server. (A real browser drives it in
 /// IntegrationTests/BrowserPageTests.)
 @Suite struct BrowserPageTests {
     static var page: String {
         get throws {
-            try String(contentsOf: Repository.root.appendingPathComponent("web/index.html"), encoding: .utf8)
+            try String(contentsOf: Repository.root.appendingPathComponent("Sources/InferenceService/Resources/index.html"), encoding: .utf8)
         }
     }
 
@@ -19,23 +19,16 @@ import Testing
         response.headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
-    @Test func embeddedCopyEqualsTheFile() throws {
-        let file = try Self.page
-        // When this fails: run scripts/embed.py after editing web/index.html.
-        #expect(BrowserPage.html == file)
-        #expect(BrowserPage.bytes == Array(file.utf8))
-    }
-
     /// Issue 16: the page and its script stay small (one file, no library).
     @Test func pageIsAtMost200KB() {
-        #expect(BrowserPage.bytes.count <= 200 * 1024, "web/index.html is \(BrowserPage.bytes.count) bytes")
+        #expect(BrowserPage.bytes.count <= 200 * 1024, "index.html is \(BrowserPage.bytes.count) bytes")
     }
 
     /// No URL of another origin anywhere in the page: no CDN, font, script or image.
     @Test func pageNamesNoOtherOrigin() throws {
         let page = try Self.page
         for pattern in ["http://", "https://", "src=\"//", "href=\"//", "@import", "<iframe", "<object", "<embed"] {
-            #expect(!page.contains(pattern), "web/index.html contains \(pattern)")
+            #expect(!page.contains(pattern), "index.html contains \(pattern)")
         }
         // `url(…)` only for the SVG's own markers (`url(#arrow-0)`).
         #expect(page.components(separatedBy: "url(").dropFirst().allSatisfy { $0.hasPrefix("#") })

@@ -56,7 +56,7 @@ struct OpenAPIConformanceTests {
         let seed = ProcessInfo.processInfo.environment["DENSE_SCHEMATHESIS_SEED"] ?? "20251129"
         let result = try await Self.run(
             [
-                schemathesis, "run", Repository.root.appendingPathComponent("openapi.yaml").path,
+                schemathesis, "run", Repository.root.appendingPathComponent("Sources/InferenceService/Resources/openapi.yaml").path,
                 "--url", server.baseURL, "-H", "Authorization: Bearer \(token)",
                 "--checks", "all", "--exclude-checks", "positive_data_acceptance",
                 "--exclude-path-regex", excluded.joined(separator: "|"),

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where the checkout is, for tests that read the repository's own files (fixtures, the
-/// fuzz corpus, the README, `openapi.yaml`) rather than copies of them.
+/// fuzz corpus, the README, the OpenAPI document) rather than copies of them.
 public enum Repository {
     /// The repository's root folder (this file is `Tests/TestSupport/Repository.swift`).
     public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

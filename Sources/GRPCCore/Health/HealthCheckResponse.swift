@@ -1,5 +1,5 @@
 /// `grpc.health.v1.HealthCheckResponse`: the answer of `grpc.health.v1.Health/Check`.
-public struct HealthCheckResponse: ProtoMessage {
+public struct HealthCheckResponse: ProtoFieldMessage {
     /// 1 `status`.
     public var status = ServingStatus.unknown
 
@@ -28,18 +28,8 @@ public struct HealthCheckResponse: ProtoMessage {
     /// A response with `status`.
     public init(status: ServingStatus) { self.status = status }
 
-    /// Reads the fields.
-    public mutating func merge(from reader: inout ProtoReader) throws(GRPCCoreError) {
-        while let tag = try reader.readTag() {
-            switch tag.fieldNumber {
-            case 1: status = ServingStatus(rawValue: try reader.readInt32(tag, field: "status"))
-            default: try reader.skipUnknown(tag)
-            }
-        }
-    }
-
-    /// Writes `status` when not `UNKNOWN`.
-    public func encode(to writer: inout ProtoWriter) {
-        writer.writeInt32(1, status.rawValue)
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.enumeration(1, "status", &status)
     }
 }

@@ -1,6 +1,6 @@
 extension ModelInferRequest {
     /// `ModelInferRequest.InferRequestedOutputTensor`: an output the client asks for.
-    public struct InferRequestedOutputTensor: ProtoMessage {
+    public struct InferRequestedOutputTensor: ProtoFieldMessage {
         /// 1 `name`.
         public var name = ""
         /// 2 `parameters` (tritonclient sends `binary_data`, `classification`).
@@ -18,21 +18,10 @@ extension ModelInferRequest {
             self.parameters = parameters
         }
 
-        /// Reads the fields.
-        public mutating func merge(from reader: inout ProtoReader) throws(GRPCCoreError) {
-            while let tag = try reader.readTag() {
-                switch tag.fieldNumber {
-                case 1: name = try reader.readString(tag, field: "name")
-                case 2: try reader.readParameterEntry(tag, field: "parameters", into: &parameters)
-                default: try reader.skipUnknown(tag)
-                }
-            }
-        }
-
-        /// Writes the fields in field-number order.
-        public func encode(to writer: inout ProtoWriter) {
-            writer.writeString(1, name)
-            writer.writeParameters(2, parameters)
+        /// The fields in field-number order.
+        public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+            try fields.string(1, "name", &name)
+            try fields.parameters(2, "parameters", &parameters)
         }
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// Decoding copies nothing of the tensors: ``rawInputContents`` are slices of the buffer the
 /// message was decoded from.
-public struct ModelInferRequest: ProtoMessage {
+public struct ModelInferRequest: ProtoFieldMessage {
     /// 1 `model_name`.
     public var modelName = ""
     /// 2 `model_version` ("" lets the server choose).
@@ -25,32 +25,14 @@ public struct ModelInferRequest: ProtoMessage {
     /// An empty request.
     public init() {}
 
-    /// Reads the fields; at most ``GRPCCoreLimits/maxTensors`` inputs, outputs and raw
-    /// contents each.
-    public mutating func merge(from reader: inout ProtoReader) throws(GRPCCoreError) {
-        let maxTensors = reader.limits.maxTensors
-        while let tag = try reader.readTag() {
-            switch tag.fieldNumber {
-            case 1: modelName = try reader.readString(tag, field: "model_name")
-            case 2: modelVersion = try reader.readString(tag, field: "model_version")
-            case 3: id = try reader.readString(tag, field: "id")
-            case 4: try reader.readParameterEntry(tag, field: "parameters", into: &parameters)
-            case 5: try reader.appendMessage(tag, field: "inputs", to: &inputs, maxCount: maxTensors)
-            case 6: try reader.appendMessage(tag, field: "outputs", to: &outputs, maxCount: maxTensors)
-            case 7: try reader.appendBytes(tag, field: "raw_input_contents", to: &rawInputContents, maxCount: maxTensors)
-            default: try reader.skipUnknown(tag)
-            }
-        }
-    }
-
-    /// Writes the fields in field-number order.
-    public func encode(to writer: inout ProtoWriter) {
-        writer.writeString(1, modelName)
-        writer.writeString(2, modelVersion)
-        writer.writeString(3, id)
-        writer.writeParameters(4, parameters)
-        writer.writeMessages(5, inputs)
-        writer.writeMessages(6, outputs)
-        writer.writeBytesElements(7, rawInputContents)
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.string(1, "model_name", &modelName)
+        try fields.string(2, "model_version", &modelVersion)
+        try fields.string(3, "id", &id)
+        try fields.parameters(4, "parameters", &parameters)
+        try fields.messages(5, "inputs", &inputs, max: \.maxTensors)
+        try fields.messages(6, "outputs", &outputs, max: \.maxTensors)
+        try fields.bytesElements(7, "raw_input_contents", &rawInputContents, max: \.maxTensors)
     }
 }

@@ -1,7 +1,7 @@
 /// `inference.ModelInferResponse`: the ModelInfer RPC's response. DenseServe answers raw, as
 /// Triton does (tritonclient's `as_numpy` reads only `raw_output_contents`): see
 /// ``encodeFramed(rawOutputByteCounts:writeRawOutput:)`` for writing megabytes of output once.
-public struct ModelInferResponse: ProtoMessage {
+public struct ModelInferResponse: ProtoFieldMessage {
     /// 1 `model_name`.
     public var modelName = ""
     /// 2 `model_version`.
@@ -35,34 +35,21 @@ public struct ModelInferResponse: ProtoMessage {
         self.rawOutputContents = rawOutputContents
     }
 
-    /// Reads the fields; at most ``GRPCCoreLimits/maxTensors`` outputs and raw contents.
-    public mutating func merge(from reader: inout ProtoReader) throws(GRPCCoreError) {
-        let maxTensors = reader.limits.maxTensors
-        while let tag = try reader.readTag() {
-            switch tag.fieldNumber {
-            case 1: modelName = try reader.readString(tag, field: "model_name")
-            case 2: modelVersion = try reader.readString(tag, field: "model_version")
-            case 3: id = try reader.readString(tag, field: "id")
-            case 4: try reader.readParameterEntry(tag, field: "parameters", into: &parameters)
-            case 5: try reader.appendMessage(tag, field: "outputs", to: &outputs, maxCount: maxTensors)
-            case 6: try reader.appendBytes(tag, field: "raw_output_contents", to: &rawOutputContents, maxCount: maxTensors)
-            default: try reader.skipUnknown(tag)
-            }
-        }
-    }
-
-    /// Writes the fields in field-number order.
-    public func encode(to writer: inout ProtoWriter) {
-        encodeMetadata(to: &writer)
-        writer.writeBytesElements(6, rawOutputContents)
+    /// The fields in field-number order; at most ``GRPCCoreLimits/maxTensors`` outputs and
+    /// raw contents when read.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.string(1, "model_name", &modelName)
+        try fields.string(2, "model_version", &modelVersion)
+        try fields.string(3, "id", &id)
+        try fields.parameters(4, "parameters", &parameters)
+        try fields.messages(5, "outputs", &outputs, max: \.maxTensors)
+        try fields.bytesElements(6, "raw_output_contents", &rawOutputContents, max: \.maxTensors)
     }
 
     /// Fields 1–5: everything but the raw contents, which come last in field-number order.
     func encodeMetadata(to writer: inout ProtoWriter) {
-        writer.writeString(1, modelName)
-        writer.writeString(2, modelVersion)
-        writer.writeString(3, id)
-        writer.writeParameters(4, parameters)
-        writer.writeMessages(5, outputs)
+        var metadata = self
+        metadata.rawOutputContents = []
+        metadata.encode(to: &writer)
     }
 }

@@ -1,7 +1,7 @@
 extension ModelMetadataResponse {
     /// `ModelMetadataResponse.TensorMetadata`: one input's or output's name, datatype and
     /// shape (-1 for a variable dimension).
-    public struct TensorMetadata: ProtoMessage {
+    public struct TensorMetadata: ProtoFieldMessage {
         /// 1 `name`.
         public var name = ""
         /// 2 `datatype`: a V2 datatype name.
@@ -22,23 +22,11 @@ extension ModelMetadataResponse {
             self.shape = shape
         }
 
-        /// Reads the fields.
-        public mutating func merge(from reader: inout ProtoReader) throws(GRPCCoreError) {
-            while let tag = try reader.readTag() {
-                switch tag.fieldNumber {
-                case 1: name = try reader.readString(tag, field: "name")
-                case 2: datatype = try reader.readString(tag, field: "datatype")
-                case 3: try reader.appendInt64s(tag, field: "shape", to: &shape, maxCount: reader.limits.maxShapeRank)
-                default: try reader.skipUnknown(tag)
-                }
-            }
-        }
-
-        /// Writes the fields in field-number order.
-        public func encode(to writer: inout ProtoWriter) {
-            writer.writeString(1, name)
-            writer.writeString(2, datatype)
-            writer.writePackedInt64s(3, shape)
+        /// The fields in field-number order.
+        public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+            try fields.string(1, "name", &name)
+            try fields.string(2, "datatype", &datatype)
+            try fields.int64s(3, "shape", &shape, max: \.maxShapeRank)
         }
     }
 }

@@ -1,7 +1,7 @@
 /// `inference.ModelMetadataResponse`: the ModelMetadata RPC's response (tritonclient's
 /// `get_model_metadata`). MLServer's copy of the proto adds `parameters` (field 6 here, 4 in
 /// `TensorMetadata`); neither KServe nor Triton has it, and it is skipped like any unknown field.
-public struct ModelMetadataResponse: ProtoMessage {
+public struct ModelMetadataResponse: ProtoFieldMessage {
     /// 1 `name`.
     public var name = ""
     /// 2 `versions`: the versions available. At most ``GRPCCoreLimits/maxRepeatedElements``
@@ -32,27 +32,12 @@ public struct ModelMetadataResponse: ProtoMessage {
         self.outputs = outputs
     }
 
-    /// Reads the fields; at most ``GRPCCoreLimits/maxTensors`` inputs and outputs.
-    public mutating func merge(from reader: inout ProtoReader) throws(GRPCCoreError) {
-        let limits = reader.limits
-        while let tag = try reader.readTag() {
-            switch tag.fieldNumber {
-            case 1: name = try reader.readString(tag, field: "name")
-            case 2: try reader.appendString(tag, field: "versions", to: &versions, maxCount: limits.maxRepeatedElements)
-            case 3: platform = try reader.readString(tag, field: "platform")
-            case 4: try reader.appendMessage(tag, field: "inputs", to: &inputs, maxCount: limits.maxTensors)
-            case 5: try reader.appendMessage(tag, field: "outputs", to: &outputs, maxCount: limits.maxTensors)
-            default: try reader.skipUnknown(tag)
-            }
-        }
-    }
-
-    /// Writes the fields in field-number order.
-    public func encode(to writer: inout ProtoWriter) {
-        writer.writeString(1, name)
-        writer.writeStrings(2, versions)
-        writer.writeString(3, platform)
-        writer.writeMessages(4, inputs)
-        writer.writeMessages(5, outputs)
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.string(1, "name", &name)
+        try fields.strings(2, "versions", &versions, max: \.maxRepeatedElements)
+        try fields.string(3, "platform", &platform)
+        try fields.messages(4, "inputs", &inputs, max: \.maxTensors)
+        try fields.messages(5, "outputs", &outputs, max: \.maxTensors)
     }
 }

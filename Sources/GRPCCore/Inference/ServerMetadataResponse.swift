@@ -1,5 +1,5 @@
 /// `inference.ServerMetadataResponse`: the ServerMetadata RPC's response.
-public struct ServerMetadataResponse: ProtoMessage {
+public struct ServerMetadataResponse: ProtoFieldMessage {
     /// 1 `name`: the server's name.
     public var name = ""
     /// 2 `version`: the server's version.
@@ -21,23 +21,10 @@ public struct ServerMetadataResponse: ProtoMessage {
         self.extensions = extensions
     }
 
-    /// Reads the fields.
-    public mutating func merge(from reader: inout ProtoReader) throws(GRPCCoreError) {
-        while let tag = try reader.readTag() {
-            switch tag.fieldNumber {
-            case 1: name = try reader.readString(tag, field: "name")
-            case 2: version = try reader.readString(tag, field: "version")
-            case 3:
-                try reader.appendString(tag, field: "extensions", to: &extensions, maxCount: reader.limits.maxRepeatedElements)
-            default: try reader.skipUnknown(tag)
-            }
-        }
-    }
-
-    /// Writes the fields in field-number order.
-    public func encode(to writer: inout ProtoWriter) {
-        writer.writeString(1, name)
-        writer.writeString(2, version)
-        writer.writeStrings(3, extensions)
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.string(1, "name", &name)
+        try fields.string(2, "version", &version)
+        try fields.strings(3, "extensions", &extensions, max: \.maxRepeatedElements)
     }
 }

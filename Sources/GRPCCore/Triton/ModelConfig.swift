@@ -1,7 +1,7 @@
 /// `inference.ModelConfig` of Triton's `model_config.proto`: the subset tritonclient's
 /// `get_model_config` needs and DenseServe fills. The other fields (version policy,
 /// instance groups, optimization, parameters, …) are skipped when decoding.
-public struct ModelConfig: ProtoMessage {
+public struct ModelConfig: ProtoFieldMessage {
     /// 1 `name`.
     public var name = ""
     /// 2 `platform`.
@@ -37,38 +37,23 @@ public struct ModelConfig: ProtoMessage {
         self.dynamicBatching = dynamicBatching
     }
 
-    /// Reads the fields.
-    public mutating func merge(from reader: inout ProtoReader) throws(GRPCCoreError) {
-        let maxTensors = reader.limits.maxTensors
-        while let tag = try reader.readTag() {
-            switch tag.fieldNumber {
-            case 1: name = try reader.readString(tag, field: "name")
-            case 2: platform = try reader.readString(tag, field: "platform")
-            case 4: maxBatchSize = try reader.readInt32(tag, field: "max_batch_size")
-            case 5: try reader.appendMessage(tag, field: "input", to: &input, maxCount: maxTensors)
-            case 6: try reader.appendMessage(tag, field: "output", to: &output, maxCount: maxTensors)
-            case 11:
-                if dynamicBatching == nil { dynamicBatching = ModelDynamicBatching() }
-                try reader.mergeMessage(tag, field: "dynamic_batching", into: &dynamicBatching!)
-            case 13, 15:
-                // sequence_batching / ensemble_scheduling: other members of the oneof, which
-                // clear dynamic_batching as protobuf's last-member-wins rule says.
+    /// The fields in field-number order (1, 2, 4, 5, 6, 11, 17).
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.string(1, "name", &name)
+        try fields.string(2, "platform", &platform)
+        try fields.int32(4, "max_batch_size", &maxBatchSize)
+        try fields.messages(5, "input", &input, max: \.maxTensors)
+        try fields.messages(6, "output", &output, max: \.maxTensors)
+        try fields.message(11, "dynamic_batching", &dynamicBatching)
+        for other in [13, 15] {
+            // sequence_batching / ensemble_scheduling: other members of the oneof, which
+            // clear dynamic_batching as protobuf's last-member-wins rule says. Never written.
+            try fields.field(other, &dynamicBatching) { batching, tag, reader throws(GRPCCoreError) in
                 try reader.skipUnknown(tag)
-                dynamicBatching = nil
-            case 17: backend = try reader.readString(tag, field: "backend")
-            default: try reader.skipUnknown(tag)
+                batching = nil
+            } write: { _, _ in
             }
         }
-    }
-
-    /// Writes the fields in field-number order (1, 2, 4, 5, 6, 11, 17).
-    public func encode(to writer: inout ProtoWriter) {
-        writer.writeString(1, name)
-        writer.writeString(2, platform)
-        writer.writeInt32(4, maxBatchSize)
-        writer.writeMessages(5, input)
-        writer.writeMessages(6, output)
-        if let dynamicBatching { writer.writeMessage(11, dynamicBatching) }
-        writer.writeString(17, backend)
+        try fields.string(17, "backend", &backend)
     }
 }

@@ -1,5 +1,5 @@
 /// `inference.ModelConfigResponse`: the response of Triton's ModelConfig RPC.
-public struct ModelConfigResponse: ProtoMessage {
+public struct ModelConfigResponse: ProtoFieldMessage {
     /// 1 `config`; nil when absent.
     public var config: ModelConfig?
 
@@ -12,20 +12,8 @@ public struct ModelConfigResponse: ProtoMessage {
     /// A response with `config`.
     public init(config: ModelConfig) { self.config = config }
 
-    /// Reads the fields.
-    public mutating func merge(from reader: inout ProtoReader) throws(GRPCCoreError) {
-        while let tag = try reader.readTag() {
-            switch tag.fieldNumber {
-            case 1:
-                if config == nil { config = ModelConfig() }
-                try reader.mergeMessage(tag, field: "config", into: &config!)
-            default: try reader.skipUnknown(tag)
-            }
-        }
-    }
-
-    /// Writes `config` when present.
-    public func encode(to writer: inout ProtoWriter) {
-        if let config { writer.writeMessage(1, config) }
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.message(1, "config", &config)
     }
 }

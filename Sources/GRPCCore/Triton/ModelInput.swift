@@ -1,7 +1,7 @@
 /// `inference.ModelInput` of Triton's `model_config.proto`: one input of a model config.
 /// Fields 5–9 (`reshape`, `is_shape_tensor`, `allow_ragged_batch`, `optional`,
 /// `is_non_linear_format_io`) are not modelled and are skipped.
-public struct ModelInput: ProtoMessage {
+public struct ModelInput: ProtoFieldMessage {
     /// 1 `name`.
     public var name = ""
     /// 2 `data_type`.
@@ -41,24 +41,11 @@ public struct ModelInput: ProtoMessage {
         self.dims = dims
     }
 
-    /// Reads the fields.
-    public mutating func merge(from reader: inout ProtoReader) throws(GRPCCoreError) {
-        while let tag = try reader.readTag() {
-            switch tag.fieldNumber {
-            case 1: name = try reader.readString(tag, field: "name")
-            case 2: dataType = TritonDataType(rawValue: try reader.readInt32(tag, field: "data_type"))
-            case 3: format = Format(rawValue: try reader.readInt32(tag, field: "format"))
-            case 4: try reader.appendInt64s(tag, field: "dims", to: &dims, maxCount: reader.limits.maxShapeRank)
-            default: try reader.skipUnknown(tag)
-            }
-        }
-    }
-
-    /// Writes the fields in field-number order.
-    public func encode(to writer: inout ProtoWriter) {
-        writer.writeString(1, name)
-        writer.writeInt32(2, dataType.rawValue)
-        writer.writeInt32(3, format.rawValue)
-        writer.writePackedInt64s(4, dims)
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.string(1, "name", &name)
+        try fields.enumeration(2, "data_type", &dataType)
+        try fields.enumeration(3, "format", &format)
+        try fields.int64s(4, "dims", &dims, max: \.maxShapeRank)
     }
 }

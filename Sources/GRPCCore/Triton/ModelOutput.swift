@@ -1,7 +1,7 @@
 /// `inference.ModelOutput` of Triton's `model_config.proto`: one output of a model config.
 /// Fields 4–7 (`label_filename`, `reshape`, `is_shape_tensor`, `is_non_linear_format_io`)
 /// are not modelled and are skipped.
-public struct ModelOutput: ProtoMessage {
+public struct ModelOutput: ProtoFieldMessage {
     /// 1 `name`.
     public var name = ""
     /// 2 `data_type`.
@@ -23,22 +23,10 @@ public struct ModelOutput: ProtoMessage {
         self.dims = dims
     }
 
-    /// Reads the fields.
-    public mutating func merge(from reader: inout ProtoReader) throws(GRPCCoreError) {
-        while let tag = try reader.readTag() {
-            switch tag.fieldNumber {
-            case 1: name = try reader.readString(tag, field: "name")
-            case 2: dataType = TritonDataType(rawValue: try reader.readInt32(tag, field: "data_type"))
-            case 3: try reader.appendInt64s(tag, field: "dims", to: &dims, maxCount: reader.limits.maxShapeRank)
-            default: try reader.skipUnknown(tag)
-            }
-        }
-    }
-
-    /// Writes the fields in field-number order.
-    public func encode(to writer: inout ProtoWriter) {
-        writer.writeString(1, name)
-        writer.writeInt32(2, dataType.rawValue)
-        writer.writePackedInt64s(3, dims)
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.string(1, "name", &name)
+        try fields.enumeration(2, "data_type", &dataType)
+        try fields.int64s(3, "dims", &dims, max: \.maxShapeRank)
     }
 }
