@@ -11,7 +11,7 @@
 
 # ---- build stage: the README's build step, with the Swift standard library linked in ----
 # The official Swift image for the toolchain we use (Swift 6.3.1), on Debian 12 like the
-# runtime stage so glibc and OpenBLAS match.
+# runtime stage so glibc matches.
 FROM swift:6.3-bookworm AS build
 # Unpinned (DL3008): build-only -dev packages of a stable release; see the runtime stage.
 # hadolint ignore=DL3008
@@ -27,15 +27,16 @@ RUN swift build -c release --static-swift-stdlib --product dense-server \
  && strip /out/dense-server
 
 # ---- runtime stage: only the shared libraries `ldd dense-server` needs ----
-# glibc, libstdc++6 and libgcc-s1 come with the base image; OpenBLAS (with its libgfortran5)
-# zlib and libnghttp2 are installed. scripts/container-check.sh fails when ldd needs a library the
-# rootfs lacks or when a package below provides nothing ldd lists.
+# glibc, libstdc++6 and libgcc-s1 come with the base image; zlib and libnghttp2 are installed
+# (OpenBLAS is the benchmarks' alone: the server does not link it). scripts/container-check.sh
+# fails when ldd needs a library the rootfs lacks or when a package below provides nothing ldd
+# lists.
 FROM debian:bookworm-slim AS runtime
 # Unpinned on purpose: bookworm is a stable release, so these resolve to the current
 # security-patched build; exact pins break at every point release. (DL3008)
 # hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libopenblas0-pthread zlib1g libnghttp2-14 \
+ && apt-get install -y --no-install-recommends zlib1g libnghttp2-14 \
  && rm -rf /var/lib/apt/lists/*
 # A fixed non-root uid/gid so Kubernetes' runAsUser/fsGroup can name them.
 RUN groupadd --system --gid 10001 denseserve \

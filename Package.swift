@@ -3,7 +3,7 @@ import PackageDescription
 
 // Dependencies point one way:
 // DenseServer → {InferenceService → {DenseKernel, TensorJSON, HTTPCore, GRPCCore, GzipCodec, CSHA256}, HTTPServer → {HTTPCore, GzipCodec, CNghttp2}};
-// KerasFile → CZlib. GRPCCore (gRPC framing and the protobuf messages DenseServe serves) is pure.
+// KerasFile → CZlib; DenseBench → DenseBLAS → {DenseKernel, CBLAS (OpenBLAS)}. GRPCCore (gRPC framing and the protobuf messages DenseServe serves) is pure.
 // The API layer knows nothing of sockets: it takes HTTPCore's request as HTTPServer parsed it
 // and answers HTTPCore's response; the executable only hands one to the other.
 let package = Package(
@@ -30,9 +30,10 @@ let package = Package(
         // configuration, so debug test runs are not 50× slower; no -march (one portable binary);
         // no FP contraction, so only the written FMAs are fused.
         .target(name: "CDenseGEMM", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
-        .target(
-            name: "DenseKernel",
-            dependencies: ["CBLAS", "CDenseGEMM", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "DenseKernel", dependencies: ["CDenseGEMM", .product(name: "RealModule", package: "swift-numerics")]),
+        // OpenBLAS for the benchmarks (the baseline) and its core selection; the server does not
+        // link it (no forward pass calls BLAS).
+        .target(name: "DenseBLAS", dependencies: ["DenseKernel", "CBLAS", "CDenseGEMM"]),
         .target(name: "TensorJSON"),
         // SHA-256 block compression for the weights digest (C: SHA-NI or portable, chosen at run
         // time); -O3 in every configuration, like CDenseGEMM.
@@ -70,11 +71,12 @@ let package = Package(
         .executableTarget(name: "HTTPBenchServer", dependencies: ["HTTPServer"]),
         .executableTarget(name: "DenseFuzz", dependencies: ["InferenceService", "HTTPServer", "KerasFile", "GRPCCore"]),
         .executableTarget(
-            name: "DenseBench", dependencies: ["DenseKernel", "TensorJSON", "InferenceService", "KerasFile", "GRPCCore", "CSHA256"]),
+            name: "DenseBench", dependencies: ["DenseKernel", "DenseBLAS", "TensorJSON", "InferenceService", "KerasFile", "GRPCCore", "CSHA256"]),
         // Helpers more than one test target needs: seeded generators, tolerances, a raw HTTP
         // client, bounded tool runs, the repository's paths. No Testing; DenseKernel for SplitMix64.
         .target(name: "TestSupport", dependencies: ["DenseKernel"], path: "Tests/TestSupport"),
         .testTarget(name: "DenseKernelTests", dependencies: ["DenseKernel", "TestSupport"]),
+        .testTarget(name: "DenseBLASTests", dependencies: ["DenseBLAS", "DenseKernel"]),
         .testTarget(name: "TensorJSONTests", dependencies: ["TensorJSON", "TestSupport"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         // Fixtures made by real Keras (Fixtures/make_keras_fixtures.py), read through #filePath.

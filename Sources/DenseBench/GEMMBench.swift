@@ -1,3 +1,4 @@
+import DenseBLAS
 import DenseKernel
 import Dispatch
 import Foundation
@@ -14,8 +15,8 @@ enum GEMMBench {
     ]
 
     static func run() throws {
-        ComputeBackend.selectBLASCore()
-        GEMM.useSingleThreadedBLAS()
+        BLASCoreSelection.selectCore()
+        BLAS.useSingleThread()
         // Three rounds of numpy then ours, each figure the best of its rounds: the machine is
         // shared, and a neighbour's burst should not decide a ratio.
         let rounds = Int(ProcessInfo.processInfo.environment["GEMM_ROUNDS"] ?? "") ?? 3
@@ -40,7 +41,7 @@ enum GEMMBench {
         }
         print("Dense forward x·W + b, float32, one thread, best of \(rounds) rounds × 5 (µs, GFLOP/s); numpy ÷ ours > 1: ours is faster.")
         print(
-            "kernel \(GEMM.kernelName) (ours), OpenBLAS core \(GEMM.blasCoreName) (\(ComputeBackend.blasCoreSource.rawValue)), numpy: \(numpyInfo)"
+            "kernel \(GEMM.kernelName) (ours), OpenBLAS core \(BLAS.coreName) (\(BLASCoreSelection.source.rawValue)), numpy: \(numpyInfo)"
         )
         print(
             "| rows × in × units |" + isas.map { " ours \($0.name) µs (GFLOP/s) |" }.joined()
@@ -84,7 +85,7 @@ enum GEMMBench {
             x.withUnsafeBufferPointer { x in
                 y.withUnsafeMutableBufferPointer { y in
                     BenchTiming.bestSeconds(minimum: 0.2) {
-                        GEMM.blas(m: rows, n: units, k: inputDim, a: x.baseAddress!, b: w.baseAddress!, c: y.baseAddress!)
+                        BLAS.gemm(m: rows, n: units, k: inputDim, a: x.baseAddress!, b: w.baseAddress!, c: y.baseAddress!)
                     }
                 }
             }
@@ -122,7 +123,7 @@ enum GEMMBench {
         w.withUnsafeBufferPointer { w in
             x.withUnsafeBufferPointer { x in
                 blas.withUnsafeMutableBufferPointer {
-                    GEMM.blas(m: rows, n: units, k: inputDim, a: x.baseAddress!, b: w.baseAddress!, c: $0.baseAddress!)
+                    BLAS.gemm(m: rows, n: units, k: inputDim, a: x.baseAddress!, b: w.baseAddress!, c: $0.baseAddress!)
                 }
             }
         }

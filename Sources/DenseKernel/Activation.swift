@@ -63,9 +63,6 @@ public protocol DenseScalar: BinaryFloatingPoint & Real & Sendable where Self.Ra
     static func packedGEMM(
         isa: GEMM.ISA, m: Int, n: Int, k: Int, x: UnsafePointer<Self>, packed: UnsafeRawPointer,
         y: UnsafeMutablePointer<Self>, panelBegin: Int, panelEnd: Int)
-    /// OpenBLAS `C = A·B` for row-major `A[m×k]`, `B[k×n]`, `C[m×n]` (benchmark baseline).
-    static func blasGEMM(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>, c: UnsafeMutablePointer<Self>)
     /// Wraps storage of this type.
     static func storage(_ values: [Self]) -> TensorStorage
     /// Unwraps storage, converting when the dtype differs.

@@ -1,9 +1,9 @@
-import CBLAS
 import CDenseGEMM
 import RealModule
 
 /// Matrix multiply backends: DenseServe's batch-invariant kernel (``PackedKernel``) for every
-/// forward pass, a naive loop as the test oracle, OpenBLAS as the benchmark baseline.
+/// forward pass and a naive loop as the test oracle (OpenBLAS, the benchmark baseline, is in
+/// `DenseBLAS`, which the server does not link).
 ///
 /// The invariance guarantee: every output element is computed by the same sequence of IEEE
 /// operations — per K-block of 256, a fused-multiply-add chain from zero in increasing k, the
@@ -37,31 +37,6 @@ public enum GEMM {
     /// The name of the compute kernel in use, for logs and `GET /v2` (`avx512`, ...).
     public static var kernelName: String { isa.name }
 
-    /// The core OpenBLAS chose for itself (`SkylakeX`, `Haswell`, `Prescott`, …).
-    public static var blasCoreName: String {
-        guard let name = openblas_get_corename() else { return "unknown" }
-        return String(cString: name)
-    }
-
-    /// The OpenBLAS core whose kernels fit this CPU's vector instructions (`SkylakeX` with
-    /// AVX-512 F/DQ/BW/VL, `Haswell` with AVX2 + FMA), or nil.
-    public static var recommendedBLASCore: String? { dk_blas_core_for_cpu().map { String(cString: $0) } }
-
-    /// Pins OpenBLAS to one thread. Parallelism comes from splitting work across workers:
-    /// with two BLAS threads a GEMM that takes 58 µs alone took 16–24 ms whenever the other
-    /// core was busy (measured on the target machine).
-    public static func useSingleThreadedBLAS() {
-        openblas_set_num_threads(1)
-    }
-
-    /// OpenBLAS `C = A·B` (row-major, sgemm/dgemm; sgemv/dgemv for one row): the baseline
-    /// benchmarks compare against. Not batch-invariant: never used for a forward pass.
-    public static func blas<T: DenseScalar>(
-        m: Int, n: Int, k: Int, a: UnsafePointer<T>, b: UnsafePointer<T>, c: UnsafeMutablePointer<T>
-    ) {
-        T.blasGEMM(m: m, n: n, k: k, a: a, b: b, c: c)
-    }
-
     /// Reference kernel: `C[m×n] = A[m×k]·B[k×n] (+ C)`, row-major, in the order of a dot
     /// product per output element. The oracle every fast path is checked against.
     public static func reference<T: DenseScalar>(
@@ -86,18 +61,6 @@ extension Float: DenseScalar {
     ) {
         dk_gemm_f32(isa.cValue, m, n, k, x, packed.assumingMemoryBound(to: Float.self), y, panelBegin, panelEnd)
     }
-    public static func blasGEMM(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
-    ) {
-        if m == 1 {
-            // One row: y[n] = Bᵀ[n×k]·x[k]; GEMV skips GEMM's packing, which dominates here.
-            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, 0, c, 1)
-            return
-        }
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c,
-            Int32(n))
-    }
     public static func storage(_ values: [Float]) -> TensorStorage { .float32(values) }
     public static func values(of storage: TensorStorage) -> [Float] {
         if case .float32(let values) = storage.converted(to: .float32) { return values }
@@ -113,17 +76,6 @@ extension Double: DenseScalar {
         y: UnsafeMutablePointer<Double>, panelBegin: Int, panelEnd: Int
     ) {
         dk_gemm_f64(isa.cValue, m, n, k, x, packed.assumingMemoryBound(to: Double.self), y, panelBegin, panelEnd)
-    }
-    public static func blasGEMM(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>
-    ) {
-        if m == 1 {
-            cblas_dgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, 0, c, 1)
-            return
-        }
-        cblas_dgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c,
-            Int32(n))
     }
     public static func storage(_ values: [Double]) -> TensorStorage { .float64(values) }
     public static func values(of storage: TensorStorage) -> [Double] {

@@ -22,10 +22,8 @@ struct DenseServerCommand: ParsableCommand {
         subcommands: [ServeCommand.self, PredictCommand.self, InspectCommand.self, HealthcheckCommand.self],
         defaultSubcommand: ServeCommand.self)
 
-    /// Keeps OpenBLAS off a generic fallback core (a re-execution, before anything else
-    /// runs), then parses the command line.
+    /// Parses the command line and runs the subcommand.
     static func main() {
-        ComputeBackend.selectBLASCore()
         main(nil)
     }
 }
@@ -61,7 +59,6 @@ struct PredictCommand: ParsableCommand {
     var file: String = "-"
 
     func run() throws {
-        GEMM.useSingleThreadedBLAS()
         let body = try readInput(file)
         if let model {
             let (status, response) = DenseService.respond(toPredict: body, model: try readInput(model), limits: ServiceLimits())

@@ -35,7 +35,6 @@ final class Service: Sendable {
         var logger = Logger(label: "dense-server")
         logger.logLevel = level
         self.logger = logger
-        GEMM.useSingleThreadedBLAS()
 
         // A JSON string cannot be longer than the body it is in, so the string limit is the
         // body limits' (the transport's 413s name those settings).
@@ -165,7 +164,7 @@ final class Service: Sendable {
         installSignalHandlers()
         logger.info(
             "starting", metadata: ["version": "\(DenseServeVersion.string)", "config": "\(config.renderedJSON())"])
-        logger.info("compute", metadata: ComputeBackend.summary.mapValues { .string($0) })
+        logger.info("compute", metadata: ["kernel": "\(GEMM.kernelName)"])
         do {
             try api.store.load()
         } catch {

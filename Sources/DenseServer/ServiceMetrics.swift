@@ -26,7 +26,7 @@ import Synchronization
 /// `denseserve_queue_depth`, `denseserve_in_flight_requests`,
 /// `denseserve_open_connections`, `denseserve_models_loaded`, `denseserve_ready`;
 /// `denseserve_access_log_dropped_total` (access lines dropped because standard error could
-/// not keep up); and `denseserve_compute_info{kernel,blas_core}` (always 1).
+/// not keep up); and `denseserve_compute_info{kernel}` (always 1).
 final class ServiceMetrics: InferenceObserver {
     let registry = PrometheusCollectorRegistry()
     private let latencyBuckets: [Duration] = [
@@ -67,8 +67,8 @@ final class ServiceMetrics: InferenceObserver {
         accessLogDropped = registry.makeCounter(
             name: "denseserve_access_log_dropped_total", help: "Access log lines dropped because standard error could not keep up.")
         registry.makeGauge(
-            name: "denseserve_compute_info", labels: [("kernel", GEMM.kernelName), ("blas_core", GEMM.blasCoreName)],
-            help: "1, labelled with the compute kernel's instruction set and the OpenBLAS core."
+            name: "denseserve_compute_info", labels: [("kernel", GEMM.kernelName)],
+            help: "1, labelled with the compute kernel's instruction set."
         ).set(Int64(1))
     }
 

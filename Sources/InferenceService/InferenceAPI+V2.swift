@@ -118,9 +118,8 @@ extension InferenceAPI {
         writer.beginArray()
         for name in V2Protocol.extensions { writer.write(name) }
         writer.endArray()
-        // DenseServe's additions: the compute kernel's instruction set and the OpenBLAS core.
+        // DenseServe's addition: the compute kernel's instruction set.
         writer.write(GEMM.kernelName, forKey: "dense_kernel")
-        writer.write(GEMM.blasCoreName, forKey: "blas_core")
         writer.endObject()
         return writer.bytes
     }

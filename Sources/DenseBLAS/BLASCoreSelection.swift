@@ -1,32 +1,23 @@
-import DenseKernel
-
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// What computes: DenseServe's own kernel (every forward pass) and the OpenBLAS core (the
-/// benchmark baseline and anything else that calls BLAS), with the start-up step that keeps
-/// OpenBLAS off a generic fallback core.
+/// The start-up step that keeps OpenBLAS off a generic fallback core, for the programs that
+/// call it (`dense-bench`).
 ///
 /// Debian 12's OpenBLAS 0.3.21 does not know some new CPUs (Intel family 6 model 207) and
 /// runs its Prescott (SSE3) kernels there, 4–6× slower. OpenBLAS picks its core when the
 /// library loads, before `main`, reading `OPENBLAS_CORETYPE`; so when it fell back to a
-/// pre-AVX2 core on a CPU with AVX2 or AVX-512, ``selectBLASCore()`` sets the variable and
+/// pre-AVX2 core on a CPU with AVX2 or AVX-512, ``selectCore()`` sets the variable and
 /// re-executes the binary once. A value the user set is respected.
-public enum ComputeBackend {
+public enum BLASCoreSelection {
     /// How the OpenBLAS core was chosen.
-    public enum BLASCoreSource: String, Sendable {
+    public enum Source: String, Sendable {
         /// OpenBLAS's own detection, kept.
         case detected
         /// `OPENBLAS_CORETYPE` set by the user.
         case environment
-        /// Set by DenseServe at start-up because the detected core was a generic fallback.
+        /// Set at start-up because the detected core was a generic fallback.
         case selected
     }
 
@@ -34,21 +25,29 @@ public enum ComputeBackend {
     static let marker = "DENSE_BLAS_CORE_REPLACED"
 
     /// Cores without AVX2 kernels: what OpenBLAS falls back to on a CPU it does not know.
-    static let genericCores: Set<String> = [
+    public static let genericCores: Set<String> = [
         "Katmai", "Coppermine", "Northwood", "Prescott", "Banias", "Atom", "Core2", "Penryn", "Dunnington", "Nehalem",
         "Sandybridge", "Opteron", "Opteron_SSE3", "Barcelona", "Bobcat", "Bulldozer", "Piledriver", "Nano", "Unknown",
     ]
+
+    /// The variables this step reads, from the process environment.
+    static var environment: [String: String] {
+        var out: [String: String] = [:]
+        for name in ["OPENBLAS_CORETYPE", marker] {
+            if let value = getenv(name) { out[name] = String(cString: value) }
+        }
+        return out
+    }
 
     /// Re-executes the process with `OPENBLAS_CORETYPE` set when OpenBLAS fell back to a
     /// generic core on a CPU that has AVX2 or AVX-512. Call first thing in `main`, before any
     /// thread starts; returns (without re-executing) when nothing needs to change, when the
     /// user set `OPENBLAS_CORETYPE`, or after the one re-execution.
-    public static func selectBLASCore() {
-        let environment = ProcessInfo.processInfo.environment
-        guard let better = coreToSelect(current: GEMM.blasCoreName, recommended: GEMM.recommendedBLASCore, environment: environment)
+    public static func selectCore() {
+        guard let better = coreToSelect(current: BLAS.coreName, recommended: BLAS.recommendedCore, environment: environment)
         else { return }
         setenv("OPENBLAS_CORETYPE", better, 1)
-        setenv(marker, GEMM.blasCoreName, 1)
+        setenv(marker, BLAS.coreName, 1)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         // Only reached when exec failed: carry on with the slow core rather than not at all.
         unsetenv("OPENBLAS_CORETYPE")
@@ -66,19 +65,9 @@ public enum ComputeBackend {
     }
 
     /// How the current OpenBLAS core was chosen.
-    public static var blasCoreSource: BLASCoreSource {
-        let environment = ProcessInfo.processInfo.environment
+    public static var source: Source {
+        let environment = environment
         if environment[marker] != nil { return .selected }
         return (environment["OPENBLAS_CORETYPE"] ?? "").isEmpty ? .detected : .environment
-    }
-
-    /// The core OpenBLAS fell back to before DenseServe replaced it, if it did.
-    public static var replacedBLASCore: String? { ProcessInfo.processInfo.environment[marker] }
-
-    /// Log metadata: the kernel, the BLAS core and how it was chosen.
-    public static var summary: [String: String] {
-        var out = ["kernel": GEMM.kernelName, "blas_core": GEMM.blasCoreName, "blas_core_source": blasCoreSource.rawValue]
-        if let replaced = replacedBLASCore { out["blas_core_replaced"] = replaced }
-        return out
     }
 }
