@@ -12,7 +12,7 @@ command -v nginx >/dev/null || apt-get install -y -qq nginx-light >/dev/null
 if ! .venv-bench/bin/python -c 'import fastapi, uvicorn, numpy, scipy' 2>/dev/null; then
   python3 -m venv .venv-bench && .venv-bench/bin/pip install -q fastapi uvicorn numpy scipy
 fi
-swift build -c release --product dense-server >&2
+swift build -c release --static-swift-stdlib --product dense-server >&2
 .venv-bench/bin/python Benchmarks/gen_bodies.py "$OUT/bodies"
 
 P_OURS=18081 P_FAST=18082 P_NGINX=18083

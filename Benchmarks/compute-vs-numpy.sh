@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 SCRATCH=${SCRATCH:-.build}
 ROWS=${ROWS:-256}
 UNITS=${UNITS:-1024}
-swift build -c release --scratch-path "$SCRATCH" --product dense-server >&2
+swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product dense-server >&2
 BIN="$SCRATCH/release/dense-server"
 WORK=$(mktemp -d)
 SERVER_PID=""

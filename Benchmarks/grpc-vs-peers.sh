@@ -39,7 +39,7 @@ if ! "$PYTRITON_VENV/bin/python" -c 'import pytriton' 2>/dev/null; then
   /usr/bin/python3 -m venv "$PYTRITON_VENV" && "$PYTRITON_VENV/bin/pip" install -q nvidia-pytriton numpy >&2
 fi
 
-swift build -c release --scratch-path "$SCRATCH" --product dense-server >&2
+swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product dense-server >&2
 BIN="$SCRATCH/release/dense-server"
 WORK=$(mktemp -d)
 PGIDS=()

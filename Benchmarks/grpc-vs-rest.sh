@@ -23,7 +23,7 @@ command -v h2load >/dev/null || apt-get install -y -qq nghttp2-client >/dev/null
 [ -x "$PYTHON" ] || { echo "grpc-vs-rest: needs $PYTHON with tritonclient[grpc] (scripts/test-env.sh makes .venv-triton)" >&2; exit 1; }
 ulimit -n 8192
 
-swift build -c release --scratch-path "$SCRATCH" --product dense-server >&2
+swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product dense-server >&2
 BIN="$SCRATCH/release/dense-server"
 WORK=$(mktemp -d)
 DENSE_PID=""

@@ -43,7 +43,7 @@ fi
 KPY="$KERAS_VENV/bin/python"
 export TF_CPP_MIN_LOG_LEVEL=3 CUDA_VISIBLE_DEVICES=""  # TensorFlow's CUDA probing noise
 
-swift build -c release --scratch-path "$SCRATCH" --product dense-server >&2
+swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product dense-server >&2
 BIN="$PWD/$SCRATCH/release/dense-server"
 WORK=$(mktemp -d)
 DENSE_PID=""

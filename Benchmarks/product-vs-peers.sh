@@ -25,7 +25,7 @@ case "$MLSERVER_VENV" in /*) ;; *) MLSERVER_VENV="$PWD/$MLSERVER_VENV" ;; esac
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 command -v nginx >/dev/null || apt-get install -y -qq nginx-light >/dev/null
 
-swift build -c release --scratch-path "$SCRATCH" --product dense-server >&2
+swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product dense-server >&2
 BIN="$SCRATCH/release/dense-server"
 WORK=$(mktemp -d)
 PIDS=()

@@ -28,7 +28,7 @@ MLSERVER_VENV=${MLSERVER_VENV:-.venv-mlserver}
 case "$MLSERVER_VENV" in /*) ;; *) MLSERVER_VENV="$PWD/$MLSERVER_VENV" ;; esac
 
 command -v wrk >/dev/null || { echo "v2-batching: needs wrk (apt-get install wrk)" >&2; exit 1; }
-swift build -c release --scratch-path "$SCRATCH" --product dense-server >&2
+swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product dense-server >&2
 BIN="$SCRATCH/release/dense-server"
 WORK=$(mktemp -d)
 SERVER_PID=""
