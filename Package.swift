@@ -6,6 +6,8 @@ import PackageDescription
 // KerasFile → CZlib; DenseBench → DenseBLAS → {DenseKernel, CBLAS (OpenBLAS)}. GRPCCore (gRPC framing and the protobuf messages DenseServe serves) is pure.
 // The API layer knows nothing of sockets: it takes HTTPCore's request as HTTPServer parsed it
 // and answers HTTPCore's response; the executable only hands one to the other.
+// Metrics: InferenceService emits through the swift-metrics API (CoreMetrics) and knows no
+// backend; only DenseServer depends on swift-prometheus and bootstraps it once.
 let package = Package(
     name: "DenseServe",
     platforms: [.macOS(.v14)],
@@ -20,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
@@ -58,6 +61,7 @@ let package = Package(
             dependencies: [
                 "DenseKernel", "TensorJSON", "HTTPCore", "KerasFile", "GRPCCore", "GzipCodec", "CSHA256",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             resources: [.embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/index.html")]),
         .executableTarget(
@@ -66,6 +70,7 @@ let package = Package(
                 "InferenceService", "HTTPServer", "GRPCCore", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(name: "HTTPBenchServer", dependencies: ["HTTPServer"]),
@@ -86,7 +91,11 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "GzipCodec", "CZlib", "CNghttp2", "TestSupport"]),
         // Fixtures/store-v1: model store files an earlier release wrote (read through #filePath).
         .testTarget(
-            name: "InferenceServiceTests", dependencies: ["InferenceService", "DenseKernel", "TensorJSON", "HTTPCore", "GRPCCore", "TestSupport"],
+            name: "InferenceServiceTests",
+            dependencies: [
+                "InferenceService", "DenseKernel", "TensorJSON", "HTTPCore", "GRPCCore", "TestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             exclude: ["Fixtures"]),
         .testTarget(name: "IntegrationTests", dependencies: ["DenseServer", "TestSupport"]),
         .testTarget(

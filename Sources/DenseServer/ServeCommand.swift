@@ -1,10 +1,12 @@
 import ArgumentParser
 import CMalloc
+import CoreMetrics
 import DenseKernel
 import Dispatch
 import HTTPServer
 import InferenceService
 import Logging
+import Prometheus
 
 #if canImport(Glibc)
     import Glibc
@@ -95,7 +97,11 @@ struct ServeCommand: ParsableCommand {
             return
         }
         Self.returnLargeBuffersToTheSystem()
-        try Service(config: resolved).runForever()
+        // The one metrics backend of the process, before anything makes a handle: the
+        // libraries' handles come from `MetricsSystem.factory`, and `/metrics` renders this registry.
+        let metricsRegistry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(ServiceMetrics.factory(registry: metricsRegistry))
+        try Service(config: resolved, metricsRegistry: metricsRegistry).runForever()
     }
 
     /// Fixes glibc's mmap threshold at 4 MiB: a buffer that large (a model upload, a big

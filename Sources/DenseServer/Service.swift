@@ -4,6 +4,7 @@ import Dispatch
 import HTTPServer
 import InferenceService
 import Logging
+import Prometheus
 import Synchronization
 
 #if canImport(Glibc)
@@ -23,11 +24,12 @@ final class Service: Sendable {
     let logger: Logger
     let api: InferenceAPI
     let server: HTTPServer
-    let metrics = ServiceMetrics()
+    let metrics: ServiceMetrics
     let inFlight = InFlightCounter()
-    let batchStats = BatchStats()
 
-    init(config: ServerConfig) throws {
+    /// - Parameter metricsRegistry: the registry of the metrics backend `serve` bootstrapped;
+    ///   `/metrics` renders it.
+    init(config: ServerConfig, metricsRegistry: PrometheusCollectorRegistry) throws {
         self.config = config
         let format: LineLogHandler.Format = config.logFormat == "json" ? .json : .text
         let level = Logger.Level(rawValue: config.logLevel) ?? .info
@@ -35,6 +37,8 @@ final class Service: Sendable {
         var logger = Logger(label: "dense-server")
         logger.logLevel = level
         self.logger = logger
+        let metrics = ServiceMetrics(registry: metricsRegistry)
+        self.metrics = metrics
 
         // A JSON string cannot be longer than the body it is in, so the string limit is the
         // body limits' (the transport's 413s name those settings).
@@ -46,19 +50,12 @@ final class Service: Sendable {
                 maxRank: config.maxRank, maxElements: config.maxElements, maxLayers: config.maxLayers, maxParams: config.maxParams,
                 maxFLOPs: config.maxFLOPs))
         let store = ModelStore(directory: config.modelDir, limits: limits, logger: logger)
-        let metrics = self.metrics
-        let batchStats = self.batchStats
         var apiConfiguration = APIConfiguration(
             limits: limits, adminToken: config.effectiveAdminToken,
             splitMinFLOPs: config.splitMinFLOPs, retryAfterSeconds: config.retryAfter,
             batching: BatchingPolicy(
                 enabled: config.batching, maxBatchRows: config.maxBatchRows, maxQueueDelayMicroseconds: config.maxQueueDelayMicroseconds),
-            batchObserver: { observation in
-                metrics.batched(rows: observation.rows)
-                batchStats.record(observation)
-            },
             serverName: "DenseServe", serverVersion: DenseServeVersion.string)
-        apiConfiguration.observer = metrics
         apiConfiguration.jsonLimitSettings = ServerConfig.jsonLimitSettings
         apiConfiguration.listenHost = config.host
         // The server exists only after the API; the scrape closure finds it through this box.
@@ -69,6 +66,7 @@ final class Service: Sendable {
             guard let server = serverBox.withLock({ $0 }), let api = apiBox.withLock({ $0 }) else { return [] }
             return metrics.render(api: api, server: server, inFlightRequests: inFlight.value.load(ordering: .relaxed))
         }
+        // Its compute, batch and exchange metrics go to the bootstrapped backend (the default factory).
         api = InferenceAPI(
             configuration: apiConfiguration,
             store: store, pool: WorkerPool(workers: config.effectiveWorkers, queueDepth: config.queueDepth), logger: logger)
@@ -91,14 +89,18 @@ final class Service: Sendable {
                 maxDispatchedStreams: config.http2MaxConcurrentStreams, maxConnectionAge: config.http2MaxConnectionAge))
         httpConfiguration.limitSettings = ServerConfig.httpLimitSettings
         // Access lines skip the Logger: formatted straight into the log sink's buffer and
-        // written off the request path (see LogSink), only when info lines are wanted.
+        // written off the request path (see LogSink), only when info lines are wanted. The
+        // transport's measurements of each exchange go to the API's metrics, which label it
+        // by route.
         let accessFormat = level <= .info ? AccessLogFormatter(format: format, label: logger.label) : nil
         let api = self.api
         apiBox.withLock { $0 = api }
         server = HTTPServer(
             configuration: httpConfiguration,
             accessLog: { entry in
-                metrics.record(entry)
+                api.metrics.recordExchange(
+                    path: entry.path, method: entry.method, status: entry.status, grpcStatus: entry.grpcStatus,
+                    seconds: entry.durationSeconds, bytesIn: entry.bytesIn, bytesOut: entry.bytesOut)
                 guard let accessFormat else { return }
                 let requestID = entry.responseRequestID ?? entry.requestID ?? "-"
                 LogSink.standardError.append(maxBytes: AccessLogFormatter.maxBytes(entry, requestID: requestID)) { out in
@@ -260,7 +262,7 @@ final class Service: Sendable {
                 api.setReady(false)
                 DispatchQueue.global().asyncAfter(deadline: .now() + config.drainGrace) { [self] in
                     server.shutdown(grace: config.drainTimeout)
-                    let stats = batchStats.snapshot
+                    let stats = api.batchTotals
                     logger.notice(
                         "forward passes of registered models",
                         metadata: [
@@ -295,20 +297,6 @@ final class SignalState: @unchecked Sendable {
         return count
     }
     func keep(_ source: DispatchSourceSignal) { sources.append(source) }
-}
-
-/// Totals of the batch observations, for the summary logged at shutdown (the metrics
-/// registry keeps the per-pass histograms).
-final class BatchStats: Sendable {
-    private let totals = Mutex((passes: 0, requests: 0, rows: 0))
-    func record(_ observation: BatchObservation) {
-        totals.withLock {
-            $0.passes += 1
-            $0.requests += observation.requests
-            $0.rows += observation.rows
-        }
-    }
-    var snapshot: (passes: Int, requests: Int, rows: Int) { totals.withLock { $0 } }
 }
 
 /// `value` (≥ 0) rounded to two decimals, as `String(format: "%.2f")` writes it (no

@@ -116,3 +116,10 @@ public struct BatchObservation: Sendable, Equatable {
     public var requests: Int
     public var rows: Int
 }
+
+/// Forward passes of registered models added up (``InferenceAPI/batchTotals``).
+public struct BatchTotals: Sendable, Equatable {
+    public var passes: Int
+    public var requests: Int
+    public var rows: Int
+}

@@ -1,3 +1,4 @@
+import CoreMetrics
 import DenseKernel
 import Synchronization
 
@@ -36,7 +37,13 @@ final class DynamicBatcher: Sendable {
     private let splitMinFLOPs: Int
     /// A batch's forward pass stays within these (each request was checked alone).
     private let limits: DenseLimits
+    /// `denseserve_batch_rows`: rows per pass, every pass (a request alone is a pass of one).
+    private let batchRows: Recorder
     private let observer: (@Sendable (BatchObservation) -> Void)?
+    /// Passes, requests and rows so far: relaxed counters, read once at shutdown.
+    private let passCount = Atomic<Int>(0)
+    private let requestCount = Atomic<Int>(0)
+    private let rowCount = Atomic<Int>(0)
     /// Everything the queues share, behind one lock (each `Queue` too).
     private struct State {
         var queues: [Key: Queue] = [:]
@@ -115,11 +122,22 @@ final class DynamicBatcher: Sendable {
         case armTimer(Int)
     }
 
-    init(pool: WorkerPool, splitMinFLOPs: Int, limits: DenseLimits = .default, observer: (@Sendable (BatchObservation) -> Void)?) {
+    init(
+        pool: WorkerPool, splitMinFLOPs: Int, limits: DenseLimits = .default, batchRows: Recorder,
+        observer: (@Sendable (BatchObservation) -> Void)?
+    ) {
         self.pool = pool
         self.splitMinFLOPs = splitMinFLOPs
         self.limits = limits
+        self.batchRows = batchRows
         self.observer = observer
+    }
+
+    /// Passes run so far, with the requests and rows they combined.
+    var totals: BatchTotals {
+        BatchTotals(
+            passes: passCount.load(ordering: .relaxed), requests: requestCount.load(ordering: .relaxed),
+            rows: rowCount.load(ordering: .relaxed))
     }
 
     /// Runs `rows` rows of `input` (width `model.model.inputDim`) through the model, batched
@@ -243,6 +261,10 @@ final class DynamicBatcher: Sendable {
         let started = clock.now
         let rows = batch.reduce(0) { $0 + $1.rows }
         let input = batch.count == 1 ? batch[0].input : TensorStorage.concatenate(batch.map(\.input), dtype: model.inputDType)
+        batchRows.record(rows)
+        passCount.add(1, ordering: .relaxed)
+        requestCount.add(batch.count, ordering: .relaxed)
+        rowCount.add(rows, ordering: .relaxed)
         observer?(BatchObservation(model: registered.name, version: registered.version, requests: batch.count, rows: rows))
         pool.forward(model, rows: rows, input: input, splitMinFLOPs: splitMinFLOPs) { output in
             let computeMs = DenseService.milliseconds(clock.now - started)

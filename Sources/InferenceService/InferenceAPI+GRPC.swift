@@ -206,7 +206,7 @@ extension InferenceAPI {
             let clock = ContinuousClock()
             let started = clock.now
             let output = plan.runInline()!
-            configuration.observer?.computed(seconds: DenseService.milliseconds(clock.now - started) / 1000, rows: plan.rows)
+            metrics.computed(seconds: DenseService.milliseconds(clock.now - started) / 1000, rows: plan.rows)
             respond(call.answer(Self.grpcInferResponse(registered, id: id, output: output)))
             return
         }

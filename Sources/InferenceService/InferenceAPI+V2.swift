@@ -47,13 +47,12 @@ extension InferenceAPI {
             return
         }
         if inline {
-            let observer = configuration.observer
             let rows = plan.rows
             let clock = ContinuousClock()
             let started = clock.now
             let output = plan.runInline()!
             let timing = ResponseEncoder.Timing(queueMs: 0, computeMs: DenseService.milliseconds(clock.now - started))
-            observer?.computed(seconds: timing.computeMs / 1000, rows: rows)
+            metrics.computed(seconds: timing.computeMs / 1000, rows: rows)
             respond(Self.v2InferResponse(registered, id: decoded.id, output: output, outputsBinary: decoded.outputsBinary))
             return
         }

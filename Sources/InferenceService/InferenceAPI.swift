@@ -1,3 +1,4 @@
+import CoreMetrics
 import DenseKernel
 import HTTPCore
 import KerasFile
@@ -23,7 +24,8 @@ public struct APIConfiguration: Sendable {
     /// Dynamic batching of registered models, unless a model sets its own.
     public var batching: BatchingPolicy
     /// Called once per forward pass of a registered model with how many requests and rows
-    /// it combined (for a batch-size histogram). Runs on a worker: keep it cheap.
+    /// it combined: for tests and diagnostics (the metrics go through swift-metrics, and
+    /// ``InferenceAPI/batchTotals`` adds the passes up). Runs on a worker: keep it cheap.
     public var batchObserver: (@Sendable (BatchObservation) -> Void)?
     /// `name` and `version` reported by `GET /v2`.
     public var serverName: String
@@ -41,8 +43,6 @@ public struct APIConfiguration: Sendable {
         return host.hasPrefix("127.") || host == "::1" || host == "0:0:0:0:0:0:0:1" || host == "localhost"
     }
 
-    /// Receives compute observations (for metrics); nil records nothing.
-    public var observer: (any InferenceObserver)?
     /// V2 infer requests whose forward pass is at most this many FLOPs (bounded from the body
     /// size: at most one row per byte, bodies of at most 4 KiB) run inline on the connection's queue, skipping
     /// the worker pool and batching (see `InferenceAPI.runsInline`). 0 turns it off.
@@ -51,7 +51,8 @@ public struct APIConfiguration: Sendable {
     /// executable's configuration key); a limit without an entry is named by its `JSONLimits`
     /// property.
     public var jsonLimitSettings: [JSONLimits.Limit: LimitSetting] = [:]
-    /// Renders `GET /metrics` (Prometheus text); nil answers 404.
+    /// Renders `GET /metrics` (Prometheus text) from the backend the executable bootstrapped;
+    /// nil answers 404.
     public var metricsText: (@Sendable () -> [UInt8])?
     /// Caps on reading an uploaded or seeded model file (`.keras`, `.h5`).
     public var modelFileLimits = KerasFileLimits()
@@ -83,17 +84,31 @@ public final class InferenceAPI: Sendable {
     public let pool: WorkerPool
     let logger: Logger
     let batcher: DynamicBatcher
+    /// The compute, batch and HTTP exchange metrics (see ``InferenceMetrics``).
+    public let metrics: InferenceMetrics
     private let readiness = Atomic<Bool>(false)
 
-    public init(configuration: APIConfiguration, store: ModelStore, pool: WorkerPool, logger: Logger) {
+    /// - Parameter metricsFactory: the swift-metrics backend the API's handles are made from:
+    ///   the bootstrapped one by default (no-op when none is), or a test's own, so APIs in one
+    ///   process stay apart.
+    public init(
+        configuration: APIConfiguration, store: ModelStore, pool: WorkerPool, logger: Logger,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.configuration = configuration
         self.store = store
         self.pool = pool
         self.logger = logger
+        let metrics = InferenceMetrics(factory: metricsFactory)
+        self.metrics = metrics
         self.batcher = DynamicBatcher(
             pool: pool, splitMinFLOPs: configuration.splitMinFLOPs, limits: configuration.limits.dense,
-            observer: configuration.batchObserver)
+            batchRows: metrics.batchRows, observer: configuration.batchObserver)
     }
+
+    /// Forward passes of registered models so far, with the requests and rows they ran (for
+    /// the summary the executable logs at shutdown).
+    public var batchTotals: BatchTotals { batcher.totals }
 
     /// The batching a registered model runs with: its own settings over the server's.
     public func batchingPolicy(for model: RegisteredModel) -> BatchingPolicy {
@@ -264,12 +279,12 @@ public final class InferenceAPI: Sendable {
     ) {
         let input = plan.input!
         let model = registered.model
-        let observer = configuration.observer
+        let metrics = self.metrics
         batcher.submit(
             model: registered, policy: batchingPolicy(for: registered), rows: plan.rows, input: input.storage, admitted: admitted,
             abandoned: abandoned, skip: { respond(self.fail(.clientClosedRequest)) }
         ) { storage, timing in
-            observer?.computed(seconds: timing.computeMs / 1000, rows: plan.rows)
+            metrics.computed(seconds: timing.computeMs / 1000, rows: plan.rows)
             respond(encode(Tensor(shape: model.outputShape(inputShape: input.shape), storage: storage), timing))
         }
     }
@@ -289,10 +304,10 @@ public final class InferenceAPI: Sendable {
             return
         }
         let rows = plan.rows
-        let observer = configuration.observer
+        let metrics = self.metrics
         pool.forward(model, rows: rows, input: input.storage, splitMinFLOPs: configuration.splitMinFLOPs) { storage in
             let computeMs = DenseService.milliseconds(clock.now - started)
-            observer?.computed(seconds: computeMs / 1000, rows: rows)
+            metrics.computed(seconds: computeMs / 1000, rows: rows)
             let output = Tensor(shape: model.outputShape(inputShape: input.shape), storage: storage)
             let body = ResponseEncoder.denseResponse(
                 output: output, format: plan.outputFormat, plan: plan,
@@ -413,12 +428,4 @@ public final class InferenceAPI: Sendable {
         writer.endObject()
         return writer.bytes
     }
-}
-
-/// Observations the API reports for metrics. Called on worker queues; must be cheap.
-public protocol InferenceObserver: Sendable {
-    /// One request's `rows` rows were computed in `seconds` (once per request: a split pass
-    /// counts once, and a request in a dynamic batch reports the batch's pass time with its own
-    /// rows; rows per batched pass go to the batch observer).
-    func computed(seconds: Double, rows: Int)
 }

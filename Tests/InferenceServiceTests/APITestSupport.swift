@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import HTTPCore
 import Logging
@@ -14,7 +15,7 @@ final class APIHarness: Sendable {
         workers: Int = 2, queueDepth: Int = 16, adminToken: String? = nil, directory: String? = nil,
         limits: ServiceLimits = ServiceLimits(),
         batching: BatchingPolicy = .default, batchObserver: (@Sendable (BatchObservation) -> Void)? = nil,
-        inlineMaxFLOPs: Int = 1 << 18, retryAfterSeconds: Int = 1
+        inlineMaxFLOPs: Int = 1 << 18, retryAfterSeconds: Int = 1, metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) throws {
         let dir = directory ?? (NSTemporaryDirectory() + "denseserve-test-\(UUID().uuidString)")
         self.directory = dir
@@ -28,7 +29,8 @@ final class APIHarness: Sendable {
         configuration.retryAfterSeconds = retryAfterSeconds
         api = InferenceAPI(
             configuration: configuration,
-            store: store, pool: WorkerPool(workers: workers, queueDepth: queueDepth), logger: logger)
+            store: store, pool: WorkerPool(workers: workers, queueDepth: queueDepth), logger: logger,
+            metricsFactory: metricsFactory)
         api.setReady(true)
     }
 
