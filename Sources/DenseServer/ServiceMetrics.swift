@@ -14,8 +14,7 @@ import Synchronization
 /// `denseserve_in_flight_requests`, `denseserve_open_connections`, `denseserve_models_loaded`,
 /// `denseserve_ready`; `denseserve_access_log_dropped_total` (access lines dropped because
 /// standard error could not keep up); and `denseserve_compute_info{kernel}` (always 1).
-/// swift-metrics carries no help text, so no metric has a `# HELP` line (README, Operations,
-/// says what each one means).
+/// swift-metrics carries no help text: ``DocumentedPrometheusFactory`` adds each metric's.
 final class ServiceMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     /// Request and compute durations: 100 µs to 10 s.
@@ -37,12 +36,9 @@ final class ServiceMetrics: Sendable {
 
     /// The backend `serve` bootstraps: Prometheus over `registry`, with the buckets of every
     /// histogram (a swift-metrics `Timer` is a duration histogram, an aggregating `Recorder` a
-    /// value histogram; all of ours take these).
-    static func factory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = latencyBuckets
-        factory.defaultValueHistogramBuckets = rowBuckets
-        return factory
+    /// value histogram; all of ours take these) and each metric's help text.
+    static func factory(registry: PrometheusCollectorRegistry) -> DocumentedPrometheusFactory {
+        DocumentedPrometheusFactory(registry: registry, durationBuckets: latencyBuckets, valueBuckets: rowBuckets)
     }
 
     /// - Parameters:

@@ -70,6 +70,8 @@ enum TestPython {
             assert samples('denseserve_ready')[0].value == 1
             compute = [s for s in samples('denseserve_compute_duration_seconds') if s.name.endswith('_count')]
             assert compute[0].value == 1, compute
+            undocumented = [n for n, f in families.items() if n.startswith('denseserve_') and not f.documentation]
+            assert not undocumented, f'no HELP text: {undocumented}'
             print('ok')
             """
         let (status, output) = try TestPython.run(script, input: metrics.body)
