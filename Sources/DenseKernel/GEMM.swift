@@ -78,57 +78,68 @@ public enum GEMM {
     }
 }
 
-extension Float: DenseScalar {
+/// The C functions one element type multiplies with, so ``DenseScalar``'s GEMMs are written
+/// once for `Float` and `Double`.
+public struct GEMMFunctions<T>: Sendable {
+    /// `dk_gemm_f32` / `dk_gemm_f64`: the batch-invariant kernel.
+    @usableFromInline let packed:
+        @Sendable (dk_isa, Int, Int, Int, UnsafePointer<T>?, UnsafePointer<T>?, UnsafeMutablePointer<T>?, Int, Int) -> Void
+    /// `cblas_sgemv` / `cblas_dgemv`.
+    let gemv:
+        @Sendable (
+            CBLAS_ORDER, CBLAS_TRANSPOSE, Int32, Int32, T, UnsafePointer<T>?, Int32, UnsafePointer<T>?, Int32, T,
+            UnsafeMutablePointer<T>?, Int32
+        ) -> Void
+    /// `cblas_sgemm` / `cblas_dgemm`.
+    let gemm:
+        @Sendable (
+            CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, Int32, Int32, Int32, T, UnsafePointer<T>?, Int32, UnsafePointer<T>?,
+            Int32, T, UnsafeMutablePointer<T>?, Int32
+        ) -> Void
+}
+
+extension DenseScalar {
+    /// The batch-invariant kernel of ``PackedKernel``: `y[m×n] = x[m×k]·W` for the panels
+    /// `[panelBegin, panelEnd)` of a packed `W`.
     @inlinable
     public static func packedGEMM(
-        isa: GEMM.ISA, m: Int, n: Int, k: Int, x: UnsafePointer<Float>, packed: UnsafeRawPointer,
-        y: UnsafeMutablePointer<Float>, panelBegin: Int, panelEnd: Int
+        isa: GEMM.ISA, m: Int, n: Int, k: Int, x: UnsafePointer<Self>, packed: UnsafeRawPointer,
+        y: UnsafeMutablePointer<Self>, panelBegin: Int, panelEnd: Int
     ) {
-        dk_gemm_f32(isa.cValue, m, n, k, x, packed.assumingMemoryBound(to: Float.self), y, panelBegin, panelEnd)
+        gemmFunctions.packed(isa.cValue, m, n, k, x, packed.assumingMemoryBound(to: Self.self), y, panelBegin, panelEnd)
     }
+
+    /// OpenBLAS `C = A·B` for row-major `A[m×k]`, `B[k×n]`, `C[m×n]` (benchmark baseline).
     public static func blasGEMM(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
+        m: Int, n: Int, k: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>, c: UnsafeMutablePointer<Self>
     ) {
         if m == 1 {
             // One row: y[n] = Bᵀ[n×k]·x[k]; GEMV skips GEMM's packing, which dominates here.
-            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, 0, c, 1)
+            gemmFunctions.gemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, 0, c, 1)
             return
         }
-        cblas_sgemm(
+        gemmFunctions.gemm(
             CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c,
             Int32(n))
     }
-    public static func storage(_ values: [Float]) -> TensorStorage { .float32(values) }
-    public static func values(of storage: TensorStorage) -> [Float] {
-        if case .float32(let values) = storage.converted(to: .float32) { return values }
-        preconditionFailure("unreachable: converted to float32")
+
+    /// Unwraps storage, converting when the dtype differs.
+    public static func values(of storage: TensorStorage) -> [Self] {
+        guard let values = stored(storage.converted(to: dtype)) else { preconditionFailure("unreachable: converted to \(dtype)") }
+        return values
     }
+}
+
+extension Float: DenseScalar {
+    public static let gemmFunctions = GEMMFunctions<Float>(packed: dk_gemm_f32, gemv: cblas_sgemv, gemm: cblas_sgemm)
+    public static func storage(_ values: [Float]) -> TensorStorage { .float32(values) }
+    public static func stored(_ storage: TensorStorage) -> [Float]? { if case .float32(let values) = storage { values } else { nil } }
     public static var dtype: DType { .float32 }
 }
 
 extension Double: DenseScalar {
-    @inlinable
-    public static func packedGEMM(
-        isa: GEMM.ISA, m: Int, n: Int, k: Int, x: UnsafePointer<Double>, packed: UnsafeRawPointer,
-        y: UnsafeMutablePointer<Double>, panelBegin: Int, panelEnd: Int
-    ) {
-        dk_gemm_f64(isa.cValue, m, n, k, x, packed.assumingMemoryBound(to: Double.self), y, panelBegin, panelEnd)
-    }
-    public static func blasGEMM(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>
-    ) {
-        if m == 1 {
-            cblas_dgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, 0, c, 1)
-            return
-        }
-        cblas_dgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c,
-            Int32(n))
-    }
+    public static let gemmFunctions = GEMMFunctions<Double>(packed: dk_gemm_f64, gemv: cblas_dgemv, gemm: cblas_dgemm)
     public static func storage(_ values: [Double]) -> TensorStorage { .float64(values) }
-    public static func values(of storage: TensorStorage) -> [Double] {
-        if case .float64(let values) = storage.converted(to: .float64) { return values }
-        preconditionFailure("unreachable: converted to float64")
-    }
+    public static func stored(_ storage: TensorStorage) -> [Double]? { if case .float64(let values) = storage { values } else { nil } }
     public static var dtype: DType { .float64 }
 }

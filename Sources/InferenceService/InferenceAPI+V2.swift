@@ -78,10 +78,7 @@ extension InferenceAPI {
             writer.beginObject()
             writer.write(V2Protocol.outputName, forKey: "name")
             writer.write(V2Protocol.datatype(of: output.dtype), forKey: "datatype")
-            writer.writeKey("shape")
-            writer.beginArray()
-            for dimension in output.shape { writer.write(dimension) }
-            writer.endArray()
+            writer.writeArray(output.shape, forKey: "shape")
             if isBinary {
                 let bytes = RawTensorCodec.encode(output.storage)
                 writer.writeKey("parameters")
@@ -114,10 +111,7 @@ extension InferenceAPI {
         writer.beginObject()
         writer.write(configuration.serverName, forKey: "name")
         writer.write(configuration.serverVersion, forKey: "version")
-        writer.writeKey("extensions")
-        writer.beginArray()
-        for name in V2Protocol.extensions { writer.write(name) }
-        writer.endArray()
+        writer.writeArray(V2Protocol.extensions, forKey: "extensions")
         // DenseServe's additions: the compute kernel's instruction set and the OpenBLAS core.
         writer.write(GEMM.kernelName, forKey: "dense_kernel")
         writer.write(GEMM.blasCoreName, forKey: "blas_core")
@@ -139,10 +133,7 @@ extension InferenceAPI {
         var writer = JSONWriter()
         writer.beginObject()
         writer.write(registered.name, forKey: "name")
-        writer.writeKey("versions")
-        writer.beginArray()
-        for version in versions { writer.write(String(version.version)) }
-        writer.endArray()
+        writer.writeArray(versions.lazy.map { String($0.version) }, forKey: "versions")
         writer.write(V2Protocol.platform, forKey: "platform")
         for (key, name, shape, dtype) in [
             ("inputs", V2Protocol.inputName, signature.input, signature.inputType),
@@ -153,10 +144,7 @@ extension InferenceAPI {
             writer.beginObject()
             writer.write(name, forKey: "name")
             writer.write(V2Protocol.datatype(of: dtype), forKey: "datatype")
-            writer.writeKey("shape")
-            writer.beginArray()
-            for dimension in shape { writer.write(dimension ?? -1) }
-            writer.endArray()
+            writer.writeArray(shape.lazy.map { $0 ?? -1 }, forKey: "shape")
             writer.endObject()
             writer.endArray()
         }
@@ -229,10 +217,7 @@ extension InferenceAPI {
             if key == "input" {
                 writer.write("FORMAT_NONE", forKey: "format")
             }
-            writer.writeKey("dims")
-            writer.beginArray()
-            for dimension in dims { writer.write(dimension ?? -1) }
-            writer.endArray()
+            writer.writeArray(dims.lazy.map { $0 ?? -1 }, forKey: "dims")
             writer.endObject()
             writer.endArray()
         }
