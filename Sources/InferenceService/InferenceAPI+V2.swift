@@ -139,17 +139,26 @@ extension InferenceAPI {
             ("inputs", V2Protocol.inputName, signature.input, signature.inputType),
             ("outputs", V2Protocol.outputName, signature.output, signature.outputType),
         ] {
-            writer.writeKey(key)
-            writer.beginArray()
-            writer.beginObject()
-            writer.write(name, forKey: "name")
-            writer.write(V2Protocol.datatype(of: dtype), forKey: "datatype")
-            writer.writeArray(shape.lazy.map { $0 ?? -1 }, forKey: "shape")
-            writer.endObject()
-            writer.endArray()
+            Self.writeTensorList(&writer, key: key, name: name) { tensor in
+                tensor.write(V2Protocol.datatype(of: dtype), forKey: "datatype")
+                tensor.writeArray(shape.lazy.map { $0 ?? -1 }, forKey: "shape")
+            }
         }
         writer.endObject()
         return writer.bytes
+    }
+
+    /// Writes `"key":[{"name":name,…}]`: a model's inputs or outputs in its V2 metadata or
+    /// config (one tensor each: DenseServe models have one input and one output), `fields`
+    /// writing the members after the name.
+    static func writeTensorList(_ writer: inout JSONWriter, key: String, name: String, _ fields: (inout JSONWriter) -> Void) {
+        writer.writeKey(key)
+        writer.beginArray()
+        writer.beginObject()
+        writer.write(name, forKey: "name")
+        fields(&writer)
+        writer.endObject()
+        writer.endArray()
     }
 
     /// What a Triton-style model configuration says of a registered model, for its REST
@@ -209,17 +218,13 @@ extension InferenceAPI {
             ("input", V2Protocol.inputName, facts.inputDims, facts.inputType),
             ("output", V2Protocol.outputName, facts.outputDims, facts.outputType),
         ] {
-            writer.writeKey(key)
-            writer.beginArray()
-            writer.beginObject()
-            writer.write(name, forKey: "name")
-            writer.write(dtype == .float32 ? "TYPE_FP32" : "TYPE_FP64", forKey: "data_type")
-            if key == "input" {
-                writer.write("FORMAT_NONE", forKey: "format")
+            Self.writeTensorList(&writer, key: key, name: name) { tensor in
+                tensor.write(dtype == .float32 ? "TYPE_FP32" : "TYPE_FP64", forKey: "data_type")
+                if key == "input" {
+                    tensor.write("FORMAT_NONE", forKey: "format")
+                }
+                tensor.writeArray(dims.lazy.map { $0 ?? -1 }, forKey: "dims")
             }
-            writer.writeArray(dims.lazy.map { $0 ?? -1 }, forKey: "dims")
-            writer.endObject()
-            writer.endArray()
         }
         if let delay = facts.batchingDelayMicroseconds {
             writer.writeKey("dynamic_batching")
