@@ -50,21 +50,32 @@ private func schubfachDouble(q: Int, c: UInt64, dk: Int) -> (digits: UInt64, exp
 /// (`digits` may carry trailing zeros).
 @_transparent
 func shortestDecimal(_ v: Double) -> (digits: UInt64, exponent: Int) {
-    let bits = v.bitPattern
-    let t = bits & ((1 << 52) - 1)
-    let bq = Int(truncatingIfNeeded: (bits >> 52) & 0x7FF)
-    if bq != 0 {
-        let mq = 1075 &- bq
-        let c = (1 << 52) | t
-        // 0 < mq < 53, tested as in the Float version.
-        let shift = UInt64(truncatingIfNeeded: mq) & 63
-        let fraction = c & ((1 << shift) &- 1)
-        if UInt(bitPattern: mq &- 1) < 52, fraction == 0 { return (c >> shift, 0) }
-        return schubfachDouble(q: -mq, c: c, dk: 0)
+    shortestDecimal(bits: v.bitPattern, significandBits: 52, exponentMask: 0x7FF, subnormalQ: -1074) {
+        schubfachDouble(q: $0, c: $1, dk: 0)
     }
-    // Subnormal. (Java's C_TINY scaling is skipped: it exists to give at least two
-    // digits, and we want the shortest, e.g. 5e-324.)
-    return schubfachDouble(q: -1074, c: t, dk: 0)
+}
+
+/// Both formats' decode of `bits` (IEEE binary64 or binary32, sign ignored) into `c·2^q`
+/// before Schubfach runs: an integer value is its own shortest decimal. One unsigned compare
+/// tests 0 < mq ≤ `significandBits`, and both tests feed one branch: whether mq is in range
+/// is a coin flip for activations near 1, while "is an integer" is rarely true.
+/// (For a subnormal, Java's C_TINY scaling is skipped: it exists to give at least two
+/// digits, and we want the shortest, e.g. 5e-324.)
+@_transparent
+private func shortestDecimal(
+    bits: UInt64, significandBits: Int, exponentMask: UInt64, subnormalQ: Int,
+    schubfach: (_ q: Int, _ c: UInt64) -> (digits: UInt64, exponent: Int)
+) -> (digits: UInt64, exponent: Int) {
+    let t = bits & ((1 << significandBits) - 1)
+    let bq = Int(truncatingIfNeeded: (bits >> significandBits) & exponentMask)
+    guard bq != 0 else { return schubfach(subnormalQ, t) }
+    // The exponent bias plus the significand's width: 1075 for Double, 150 for Float.
+    let mq = Int(exponentMask >> 1) &+ significandBits &- bq
+    let c = (1 << significandBits) | t
+    let shift = UInt64(truncatingIfNeeded: mq) & 63
+    let fraction = c & ((1 << shift) &- 1)
+    if UInt(bitPattern: mq &- 1) < UInt(significandBits), fraction == 0 { return (c >> shift, 0) }
+    return schubfach(-mq, c)
 }
 
 /// For the lowest binade: the multiple of the largest power of ten 10^j (j >= 1)
@@ -155,21 +166,9 @@ private func chooseDigits(s: UInt64, vb: UInt64, vbl: UInt64, vbr: UInt64, out: 
 /// Shortest-closest decimal `digits * 10^exponent` of a finite, nonzero |v|.
 @_transparent
 func shortestDecimal(_ v: Float) -> (digits: UInt64, exponent: Int) {
-    let bits = UInt64(v.bitPattern)
-    let t = bits & ((1 << 23) - 1)
-    let bq = Int(truncatingIfNeeded: (bits >> 23) & 0xFF)
-    if bq != 0 {
-        let mq = 150 &- bq
-        let c = (1 << 23) | t
-        // An integer value is its own shortest decimal. One unsigned compare tests
-        // 0 < mq < 24, and both tests feed one branch: whether mq is in range is a coin
-        // flip for activations near 1, while "is an integer" is rarely true.
-        let shift = UInt64(truncatingIfNeeded: mq) & 63
-        let fraction = c & ((1 << shift) &- 1)
-        if UInt(bitPattern: mq &- 1) < 23, fraction == 0 { return (c >> shift, 0) }
-        return schubfachFloat(q: -mq, c: c, dk: 0)
+    shortestDecimal(bits: UInt64(v.bitPattern), significandBits: 23, exponentMask: 0xFF, subnormalQ: -149) {
+        schubfachFloat(q: $0, c: $1, dk: 0)
     }
-    return schubfachFloat(q: -149, c: t, dk: 0)  // subnormal
 }
 
 // MARK: - Layout
