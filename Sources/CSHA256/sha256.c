@@ -118,27 +118,18 @@ SHANI_TARGET static void blocks_shani(uint32_t state[8], const uint8_t *data, si
     __m128i s1 = _mm_blend_epi16(efgh, badc, 0xF0);               // lanes H G D C: CDGH
     for (; blocks > 0; blocks--, data += 64) {
         __m128i save0 = s0, save1 = s1;
-        __m128i m0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 0)), byteswap);
-        __m128i m1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16)), byteswap);
-        __m128i m2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 32)), byteswap);
-        __m128i m3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 48)), byteswap);
-        // Group g uses the ring slot g mod 4, then refills it with group g + 4 (g < 12).
-        SHANI_ROUNDS4(s0, s1, m0, 0);  SHANI_SCHEDULE(m0, m1, m2, m3);
-        SHANI_ROUNDS4(s0, s1, m1, 1);  SHANI_SCHEDULE(m1, m2, m3, m0);
-        SHANI_ROUNDS4(s0, s1, m2, 2);  SHANI_SCHEDULE(m2, m3, m0, m1);
-        SHANI_ROUNDS4(s0, s1, m3, 3);  SHANI_SCHEDULE(m3, m0, m1, m2);
-        SHANI_ROUNDS4(s0, s1, m0, 4);  SHANI_SCHEDULE(m0, m1, m2, m3);
-        SHANI_ROUNDS4(s0, s1, m1, 5);  SHANI_SCHEDULE(m1, m2, m3, m0);
-        SHANI_ROUNDS4(s0, s1, m2, 6);  SHANI_SCHEDULE(m2, m3, m0, m1);
-        SHANI_ROUNDS4(s0, s1, m3, 7);  SHANI_SCHEDULE(m3, m0, m1, m2);
-        SHANI_ROUNDS4(s0, s1, m0, 8);  SHANI_SCHEDULE(m0, m1, m2, m3);
-        SHANI_ROUNDS4(s0, s1, m1, 9);  SHANI_SCHEDULE(m1, m2, m3, m0);
-        SHANI_ROUNDS4(s0, s1, m2, 10); SHANI_SCHEDULE(m2, m3, m0, m1);
-        SHANI_ROUNDS4(s0, s1, m3, 11); SHANI_SCHEDULE(m3, m0, m1, m2);
-        SHANI_ROUNDS4(s0, s1, m0, 12);
-        SHANI_ROUNDS4(s0, s1, m1, 13);
-        SHANI_ROUNDS4(s0, s1, m2, 14);
-        SHANI_ROUNDS4(s0, s1, m3, 15);
+        // The message schedule as a ring of four groups: group g sits in slot g mod 4 and,
+        // while g < 12, its slot is refilled with group g + 4 once its rounds are done. Both
+        // loops are unrolled in full, so the ring lives in registers (left to its heuristics,
+        // clang kept the rolled loop: 30 % slower measured).
+        __m128i m[4];
+#pragma clang loop unroll(full)
+        for (int i = 0; i < 4; i++) m[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16 * i)), byteswap);
+#pragma clang loop unroll(full)
+        for (int g = 0; g < 16; g++) {
+            SHANI_ROUNDS4(s0, s1, m[g % 4], g);
+            if (g < 12) SHANI_SCHEDULE(m[g % 4], m[(g + 1) % 4], m[(g + 2) % 4], m[(g + 3) % 4]);
+        }
         s0 = _mm_add_epi32(s0, save0);
         s1 = _mm_add_epi32(s1, save1);
     }

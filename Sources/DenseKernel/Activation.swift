@@ -58,15 +58,12 @@ public enum Activation: String, Sendable, CaseIterable, Equatable {
 
 /// The float types the kernel computes in: `Float` and `Double`.
 public protocol DenseScalar: BinaryFloatingPoint & Real & Sendable where Self.RawSignificand: FixedWidthInteger {
-    /// The batch-invariant kernel of ``PackedKernel``: `y[m×n] = x[m×k]·W` for the panels
-    /// `[panelBegin, panelEnd)` of a packed `W`.
-    static func packedGEMM(
-        isa: GEMM.ISA, m: Int, n: Int, k: Int, x: UnsafePointer<Self>, packed: UnsafeRawPointer,
-        y: UnsafeMutablePointer<Self>, panelBegin: Int, panelEnd: Int)
+    /// The C kernel behind ``packedGEMM(isa:m:n:k:x:packed:y:panelBegin:panelEnd:)``.
+    static var gemmFunctions: GEMMFunctions<Self> { get }
     /// Wraps storage of this type.
     static func storage(_ values: [Self]) -> TensorStorage
-    /// Unwraps storage, converting when the dtype differs.
-    static func values(of storage: TensorStorage) -> [Self]
+    /// The values of storage of this dtype; nil for another dtype.
+    static func stored(_ storage: TensorStorage) -> [Self]?
     static var dtype: DType { get }
 }
 

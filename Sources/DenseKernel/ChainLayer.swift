@@ -12,24 +12,10 @@ public enum ChainLayer: Sendable, Equatable {
     case reshape(ReshapeLayer)
 
     /// The layer's name as Keras shows it (`dense`, `dropout_1`, …).
-    public var name: String {
-        switch self {
-        case .dense(let layer): layer.name
-        case .elementwise(let layer): layer.name
-        case .normalization(let layer): layer.name
-        case .reshape(let layer): layer.name
-        }
-    }
+    public var name: String { config.name }
 
     /// The Keras class shown in the summary (`Dense`, `Dropout`, `BatchNormalization`, …).
-    public var className: String {
-        switch self {
-        case .dense: "Dense"
-        case .elementwise(let layer): layer.className
-        case .normalization(let layer): layer.kind.className
-        case .reshape(let layer): layer.className
-        }
-    }
+    public var className: String { config.className }
 
     /// The width of the last axis the layer needs, when it fixes one (kernel rows, channels).
     public var requiredInputWidth: Int? {
@@ -110,6 +96,7 @@ public enum ChainLayerConfig: Sendable, Equatable {
     case normalization(NormalizationConfig)
     case reshape(ReshapeLayer)
 
+    /// The layer's name as Keras shows it (`dense`, `dropout_1`, …).
     public var name: String {
         switch self {
         case .dense(let config): config.name
@@ -119,6 +106,7 @@ public enum ChainLayerConfig: Sendable, Equatable {
         }
     }
 
+    /// The Keras class shown in the summary (`Dense`, `Dropout`, `BatchNormalization`, …).
     public var className: String {
         switch self {
         case .dense: "Dense"

@@ -53,34 +53,42 @@ public enum GEMM {
     }
 }
 
-extension Float: DenseScalar {
+/// The C kernel behind ``DenseScalar/packedGEMM(isa:m:n:k:x:packed:y:panelBegin:panelEnd:)``
+/// for one float type, so the Swift around it is written once.
+public struct GEMMFunctions<T>: Sendable {
+    /// `dk_gemm_f32` / `dk_gemm_f64`: the batch-invariant kernel.
+    @usableFromInline let packed:
+        @Sendable (dk_isa, Int, Int, Int, UnsafePointer<T>?, UnsafePointer<T>?, UnsafeMutablePointer<T>?, Int, Int) -> Void
+}
+
+extension DenseScalar {
+    /// The batch-invariant kernel of ``PackedKernel``: `y[m×n] = x[m×k]·W` for the panels
+    /// `[panelBegin, panelEnd)` of a packed `W`.
     @inlinable
     public static func packedGEMM(
-        isa: GEMM.ISA, m: Int, n: Int, k: Int, x: UnsafePointer<Float>, packed: UnsafeRawPointer,
-        y: UnsafeMutablePointer<Float>, panelBegin: Int, panelEnd: Int
+        isa: GEMM.ISA, m: Int, n: Int, k: Int, x: UnsafePointer<Self>, packed: UnsafeRawPointer,
+        y: UnsafeMutablePointer<Self>, panelBegin: Int, panelEnd: Int
     ) {
-        dk_gemm_f32(isa.cValue, m, n, k, x, packed.assumingMemoryBound(to: Float.self), y, panelBegin, panelEnd)
+        gemmFunctions.packed(isa.cValue, m, n, k, x, packed.assumingMemoryBound(to: Self.self), y, panelBegin, panelEnd)
     }
+
+    /// Unwraps storage, converting when the dtype differs.
+    public static func values(of storage: TensorStorage) -> [Self] {
+        guard let values = stored(storage.converted(to: dtype)) else { preconditionFailure("unreachable: converted to \(dtype)") }
+        return values
+    }
+}
+
+extension Float: DenseScalar {
+    public static let gemmFunctions = GEMMFunctions<Float>(packed: dk_gemm_f32)
     public static func storage(_ values: [Float]) -> TensorStorage { .float32(values) }
-    public static func values(of storage: TensorStorage) -> [Float] {
-        if case .float32(let values) = storage.converted(to: .float32) { return values }
-        preconditionFailure("unreachable: converted to float32")
-    }
+    public static func stored(_ storage: TensorStorage) -> [Float]? { if case .float32(let values) = storage { values } else { nil } }
     public static var dtype: DType { .float32 }
 }
 
 extension Double: DenseScalar {
-    @inlinable
-    public static func packedGEMM(
-        isa: GEMM.ISA, m: Int, n: Int, k: Int, x: UnsafePointer<Double>, packed: UnsafeRawPointer,
-        y: UnsafeMutablePointer<Double>, panelBegin: Int, panelEnd: Int
-    ) {
-        dk_gemm_f64(isa.cValue, m, n, k, x, packed.assumingMemoryBound(to: Double.self), y, panelBegin, panelEnd)
-    }
+    public static let gemmFunctions = GEMMFunctions<Double>(packed: dk_gemm_f64)
     public static func storage(_ values: [Double]) -> TensorStorage { .float64(values) }
-    public static func values(of storage: TensorStorage) -> [Double] {
-        if case .float64(let values) = storage.converted(to: .float64) { return values }
-        preconditionFailure("unreachable: converted to float64")
-    }
+    public static func stored(_ storage: TensorStorage) -> [Double]? { if case .float64(let values) = storage { values } else { nil } }
     public static var dtype: DType { .float64 }
 }

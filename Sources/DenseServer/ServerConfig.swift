@@ -85,58 +85,60 @@ struct ServerConfig: Sendable, Equatable {
         var kindName: String { isString ? "string" : isBool ? "boolean (true or false)" : "number" }
     }
 
-    static func int(_ name: String, _ path: WritableKeyPath<ServerConfig, Int>, _ help: String) -> Key {
+    /// A key of a `Value` property: `parse` reads the value from its text (nil: not one),
+    /// `String(_:)` writes it back.
+    private static func key<Value: LosslessStringConvertible>(
+        _ name: String, _ path: WritableKeyPath<ServerConfig, Value>, _ help: String, secret: Bool = false, isString: Bool = false,
+        isBool: Bool = false, parse: @escaping @Sendable (String) -> Value?
+    ) -> Key {
         nonisolated(unsafe) let path = path  // key paths are immutable values
         return Key(
             name: name, help: help,
             set: { config, text in
-                guard let value = Int(text.trimmingWhitespace(newlines: false)) else { return false }
+                guard let value = parse(text) else { return false }
                 config[keyPath: path] = value
                 return true
-            }, get: { String($0[keyPath: path]) }, isSecret: false, isString: false)
+            }, get: { String($0[keyPath: path]) }, isSecret: secret, isString: isString, isBool: isBool)
+    }
+
+    static func int(_ name: String, _ path: WritableKeyPath<ServerConfig, Int>, _ help: String) -> Key {
+        key(name, path, help) { Int($0.trimmingWhitespace(newlines: false)) }
     }
 
     static func double(_ name: String, _ path: WritableKeyPath<ServerConfig, Double>, _ help: String) -> Key {
-        nonisolated(unsafe) let path = path  // key paths are immutable values
-        return Key(
-            name: name, help: help,
-            set: { config, text in
-                guard let value = Double(text.trimmingWhitespace(newlines: false)), value.isFinite else { return false }
-                config[keyPath: path] = value
-                return true
-            }, get: { String($0[keyPath: path]) }, isSecret: false, isString: false)
+        key(name, path, help) { text in Double(text.trimmingWhitespace(newlines: false)).flatMap { $0.isFinite ? $0 : nil } }
     }
 
     static func bool(_ name: String, _ path: WritableKeyPath<ServerConfig, Bool>, _ help: String) -> Key {
-        nonisolated(unsafe) let path = path  // key paths are immutable values
-        return Key(
-            name: name, help: help,
-            set: { config, text in
-                switch text.trimmingWhitespace(newlines: false).lowercased() {
-                case "true", "1", "on", "yes": config[keyPath: path] = true
-                case "false", "0", "off", "no": config[keyPath: path] = false
-                default: return false
-                }
-                return true
-            }, get: { String($0[keyPath: path]) }, isSecret: false, isString: false, isBool: true)
+        key(name, path, help, isBool: true) { text in
+            switch text.trimmingWhitespace(newlines: false).lowercased() {
+            case "true", "1", "on", "yes": true
+            case "false", "0", "off", "no": false
+            default: nil
+            }
+        }
     }
 
     static func string(_ name: String, _ path: WritableKeyPath<ServerConfig, String>, _ help: String, secret: Bool = false) -> Key {
-        nonisolated(unsafe) let path = path  // key paths are immutable values
-        return Key(
-            name: name, help: help,
-            set: { config, text in
-                config[keyPath: path] = text
-                return true
-            }, get: { $0[keyPath: path] }, isSecret: secret, isString: true)
+        key(name, path, help, secret: secret, isString: true) { $0 }
     }
 
     static let keys: [Key] = [
-        string("host", \.host, "Address to listen on: 127.0.0.1, 0.0.0.0 (all interfaces, e.g. in a container) or an IPv6 literal."),
-        int("port", \.port, "TCP port; 0 picks an ephemeral port (printed in the `listening on` line)."),
-        int("workers", \.workers, "Worker queues running forward passes; 0 = one per active processor."),
-        int("queue_depth", \.queueDepth, "Requests admitted beyond the ones running; when full, 503 with Retry-After at once."),
-        string("model_dir", \.modelDir, "Directory of registered models (created if missing; survives restarts)."),
+        string(
+            "host", \.host,
+            "Address to listen on: 127.0.0.1, 0.0.0.0 (all interfaces, e.g. in a container) or an IPv6 literal."),
+        int(
+            "port", \.port,
+            "TCP port; 0 picks an ephemeral port (printed in the `listening on` line)."),
+        int(
+            "workers", \.workers,
+            "Worker queues running forward passes; 0 = one per active processor."),
+        int(
+            "queue_depth", \.queueDepth,
+            "Requests admitted beyond the ones running; when full, 503 with Retry-After at once."),
+        string(
+            "model_dir", \.modelDir,
+            "Directory of registered models (created if missing; survives restarts)."),
         string(
             "seed_model_dir", \.seedModelDir,
             "Models (*.json, PUT bodies named by file) copied into an empty model_dir at first start; empty = none."),
@@ -144,23 +146,49 @@ struct ServerConfig: Sendable, Equatable {
             "admin_token", \.adminToken,
             "Bearer token for PUT/DELETE of models (surrounding whitespace, e.g. a secret file's trailing newline, is ignored); empty = model changes only while host is a loopback address, and only from loopback (403 otherwise).",
             secret: true),
-        string("log_level", \.logLevel, "trace, debug, info, notice, warning, error or critical."),
-        string("log_format", \.logFormat, "text or json (one JSON object per line)."),
-        int("max_connections", \.maxConnections, "Open connections above which new ones get 503 and are closed."),
-        int("io_queues", \.ioQueues, "Serial I/O queues for connections; 0 = one per active processor."),
-        double("header_read_timeout_s", \.headerReadTimeout, "Seconds to receive a request head (slow clients get 408)."),
-        double("body_read_timeout_s", \.bodyReadTimeout, "Seconds without body bytes before 408."),
-        double("idle_timeout_s", \.idleTimeout, "Seconds an idle keep-alive connection stays open."),
+        string(
+            "log_level", \.logLevel,
+            "trace, debug, info, notice, warning, error or critical."),
+        string(
+            "log_format", \.logFormat,
+            "text or json (one JSON object per line)."),
+        int(
+            "max_connections", \.maxConnections,
+            "Open connections above which new ones get 503 and are closed."),
+        int(
+            "io_queues", \.ioQueues,
+            "Serial I/O queues for connections; 0 = one per active processor."),
+        double(
+            "header_read_timeout_s", \.headerReadTimeout,
+            "Seconds to receive a request head (slow clients get 408)."),
+        double(
+            "body_read_timeout_s", \.bodyReadTimeout,
+            "Seconds without body bytes before 408."),
+        double(
+            "idle_timeout_s", \.idleTimeout,
+            "Seconds an idle keep-alive connection stays open."),
         double(
             "write_timeout_s", \.writeTimeout,
             "Seconds without progress at the client's side (bytes it acknowledged) while an answer waits for it, before the connection is dropped; a steady slow reader is never cut off."
         ),
-        int("max_request_line_bytes", \.maxRequestLineBytes, "Longest request line (414 beyond)."),
-        int("max_header_bytes", \.maxHeaderBytes, "Largest header block (431 beyond)."),
-        int("max_header_count", \.maxHeaderCount, "Most header fields (431 beyond)."),
-        int("max_body_bytes", \.maxBodyBytes, "Largest request body, decided from Content-Length before reading (413)."),
-        int("max_inflated_body_bytes", \.maxInflatedBodyBytes, "Largest gzip-inflated request body (413 beyond: zip bombs)."),
-        int("max_chunk_line_bytes", \.maxChunkLineBytes, "Longest chunk-size line of a chunked body, extensions included (400 beyond)."),
+        int(
+            "max_request_line_bytes", \.maxRequestLineBytes,
+            "Longest request line (414 beyond)."),
+        int(
+            "max_header_bytes", \.maxHeaderBytes,
+            "Largest header block (431 beyond)."),
+        int(
+            "max_header_count", \.maxHeaderCount,
+            "Most header fields (431 beyond)."),
+        int(
+            "max_body_bytes", \.maxBodyBytes,
+            "Largest request body, decided from Content-Length before reading (413)."),
+        int(
+            "max_inflated_body_bytes", \.maxInflatedBodyBytes,
+            "Largest gzip-inflated request body (413 beyond: zip bombs)."),
+        int(
+            "max_chunk_line_bytes", \.maxChunkLineBytes,
+            "Longest chunk-size line of a chunked body, extensions included (400 beyond)."),
         int(
             "max_pipelined_requests", \.maxPipelinedRequests,
             "Pipelined requests parsed ahead of their responses per connection; reading pauses beyond."),
@@ -175,20 +203,40 @@ struct ServerConfig: Sendable, Equatable {
             "max_buffered_response_bytes", \.maxBufferedResponseBytes,
             "Unsent response bytes all connections together may hold; a response of 64 KiB or more past it becomes 503 server_busy (clients that never read cannot pin memory). 0 = no limit."
         ),
-        int("gzip_min_bytes", \.gzipMinBytes, "Responses at least this large are gzipped when the client accepts gzip; 0 disables."),
-        int("gzip_level", \.gzipLevel, "zlib level for responses, 1 (fast) to 9 (small)."),
-        int("max_rank", \.maxRank, "Largest tensor rank."),
-        int("max_elements", \.maxElements, "Largest element count of any one tensor (input, output, kernel)."),
-        int("max_layers", \.maxLayers, "Most layers in one model."),
-        int("max_params", \.maxParams, "Most parameters in one model."),
-        int("max_flops", \.maxFLOPs, "Most FLOPs (2·rows·in·units per layer) in one forward pass."),
-        int("max_json_depth", \.maxJSONDepth, "Deepest JSON nesting accepted."),
+        int(
+            "gzip_min_bytes", \.gzipMinBytes,
+            "Responses at least this large are gzipped when the client accepts gzip; 0 disables."),
+        int(
+            "gzip_level", \.gzipLevel,
+            "zlib level for responses, 1 (fast) to 9 (small)."),
+        int(
+            "max_rank", \.maxRank,
+            "Largest tensor rank."),
+        int(
+            "max_elements", \.maxElements,
+            "Largest element count of any one tensor (input, output, kernel)."),
+        int(
+            "max_layers", \.maxLayers,
+            "Most layers in one model."),
+        int(
+            "max_params", \.maxParams,
+            "Most parameters in one model."),
+        int(
+            "max_flops", \.maxFLOPs,
+            "Most FLOPs (2·rows·in·units per layer) in one forward pass."),
+        int(
+            "max_json_depth", \.maxJSONDepth,
+            "Deepest JSON nesting accepted."),
         int(
             "max_json_values", \.maxJSONValues,
             "Most JSON values (numbers, strings, arrays, objects) in one request body (413 beyond); a model PUT as JSON lists needs one per weight."
         ),
-        int("max_json_object_keys", \.maxJSONObjectKeys, "Most keys in one JSON object (413 beyond)."),
-        int("split_min_flops", \.splitMinFLOPs, "Forward passes of at least this many FLOPs are split over rows across workers."),
+        int(
+            "max_json_object_keys", \.maxJSONObjectKeys,
+            "Most keys in one JSON object (413 beyond)."),
+        int(
+            "split_min_flops", \.splitMinFLOPs,
+            "Forward passes of at least this many FLOPs are split over rows across workers."),
         bool(
             "batching", \.batching,
             "Dynamic batching of registered models (true or false): concurrent requests to one model version run as one forward pass. A model's PUT body may override it (`batching.enabled`)."
@@ -201,10 +249,15 @@ struct ServerConfig: Sendable, Equatable {
             "max_queue_delay_us", \.maxQueueDelayMicroseconds,
             "Microseconds a queued request waits for others to batch with (0 = only those already queued). Per model: `batching.max_queue_delay_us`."
         ),
-        int("retry_after_s", \.retryAfter, "Retry-After seconds sent with 503 answers: overload, and readiness while loading or draining."),
+        int(
+            "retry_after_s", \.retryAfter,
+            "Retry-After seconds sent with 503 answers: overload, and readiness while loading or draining."),
         double(
-            "drain_grace_s", \.drainGrace, "After SIGTERM: seconds readiness is false while still accepting (load balancers stop routing)."),
-        double("drain_timeout_s", \.drainTimeout, "After the grace: seconds to finish accepted requests before closing what is left."),
+            "drain_grace_s", \.drainGrace,
+            "After SIGTERM: seconds readiness is false while still accepting (load balancers stop routing)."),
+        double(
+            "drain_timeout_s", \.drainTimeout,
+            "After the grace: seconds to finish accepted requests before closing what is left."),
         bool(
             "http2", \.http2,
             "HTTP/2 cleartext (prior knowledge, h2c) and gRPC on the same port (true or false); off, the HTTP/2 preface gets 505."),

@@ -129,16 +129,10 @@ public struct HTTPRequestParser: Sendable {
     }
 
     /// Whether a request without keep-alive was emitted; later bytes are ignored.
-    public var isClosed: Bool {
-        if case .closed = state { return true }
-        return false
-    }
+    public var isClosed: Bool { if case .closed = state { true } else { false } }
 
     /// The error the parser failed with, if any.
-    public var error: HTTPParseError? {
-        if case .failed(let e) = state { return e }
-        return nil
-    }
+    public var error: HTTPParseError? { if case .failed(let e) = state { e } else { nil } }
 
     // MARK: Parsing
 
@@ -197,12 +191,7 @@ public struct HTTPRequestParser: Sendable {
                 consume(to: lf + 1)
 
             case .fixedBody:
-                let n = min(remaining, buffer.count - start)
-                if n > 0 {
-                    body.append(contentsOf: buffer[start..<(start + n)])
-                    consume(to: start + n)
-                    remaining -= n
-                }
+                takeBody()
                 if remaining == 0 { return .request(emit()) }
                 return takeContinue()
 
@@ -224,12 +213,7 @@ public struct HTTPRequestParser: Sendable {
                 }
 
             case .chunkData:
-                let n = min(remaining, buffer.count - start)
-                if n > 0 {
-                    body.append(contentsOf: buffer[start..<(start + n)])
-                    consume(to: start + n)
-                    remaining -= n
-                }
+                takeBody()
                 if remaining > 0 { return takeContinue() }
                 state = .chunkDataEnd
 
@@ -263,6 +247,16 @@ public struct HTTPRequestParser: Sendable {
         guard continueDue, let head = pendingHead else { return nil }
         continueDue = false
         return .expectContinue(head)
+    }
+
+    /// Moves up to `remaining` body bytes from the buffer into the body (fixed-length and
+    /// chunk data alike).
+    private mutating func takeBody() {
+        let n = min(remaining, buffer.count - start)
+        guard n > 0 else { return }
+        body.append(contentsOf: buffer[start..<(start + n)])
+        consume(to: start + n)
+        remaining -= n
     }
 
     private mutating func consume(to newStart: Int) {

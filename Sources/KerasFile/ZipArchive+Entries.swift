@@ -14,13 +14,8 @@ extension ZipArchive {
         guard offset <= cdEnd - 46, view.matches([0x50, 0x4B, 0x01, 0x02], at: offset) else {
             throw .malformed("\(what): no central file header signature PK\\1\\2")
         }
-        let flags = try view.u16(offset + 8, what)
-        let rawMethod = try view.u16(offset + 10, what)
-        let crc = UInt32(try view.u32(offset + 16, what))
-        let compressed = try view.u32(offset + 20, what)
-        let uncompressed = try view.u32(offset + 24, what)
-        let nameLength = try view.u16(offset + 28, what)
-        let extraLength = try view.u16(offset + 30, what)
+        // The central entry opens with "version made by": then the fields the local header repeats.
+        let (flags, rawMethod, crc, compressed, uncompressed, nameLength, extraLength) = try repeatedFields(view, at: offset + 2, what)
         let commentLength = try view.u16(offset + 32, what)
         let diskStart = try view.u16(offset + 34, what)
         let localOffset = try view.u32(offset + 42, what)
@@ -47,13 +42,8 @@ extension ZipArchive {
         guard view.matches([0x50, 0x4B, 0x03, 0x04], at: localOffset) else {
             throw .malformed("\(local): no local file header signature PK\\3\\4")
         }
-        let localFlags = try view.u16(localOffset + 6, local)
-        let localMethod = try view.u16(localOffset + 8, local)
-        let localCRC = UInt32(try view.u32(localOffset + 14, local))
-        let localCompressed = try view.u32(localOffset + 18, local)
-        let localUncompressed = try view.u32(localOffset + 22, local)
-        let localNameLength = try view.u16(localOffset + 26, local)
-        let localExtraLength = try view.u16(localOffset + 28, local)
+        let (localFlags, localMethod, localCRC, localCompressed, localUncompressed, localNameLength, localExtraLength) =
+            try repeatedFields(view, at: localOffset, local)
         guard localFlags == flags, localMethod == rawMethod else {
             throw .malformed(
                 "\(local): flags \(localFlags) / method \(localMethod) differ from the central directory's \(flags) / \(rawMethod)")
@@ -86,6 +76,19 @@ extension ZipArchive {
         let entry = ZipEntry(
             name: name, method: method, crc32: crc, compressedSize: compressed, uncompressedSize: uncompressed, dataRange: data)
         return (entry, end, localOffset..<spanEnd)
+    }
+
+    /// The fields a local header (§4.3.7) repeats from its central directory entry (§4.3.12),
+    /// at the same offsets from `start`: the local header's start, or the central entry's
+    /// plus 2. Flags, method, CRC-32, compressed and uncompressed size, name and extra length.
+    static func repeatedFields(
+        _ view: ByteView, at start: Int, _ what: String
+    ) throws(KerasFileError) -> (Int, Int, UInt32, Int, Int, Int, Int) {
+        (
+            try view.u16(start + 6, what), try view.u16(start + 8, what), UInt32(try view.u32(start + 14, what)),
+            try view.u32(start + 18, what), try view.u32(start + 22, what), try view.u16(start + 26, what),
+            try view.u16(start + 28, what)
+        )
     }
 
     /// A member name as UTF-8, refused when empty, absolute, with a `..` component, a

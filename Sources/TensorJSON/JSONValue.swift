@@ -67,22 +67,13 @@ extension JSONValue {
     }
 
     /// True for `.null`.
-    public var isNull: Bool {
-        if case .null = self { return true }
-        return false
-    }
+    public var isNull: Bool { if case .null = self { true } else { false } }
 
     /// The Bool of a `.bool`, else nil.
-    public var boolValue: Bool? {
-        if case .bool(let b) = self { return b }
-        return nil
-    }
+    public var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
 
     /// The Double of a `.number` (any value, NaN and infinities included), else nil.
-    public var doubleValue: Double? {
-        if case .number(let d) = self { return d }
-        return nil
-    }
+    public var doubleValue: Double? { if case .number(let d) = self { d } else { nil } }
 
     /// The Int of a `.number` that is an exact integer in `Int`'s range
     /// (`3.0` and `3e2` qualify, `3.5`, `1e300`, NaN do not), else nil.
@@ -95,16 +86,10 @@ extension JSONValue {
     }
 
     /// The String of a `.string`, else nil.
-    public var stringValue: String? {
-        if case .string(let s) = self { return s }
-        return nil
-    }
+    public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
 
     /// The object of an `.object`, else nil.
-    public var objectValue: JSONObject? {
-        if case .object(let o) = self { return o }
-        return nil
-    }
+    public var objectValue: JSONObject? { if case .object(let o) = self { o } else { nil } }
 
     /// The elements of an array (`.numbers` are expanded to `.number`s, which
     /// allocates: prefer `numbersValue` for tensors), else nil.

@@ -51,28 +51,30 @@ public struct JSONWriter: Sendable {
     // MARK: structure
 
     /// Writes `{`.
-    public mutating func beginObject() {
-        separate()
-        bytes.append(UInt8(ascii: "{"))
-        needsComma = false
-    }
+    public mutating func beginObject() { open(UInt8(ascii: "{")) }
 
     /// Writes `}`.
-    public mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
-        needsComma = true
-    }
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
 
     /// Writes `[`.
-    public mutating func beginArray() {
+    public mutating func beginArray() { open(UInt8(ascii: "[")) }
+
+    /// Writes `]`.
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    /// An object or array opens as a value (after a comma if one is due); its first element
+    /// needs none.
+    @inline(__always)
+    private mutating func open(_ bracket: UInt8) {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        bytes.append(bracket)
         needsComma = false
     }
 
-    /// Writes `]`.
-    public mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+    /// A closed object or array is a value: what follows it needs a comma.
+    @inline(__always)
+    private mutating func close(_ bracket: UInt8) {
+        bytes.append(bracket)
         needsComma = true
     }
 
@@ -87,27 +89,17 @@ public struct JSONWriter: Sendable {
     // MARK: members
 
     /// Writes `"key":value` as an object member.
-    public mutating func write(_ value: Bool, forKey key: String) {
+    public mutating func write(_ value: some JSONScalar, forKey key: String) {
         writeKey(key)
-        write(value)
+        value.write(to: &self)
     }
 
-    /// Writes `"key":value` as an object member.
-    public mutating func write(_ value: Int, forKey key: String) {
+    /// Writes `"key":[value, …]` as an object member.
+    public mutating func writeArray<Values: Sequence>(_ values: Values, forKey key: String) where Values.Element: JSONScalar {
         writeKey(key)
-        write(value)
-    }
-
-    /// Writes `"key":value` as an object member.
-    public mutating func write(_ value: String, forKey key: String) {
-        writeKey(key)
-        write(value)
-    }
-
-    /// Writes `"key":value` as an object member.
-    public mutating func write(_ value: Double, forKey key: String) {
-        writeKey(key)
-        write(value)
+        beginArray()
+        for value in values { value.write(to: &self) }
+        endArray()
     }
 
     // MARK: scalars
@@ -246,4 +238,30 @@ public struct JSONWriter: Sendable {
         }
         bytes.append(UInt8(ascii: "\""))
     }
+}
+
+/// A scalar ``JSONWriter`` writes as one value: what ``JSONWriter/write(_:forKey:)`` takes.
+public protocol JSONScalar {
+    /// Writes the value with the writer's `write(_:)` for its type.
+    func write(to writer: inout JSONWriter)
+}
+
+extension Bool: JSONScalar {
+    /// `true` or `false`.
+    public func write(to writer: inout JSONWriter) { writer.write(self) }
+}
+
+extension Int: JSONScalar {
+    /// The integer in decimal.
+    public func write(to writer: inout JSONWriter) { writer.write(self) }
+}
+
+extension String: JSONScalar {
+    /// The string quoted and escaped.
+    public func write(to writer: inout JSONWriter) { writer.write(self) }
+}
+
+extension Double: JSONScalar {
+    /// The shortest text that parses back to the value.
+    public func write(to writer: inout JSONWriter) { writer.write(self) }
 }

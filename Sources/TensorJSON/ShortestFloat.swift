@@ -35,18 +35,7 @@ private func ropDouble(_ g1: UInt64, _ g0: UInt64, _ cp: UInt64) -> UInt64 {
 
 @_transparent
 private func schubfachDouble(q: Int, c: UInt64, dk: Int) -> (digits: UInt64, exponent: Int) {
-    let out = c & 1
-    let cb = c << 2
-    let cbr = cb &+ 2
-    let cbl: UInt64
-    let k: Int
-    if c != 1 << 52 || q == -1074 {
-        cbl = cb &- 2
-        k = flog10pow2(q)
-    } else {
-        cbl = cb &- 1
-        k = flog10ThreeQuartersPow2(q)
-    }
+    let (cb, cbl, cbr, k) = roundingInterval(q: q, c: c, lowestQ: -1074, hiddenBit: 1 << 52)
     let h = UInt64(q &+ flog2pow10(-k) &+ 2)
     let i = 2 &* (k &+ 324)
     let g1 = schubfachG[i]
@@ -54,34 +43,39 @@ private func schubfachDouble(q: Int, c: UInt64, dk: Int) -> (digits: UInt64, exp
     let vb = ropDouble(g1, g0, cb << h)
     let vbl = ropDouble(g1, g0, cbl << h)
     let vbr = ropDouble(g1, g0, cbr << h)
-    let s = vb >> 2
-    if q == -1074 {
-        // Lowest binade: a subnormal's rounding interval can hold decimals several
-        // digits shorter than s, which the two-candidate search below would miss.
-        if let r = shortestInLowestBinade(s: s, vb: vb, vbl: vbl, vbr: vbr, out: out) { return (r, k) }
-    }
-    return (chooseDigits(s: s, vb: vb, vbl: vbl, vbr: vbr, out: out), k &+ dk)
+    return closestDecimal(vb: vb, vbl: vbl, vbr: vbr, out: c & 1, k: k, dk: dk, lowestBinade: q == -1074)
 }
 
 /// Shortest-closest decimal `digits * 10^exponent` of a finite, nonzero |v|
 /// (`digits` may carry trailing zeros).
 @_transparent
 func shortestDecimal(_ v: Double) -> (digits: UInt64, exponent: Int) {
-    let bits = v.bitPattern
-    let t = bits & ((1 << 52) - 1)
-    let bq = Int(truncatingIfNeeded: (bits >> 52) & 0x7FF)
-    if bq != 0 {
-        let mq = 1075 &- bq
-        let c = (1 << 52) | t
-        // 0 < mq < 53, tested as in the Float version.
-        let shift = UInt64(truncatingIfNeeded: mq) & 63
-        let fraction = c & ((1 << shift) &- 1)
-        if UInt(bitPattern: mq &- 1) < 52, fraction == 0 { return (c >> shift, 0) }
-        return schubfachDouble(q: -mq, c: c, dk: 0)
+    shortestDecimal(bits: v.bitPattern, significandBits: 52, exponentMask: 0x7FF, subnormalQ: -1074) {
+        schubfachDouble(q: $0, c: $1, dk: 0)
     }
-    // Subnormal. (Java's C_TINY scaling is skipped: it exists to give at least two
-    // digits, and we want the shortest, e.g. 5e-324.)
-    return schubfachDouble(q: -1074, c: t, dk: 0)
+}
+
+/// Both formats' decode of `bits` (IEEE binary64 or binary32, sign ignored) into `c·2^q`
+/// before Schubfach runs: an integer value is its own shortest decimal. One unsigned compare
+/// tests 0 < mq ≤ `significandBits`, and both tests feed one branch: whether mq is in range
+/// is a coin flip for activations near 1, while "is an integer" is rarely true.
+/// (For a subnormal, Java's C_TINY scaling is skipped: it exists to give at least two
+/// digits, and we want the shortest, e.g. 5e-324.)
+@_transparent
+private func shortestDecimal(
+    bits: UInt64, significandBits: Int, exponentMask: UInt64, subnormalQ: Int,
+    schubfach: (_ q: Int, _ c: UInt64) -> (digits: UInt64, exponent: Int)
+) -> (digits: UInt64, exponent: Int) {
+    let t = bits & ((1 << significandBits) - 1)
+    let bq = Int(truncatingIfNeeded: (bits >> significandBits) & exponentMask)
+    guard bq != 0 else { return schubfach(subnormalQ, t) }
+    // The exponent bias plus the significand's width: 1075 for Double, 150 for Float.
+    let mq = Int(exponentMask >> 1) &+ significandBits &- bq
+    let c = (1 << significandBits) | t
+    let shift = UInt64(truncatingIfNeeded: mq) & 63
+    let fraction = c & ((1 << shift) &- 1)
+    if UInt(bitPattern: mq &- 1) < UInt(significandBits), fraction == 0 { return (c >> shift, 0) }
+    return schubfach(-mq, c)
 }
 
 /// For the lowest binade: the multiple of the largest power of ten 10^j (j >= 1)
@@ -115,25 +109,33 @@ private func ropFloat(_ g: UInt64, _ cp: UInt64) -> UInt64 {
 
 @_transparent
 private func schubfachFloat(q: Int, c: UInt64, dk: Int) -> (digits: UInt64, exponent: Int) {
-    let out = c & 1
-    let cb = c << 2
-    let cbr = cb &+ 2
-    let cbl: UInt64
-    let k: Int
-    if c != 1 << 23 || q == -149 {
-        cbl = cb &- 2
-        k = flog10pow2(q)
-    } else {
-        cbl = cb &- 1
-        k = flog10ThreeQuartersPow2(q)
-    }
+    let (cb, cbl, cbr, k) = roundingInterval(q: q, c: c, lowestQ: -149, hiddenBit: 1 << 23)
     let h = UInt64(q &+ flog2pow10(-k) &+ 33)
     let g = schubfachG[2 &* (k &+ 324)] &+ 1
     let vb = ropFloat(g, cb << h)
     let vbl = ropFloat(g, cbl << h)
     let vbr = ropFloat(g, cbr << h)
+    return closestDecimal(vb: vb, vbl: vbl, vbr: vbr, out: c & 1, k: k, dk: dk, lowestBinade: q == -149)
+}
+
+/// Schubfach's interval of `c·2^q` (Double and Float alike), scaled by 4: `cb` is v,
+/// `cbl` and `cbr` its rounding bounds (closer below at the bottom of a binade but the
+/// lowest), and `k` the decimal exponent the table is read at.
+@inline(__always)
+private func roundingInterval(q: Int, c: UInt64, lowestQ: Int, hiddenBit: UInt64) -> (UInt64, UInt64, UInt64, Int) {
+    let cb = c << 2
+    if c != hiddenBit || q == lowestQ { return (cb, cb &- 2, cb &+ 2, flog10pow2(q)) }
+    return (cb, cb &- 1, cb &+ 2, flog10ThreeQuartersPow2(q))
+}
+
+/// The shortest-closest digits from the scaled interval `vb` in `[vbl, vbr]`, and their
+/// exponent.
+@inline(__always)
+private func closestDecimal(
+    vb: UInt64, vbl: UInt64, vbr: UInt64, out: UInt64, k: Int, dk: Int, lowestBinade: Bool
+) -> (digits: UInt64, exponent: Int) {
     let s = vb >> 2
-    if q == -149 {
+    if lowestBinade {
         // Lowest binade: a subnormal's rounding interval can hold decimals several
         // digits shorter than s, which the two-candidate search below would miss.
         if let r = shortestInLowestBinade(s: s, vb: vb, vbl: vbl, vbr: vbr, out: out) { return (r, k) }
@@ -164,21 +166,9 @@ private func chooseDigits(s: UInt64, vb: UInt64, vbl: UInt64, vbr: UInt64, out: 
 /// Shortest-closest decimal `digits * 10^exponent` of a finite, nonzero |v|.
 @_transparent
 func shortestDecimal(_ v: Float) -> (digits: UInt64, exponent: Int) {
-    let bits = UInt64(v.bitPattern)
-    let t = bits & ((1 << 23) - 1)
-    let bq = Int(truncatingIfNeeded: (bits >> 23) & 0xFF)
-    if bq != 0 {
-        let mq = 150 &- bq
-        let c = (1 << 23) | t
-        // An integer value is its own shortest decimal. One unsigned compare tests
-        // 0 < mq < 24, and both tests feed one branch: whether mq is in range is a coin
-        // flip for activations near 1, while "is an integer" is rarely true.
-        let shift = UInt64(truncatingIfNeeded: mq) & 63
-        let fraction = c & ((1 << shift) &- 1)
-        if UInt(bitPattern: mq &- 1) < 23, fraction == 0 { return (c >> shift, 0) }
-        return schubfachFloat(q: -mq, c: c, dk: 0)
+    shortestDecimal(bits: UInt64(v.bitPattern), significandBits: 23, exponentMask: 0xFF, subnormalQ: -149) {
+        schubfachFloat(q: $0, c: $1, dk: 0)
     }
-    return schubfachFloat(q: -149, c: t, dk: 0)  // subnormal
 }
 
 // MARK: - Layout
@@ -413,6 +403,24 @@ private func writeSpecial(isNaN: Bool, isInfinite: Bool, negative: Bool, to p: U
     return n
 }
 
+/// Where a number's text goes after its sign (`signBit` 1 for negative): the sign without a
+/// branch (it is a coin flip), as a minus always written at `p` and kept only for a negative
+/// value.
+@_transparent
+func afterSign(at p: UnsafeMutablePointer<UInt8>, signBit: Int) -> UnsafeMutablePointer<UInt8> {
+    p[0] = UInt8(ascii: "-")
+    return p + signBit
+}
+
+/// `0.0` at `q` (after the sign, if any): 3 bytes.
+@inline(__always)
+private func writeZero(to q: UnsafeMutablePointer<UInt8>) -> Int {
+    q[0] = UInt8(ascii: "0")
+    q[1] = UInt8(ascii: ".")
+    q[2] = UInt8(ascii: "0")
+    return 3
+}
+
 /// The shortest-closest decimal of `v`, or digits 0 for zero and non-finite values;
 /// see the `Float` overload.
 @_transparent
@@ -425,15 +433,10 @@ func shortestDigits(_ v: Double) -> (digits: UInt64, exponent: Int) {
 /// `(d, e)`, at `p` (room for `maxNumberTextBytes` needed); returns the byte count.
 @_transparent
 func formatShortest(_ v: Double, digits d: UInt64, exponent e: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
-    // The sign without a branch, as for Float.
-    p[0] = UInt8(ascii: "-")
-    let q = p + Int(truncatingIfNeeded: v.bitPattern >> (UInt64.bitWidth - 1))
+    let q = afterSign(at: p, signBit: Int(truncatingIfNeeded: v.bitPattern >> (UInt64.bitWidth - 1)))
     guard d != 0 else {
         guard v == 0 else { return writeSpecial(isNaN: v.isNaN, isInfinite: v.isInfinite, negative: v.sign == .minus, to: p) }
-        q[0] = UInt8(ascii: "0")
-        q[1] = UInt8(ascii: ".")
-        q[2] = UInt8(ascii: "0")
-        return 3 &+ (q - p)
+        return writeZero(to: q) &+ (q - p)
     }
     return layoutDecimal(digits: d, exponent: e, to: q) &+ (q - p)
 }
@@ -464,17 +467,11 @@ func shortestDigits(_ v: Float) -> (digits: UInt64, exponent: Int) {
 /// `(d, e)`, at `p` (room for `maxNumberTextBytes` needed); returns the byte count.
 @_transparent
 func formatShortest(_ v: Float, digits d: UInt64, exponent e: Int, to p: UnsafeMutablePointer<UInt8>) -> Int {
-    // The sign without a branch (it is a coin flip): the minus is always written and
-    // kept only for a negative value.
-    p[0] = UInt8(ascii: "-")
-    let q = p + Int(truncatingIfNeeded: v.bitPattern >> (UInt32.bitWidth - 1))
+    let q = afterSign(at: p, signBit: Int(truncatingIfNeeded: v.bitPattern >> (UInt32.bitWidth - 1)))
     guard d != 0 else {
         // Zero is common (half of a relu layer's outputs): written here, not out of line.
         guard v == 0 else { return formatUnusual(v, to: p) }
-        q[0] = UInt8(ascii: "0")
-        q[1] = UInt8(ascii: ".")
-        q[2] = UInt8(ascii: "0")
-        return 3 &+ (q - p)
+        return writeZero(to: q) &+ (q - p)
     }
     if d < 1_000_000_000 {
         // The common case, inline: a fraction with at most 9 + 3 digits after the point.

@@ -4,17 +4,14 @@ public struct HealthCheckRequest: ProtoFieldMessage {
     /// 1 `service`: "" asks about the whole server.
     public var service = ""
 
-    /// `HealthCheckRequest`.
-    public static let protoName = "HealthCheckRequest"
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.string(1, "service", &service)
+    }
 
     /// A request about the whole server.
     public init() {}
 
     /// A request about `service`.
     public init(service: String) { self.service = service }
-
-    /// The fields in field-number order.
-    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
-        try fields.string(1, "service", &service)
-    }
 }

@@ -19,17 +19,14 @@ public struct HealthCheckResponse: ProtoFieldMessage {
         public static let serviceUnknown = ServingStatus(rawValue: 3)
     }
 
-    /// `HealthCheckResponse`.
-    public static let protoName = "HealthCheckResponse"
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.enumeration(1, "status", &status)
+    }
 
     /// A response with status `UNKNOWN`.
     public init() {}
 
     /// A response with `status`.
     public init(status: ServingStatus) { self.status = status }
-
-    /// The fields in field-number order.
-    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
-        try fields.enumeration(1, "status", &status)
-    }
 }

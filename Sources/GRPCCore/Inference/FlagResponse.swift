@@ -7,14 +7,14 @@ public struct FlagResponse<RPC: FlagRPC>: ProtoFieldMessage {
     /// `<RPC>Response`.
     public static var protoName: String { RPC.rpcName + "Response" }
 
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.bool(1, RPC.flagName, &value)
+    }
+
     /// A response with the flag false.
     public init() {}
 
     /// A response with the flag `value`.
     public init(_ value: Bool) { self.value = value }
-
-    /// The fields in field-number order.
-    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
-        try fields.bool(1, RPC.flagName, &value)
-    }
 }

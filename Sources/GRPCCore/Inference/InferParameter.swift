@@ -17,9 +17,6 @@ public enum InferParameter: ProtoMessage {
     /// 5 `uint64_param` (Triton).
     case uint64(UInt64)
 
-    /// `InferParameter`.
-    public static let protoName = "InferParameter"
-
     /// ``unset``.
     public init() { self = .unset }
 

@@ -46,6 +46,13 @@ public struct InferTensor<Role: InferTensorRole>: ProtoFieldMessage {
     /// `InferInputTensor` or `InferOutputTensor`.
     public static var protoName: String { Role.protoName }
 
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.tensorHeader(&name, &datatype, &shape)
+        try fields.parameters(4, "parameters", &parameters)
+        try fields.message(5, "contents", &contents)
+    }
+
     /// An empty tensor.
     public init() {}
 
@@ -59,14 +66,5 @@ public struct InferTensor<Role: InferTensorRole>: ProtoFieldMessage {
         self.shape = shape
         self.parameters = parameters
         self.contents = contents
-    }
-
-    /// The fields in field-number order.
-    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
-        try fields.string(1, "name", &name)
-        try fields.string(2, "datatype", &datatype)
-        try fields.int64s(3, "shape", &shape, max: \.maxShapeRank)
-        try fields.parameters(4, "parameters", &parameters)
-        try fields.message(5, "contents", &contents)
     }
 }

@@ -21,9 +21,6 @@ public struct InferTensorContents: ProtoMessage {
     /// 8 `bytes_contents`: BYTES, one element per tensor element; slices of the input.
     public var bytesContents: [ArraySlice<UInt8>] = []
 
-    /// `InferTensorContents`.
-    public static let protoName = "InferTensorContents"
-
     /// No contents.
     public init() {}
 

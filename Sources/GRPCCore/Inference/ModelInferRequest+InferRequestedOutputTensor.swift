@@ -6,8 +6,11 @@ extension ModelInferRequest {
         /// 2 `parameters` (tritonclient sends `binary_data`, `classification`).
         public var parameters: [String: InferParameter] = [:]
 
-        /// `InferRequestedOutputTensor`.
-        public static let protoName = "InferRequestedOutputTensor"
+        /// The fields in field-number order.
+        public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+            try fields.string(1, "name", &name)
+            try fields.parameters(2, "parameters", &parameters)
+        }
 
         /// An empty output request.
         public init() {}
@@ -16,12 +19,6 @@ extension ModelInferRequest {
         public init(name: String, parameters: [String: InferParameter] = [:]) {
             self.name = name
             self.parameters = parameters
-        }
-
-        /// The fields in field-number order.
-        public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
-            try fields.string(1, "name", &name)
-            try fields.parameters(2, "parameters", &parameters)
         }
     }
 }

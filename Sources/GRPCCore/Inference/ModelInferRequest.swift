@@ -19,20 +19,14 @@ public struct ModelInferRequest: ProtoFieldMessage {
     /// inputs are sent raw (then no input has `contents`). Slices of the decoded buffer.
     public var rawInputContents: [ArraySlice<UInt8>] = []
 
-    /// `ModelInferRequest`.
-    public static let protoName = "ModelInferRequest"
-
-    /// An empty request.
-    public init() {}
-
     /// The fields in field-number order.
     public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
-        try fields.string(1, "model_name", &modelName)
-        try fields.string(2, "model_version", &modelVersion)
-        try fields.string(3, "id", &id)
-        try fields.parameters(4, "parameters", &parameters)
+        try fields.inferHeader(&modelName, &modelVersion, &id, &parameters)
         try fields.messages(5, "inputs", &inputs, max: \.maxTensors)
         try fields.messages(6, "outputs", &outputs, max: \.maxTensors)
         try fields.bytesElements(7, "raw_input_contents", &rawInputContents, max: \.maxTensors)
     }
+
+    /// An empty request.
+    public init() {}
 }

@@ -16,8 +16,13 @@ public struct ModelInferResponse: ProtoFieldMessage {
     /// slices of the buffer; encoded, each copied once into the message.
     public var rawOutputContents: [ArraySlice<UInt8>] = []
 
-    /// `ModelInferResponse`.
-    public static let protoName = "ModelInferResponse"
+    /// The fields in field-number order; at most ``GRPCCoreLimits/maxTensors`` outputs and
+    /// raw contents when read.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.inferHeader(&modelName, &modelVersion, &id, &parameters)
+        try fields.messages(5, "outputs", &outputs, max: \.maxTensors)
+        try fields.bytesElements(6, "raw_output_contents", &rawOutputContents, max: \.maxTensors)
+    }
 
     /// An empty response.
     public init() {}
@@ -33,17 +38,6 @@ public struct ModelInferResponse: ProtoFieldMessage {
         self.parameters = parameters
         self.outputs = outputs
         self.rawOutputContents = rawOutputContents
-    }
-
-    /// The fields in field-number order; at most ``GRPCCoreLimits/maxTensors`` outputs and
-    /// raw contents when read.
-    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
-        try fields.string(1, "model_name", &modelName)
-        try fields.string(2, "model_version", &modelVersion)
-        try fields.string(3, "id", &id)
-        try fields.parameters(4, "parameters", &parameters)
-        try fields.messages(5, "outputs", &outputs, max: \.maxTensors)
-        try fields.bytesElements(6, "raw_output_contents", &rawOutputContents, max: \.maxTensors)
     }
 
     /// Fields 1–5: everything but the raw contents, which come last in field-number order.

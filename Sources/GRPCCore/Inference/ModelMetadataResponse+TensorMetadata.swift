@@ -9,8 +9,10 @@ extension ModelMetadataResponse {
         /// 3 `shape`. At most ``GRPCCoreLimits/maxShapeRank`` dimensions when decoded.
         public var shape: [Int64] = []
 
-        /// `TensorMetadata`.
-        public static let protoName = "TensorMetadata"
+        /// The fields in field-number order.
+        public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+            try fields.tensorHeader(&name, &datatype, &shape)
+        }
 
         /// Empty metadata.
         public init() {}
@@ -20,13 +22,6 @@ extension ModelMetadataResponse {
             self.name = name
             self.datatype = datatype
             self.shape = shape
-        }
-
-        /// The fields in field-number order.
-        public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
-            try fields.string(1, "name", &name)
-            try fields.string(2, "datatype", &datatype)
-            try fields.int64s(3, "shape", &shape, max: \.maxShapeRank)
         }
     }
 }

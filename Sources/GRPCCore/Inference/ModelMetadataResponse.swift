@@ -14,8 +14,14 @@ public struct ModelMetadataResponse: ProtoFieldMessage {
     /// 5 `outputs`.
     public var outputs: [TensorMetadata] = []
 
-    /// `ModelMetadataResponse`.
-    public static let protoName = "ModelMetadataResponse"
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.string(1, "name", &name)
+        try fields.strings(2, "versions", &versions, max: \.maxRepeatedElements)
+        try fields.string(3, "platform", &platform)
+        try fields.messages(4, "inputs", &inputs, max: \.maxTensors)
+        try fields.messages(5, "outputs", &outputs, max: \.maxTensors)
+    }
 
     /// An empty response.
     public init() {}
@@ -30,14 +36,5 @@ public struct ModelMetadataResponse: ProtoFieldMessage {
         self.platform = platform
         self.inputs = inputs
         self.outputs = outputs
-    }
-
-    /// The fields in field-number order.
-    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
-        try fields.string(1, "name", &name)
-        try fields.strings(2, "versions", &versions, max: \.maxRepeatedElements)
-        try fields.string(3, "platform", &platform)
-        try fields.messages(4, "inputs", &inputs, max: \.maxTensors)
-        try fields.messages(5, "outputs", &outputs, max: \.maxTensors)
     }
 }

@@ -9,6 +9,12 @@ public struct ModelRequest<RPC: ProtoRPC>: ProtoFieldMessage {
     /// `<RPC>Request`.
     public static var protoName: String { RPC.rpcName + "Request" }
 
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.string(1, "name", &name)
+        try fields.string(2, "version", &version)
+    }
+
     /// An empty request.
     public init() {}
 
@@ -16,11 +22,5 @@ public struct ModelRequest<RPC: ProtoRPC>: ProtoFieldMessage {
     public init(name: String, version: String = "") {
         self.name = name
         self.version = version
-    }
-
-    /// The fields in field-number order.
-    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
-        try fields.string(1, "name", &name)
-        try fields.string(2, "version", &version)
     }
 }

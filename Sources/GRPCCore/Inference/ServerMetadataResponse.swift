@@ -8,8 +8,12 @@ public struct ServerMetadataResponse: ProtoFieldMessage {
     /// ``GRPCCoreLimits/maxRepeatedElements`` when decoded.
     public var extensions: [String] = []
 
-    /// `ServerMetadataResponse`.
-    public static let protoName = "ServerMetadataResponse"
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.string(1, "name", &name)
+        try fields.string(2, "version", &version)
+        try fields.strings(3, "extensions", &extensions, max: \.maxRepeatedElements)
+    }
 
     /// An empty response.
     public init() {}
@@ -19,12 +23,5 @@ public struct ServerMetadataResponse: ProtoFieldMessage {
         self.name = name
         self.version = version
         self.extensions = extensions
-    }
-
-    /// The fields in field-number order.
-    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
-        try fields.string(1, "name", &name)
-        try fields.string(2, "version", &version)
-        try fields.strings(3, "extensions", &extensions, max: \.maxRepeatedElements)
     }
 }

@@ -17,26 +17,6 @@ public struct ModelConfig: ProtoFieldMessage {
     /// 17 `backend`.
     public var backend = ""
 
-    /// `ModelConfig`.
-    public static let protoName = "ModelConfig"
-
-    /// An empty config.
-    public init() {}
-
-    /// A config with the given fields.
-    public init(
-        name: String, platform: String = "", backend: String = "", maxBatchSize: Int32 = 0, input: [ModelInput] = [],
-        output: [ModelOutput] = [], dynamicBatching: ModelDynamicBatching? = nil
-    ) {
-        self.name = name
-        self.platform = platform
-        self.backend = backend
-        self.maxBatchSize = maxBatchSize
-        self.input = input
-        self.output = output
-        self.dynamicBatching = dynamicBatching
-    }
-
     /// The fields in field-number order (1, 2, 4, 5, 6, 11, 17).
     public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
         try fields.string(1, "name", &name)
@@ -55,5 +35,22 @@ public struct ModelConfig: ProtoFieldMessage {
             }
         }
         try fields.string(17, "backend", &backend)
+    }
+
+    /// An empty config.
+    public init() {}
+
+    /// A config with the given fields.
+    public init(
+        name: String, platform: String = "", backend: String = "", maxBatchSize: Int32 = 0, input: [ModelInput] = [],
+        output: [ModelOutput] = [], dynamicBatching: ModelDynamicBatching? = nil
+    ) {
+        self.name = name
+        self.platform = platform
+        self.backend = backend
+        self.maxBatchSize = maxBatchSize
+        self.input = input
+        self.output = output
+        self.dynamicBatching = dynamicBatching
     }
 }

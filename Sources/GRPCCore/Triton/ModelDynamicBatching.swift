@@ -7,8 +7,11 @@ public struct ModelDynamicBatching: ProtoFieldMessage {
     /// 2 `max_queue_delay_microseconds`: how long a request may wait for others to join it.
     public var maxQueueDelayMicroseconds: UInt64 = 0
 
-    /// `ModelDynamicBatching`.
-    public static let protoName = "ModelDynamicBatching"
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.int32s(1, "preferred_batch_size", &preferredBatchSize, max: \.maxRepeatedElements)
+        try fields.uint64(2, "max_queue_delay_microseconds", &maxQueueDelayMicroseconds)
+    }
 
     /// Settings at their defaults.
     public init() {}
@@ -17,11 +20,5 @@ public struct ModelDynamicBatching: ProtoFieldMessage {
     public init(preferredBatchSize: [Int32] = [], maxQueueDelayMicroseconds: UInt64) {
         self.preferredBatchSize = preferredBatchSize
         self.maxQueueDelayMicroseconds = maxQueueDelayMicroseconds
-    }
-
-    /// The fields in field-number order.
-    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
-        try fields.int32s(1, "preferred_batch_size", &preferredBatchSize, max: \.maxRepeatedElements)
-        try fields.uint64(2, "max_queue_delay_microseconds", &maxQueueDelayMicroseconds)
     }
 }

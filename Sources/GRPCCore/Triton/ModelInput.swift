@@ -27,8 +27,13 @@ public struct ModelInput: ProtoFieldMessage {
         public static let nchw = Format(rawValue: 2)
     }
 
-    /// `ModelInput`.
-    public static let protoName = "ModelInput"
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.string(1, "name", &name)
+        try fields.enumeration(2, "data_type", &dataType)
+        try fields.enumeration(3, "format", &format)
+        try fields.dims(4, &dims)
+    }
 
     /// An empty input.
     public init() {}
@@ -39,13 +44,5 @@ public struct ModelInput: ProtoFieldMessage {
         self.dataType = dataType
         self.format = format
         self.dims = dims
-    }
-
-    /// The fields in field-number order.
-    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
-        try fields.string(1, "name", &name)
-        try fields.enumeration(2, "data_type", &dataType)
-        try fields.enumeration(3, "format", &format)
-        try fields.int64s(4, "dims", &dims, max: \.maxShapeRank)
     }
 }

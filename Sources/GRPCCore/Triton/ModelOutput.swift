@@ -10,8 +10,12 @@ public struct ModelOutput: ProtoFieldMessage {
     /// ``GRPCCoreLimits/maxShapeRank`` when decoded.
     public var dims: [Int64] = []
 
-    /// `ModelOutput`.
-    public static let protoName = "ModelOutput"
+    /// The fields in field-number order.
+    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
+        try fields.string(1, "name", &name)
+        try fields.enumeration(2, "data_type", &dataType)
+        try fields.dims(3, &dims)
+    }
 
     /// An empty output.
     public init() {}
@@ -21,12 +25,5 @@ public struct ModelOutput: ProtoFieldMessage {
         self.name = name
         self.dataType = dataType
         self.dims = dims
-    }
-
-    /// The fields in field-number order.
-    public mutating func visitFields<Visitor: ProtoFieldVisitor>(_ fields: inout Visitor) throws(Visitor.Failure) {
-        try fields.string(1, "name", &name)
-        try fields.enumeration(2, "data_type", &dataType)
-        try fields.int64s(3, "dims", &dims, max: \.maxShapeRank)
     }
 }

@@ -10,7 +10,8 @@
 /// Equality compares floating-point values by their bits (NaN equals the same NaN, -0.0 does
 /// not equal 0.0), so a message always equals its own round trip.
 public protocol ProtoMessage: Sendable, Equatable {
-    /// The message's name in error paths: `ModelInferRequest`.
+    /// The message's name in error paths: `ModelInferRequest`. By default the Swift type's
+    /// name, which is the proto's for every message here but the generic ones.
     static var protoName: String { get }
 
     /// The empty message: every field at its default.
@@ -25,6 +26,10 @@ public protocol ProtoMessage: Sendable, Equatable {
 }
 
 extension ProtoMessage {
+    /// The type's name without its module or enclosing type (`TensorMetadata`): each message
+    /// is named as in its `.proto`, so the name is stated once.
+    public static var protoName: String { String(describing: Self.self) }
+
     /// The message in `bytes`; `bytes` fields of the result are slices of `bytes` (no copy),
     /// which keep its storage alive.
     /// - Throws: ``GRPCCoreError``: malformed protobuf, or over a cap of `limits`; the path

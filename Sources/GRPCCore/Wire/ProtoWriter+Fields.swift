@@ -112,27 +112,29 @@ extension ProtoWriter {
 
     /// A packed `repeated float` field (4 bytes each, bits kept exactly).
     public mutating func writePackedFloats(_ fieldNumber: Int, _ values: [Float]) {
-        guard !values.isEmpty else { return }
-        writeTag(fieldNumber, .lengthDelimited)
-        writeVarint(UInt64(values.count) * 4)
-        reserveAdditional(values.count * 4)
-        #if _endian(little)
-            values.withUnsafeBytes { raw in raw.withMemoryRebound(to: UInt8.self) { bytes.append(contentsOf: $0) } }
-        #else
-            for value in values { writeFixed32(value.bitPattern) }
-        #endif
+        writePackedFixed(fieldNumber, values) { $0.writeFixed32($1.bitPattern) }
     }
 
     /// A packed `repeated double` field (8 bytes each, bits kept exactly).
     public mutating func writePackedDoubles(_ fieldNumber: Int, _ values: [Double]) {
+        writePackedFixed(fieldNumber, values) { $0.writeFixed64($1.bitPattern) }
+    }
+
+    /// `Value` is `Float` or `Double`, whose little-endian IEEE bits are the wire's: on a
+    /// little-endian machine the run is one copy of the array's bytes; elsewhere `writeOne`
+    /// writes each value.
+    private mutating func writePackedFixed<Value: BinaryFloatingPoint>(
+        _ fieldNumber: Int, _ values: [Value], writeOne: (inout ProtoWriter, Value) -> Void
+    ) {
         guard !values.isEmpty else { return }
+        let width = MemoryLayout<Value>.size
         writeTag(fieldNumber, .lengthDelimited)
-        writeVarint(UInt64(values.count) * 8)
-        reserveAdditional(values.count * 8)
+        writeVarint(UInt64(values.count * width))
+        reserveAdditional(values.count * width)
         #if _endian(little)
             values.withUnsafeBytes { raw in raw.withMemoryRebound(to: UInt8.self) { bytes.append(contentsOf: $0) } }
         #else
-            for value in values { writeFixed64(value.bitPattern) }
+            for value in values { writeOne(&self, value) }
         #endif
     }
 

@@ -107,10 +107,7 @@ enum ModelStoreFile {
         var total = 0
         for array in model.weightArrays {
             writer.beginObject()
-            writer.writeKey("shape")
-            writer.beginArray()
-            for dimension in array.shape { writer.write(dimension) }
-            writer.endArray()
+            writer.writeArray(array.shape, forKey: "shape")
             writer.write(array.dtype.rawValue, forKey: "dtype")
             writer.endObject()
             total += array.byteCount
@@ -169,10 +166,7 @@ enum ModelStoreFile {
             writer.beginObject()
             writer.write(reshape.name, forKey: "name")
             if reshape.className == "Reshape" {
-                writer.writeKey("target_shape")
-                writer.beginArray()
-                for dimension in reshape.targetShape { writer.write(dimension) }
-                writer.endArray()
+                writer.writeArray(reshape.targetShape, forKey: "target_shape")
             }
             writer.endObject()
         }

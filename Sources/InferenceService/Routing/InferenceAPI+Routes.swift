@@ -74,18 +74,18 @@ extension InferenceAPI {
             ]),
         Route(
             "/v1/models/{name}/predict",
-            [("POST", { api, request, context, p, respond throws(ServiceError) in try api.predict(request, context, p, respond) })]),
+            [("POST", predictHandler(InferenceAPI.predictRegistered))]),
         Route(
             "/v1/models/{name}/versions/{version}/predict",
-            [("POST", { api, request, context, p, respond throws(ServiceError) in try api.predict(request, context, p, respond) })]),
+            [("POST", predictHandler(InferenceAPI.predictRegistered))]),
         // TF Serving's REST API: the method is in the model's (or the version's) own segment.
         Route(
             "/v1/models/{name}:predict",
-            [("POST", { api, request, context, p, respond throws(ServiceError) in try api.tfServingPredict(request, context, p, respond) })]
+            [("POST", predictHandler(InferenceAPI.tfServingPredict))]
         ),
         Route(
             "/v1/models/{name}/versions/{version}:predict",
-            [("POST", { api, request, context, p, respond throws(ServiceError) in try api.tfServingPredict(request, context, p, respond) })]
+            [("POST", predictHandler(InferenceAPI.tfServingPredict))]
         ),
         Route(
             "/v1/models/{name}/metadata",
@@ -197,35 +197,23 @@ extension InferenceAPI {
         }
     }
 
-    private func predict(
-        _ request: HTTPRequest, _ context: RequestContext, _ parameters: RouteParameters, _ respond: @escaping Route.Respond
-    ) throws(ServiceError) {
-        try predictOnPool(context, parameters, respond) { api, registered, admitted, respond in
-            api.predictRegistered(
-                registered, body: request.body, admitted: admitted, abandoned: context.isAbandoned, respond: respond)
-        }
-    }
+    /// A registered model's predict in one wire format (`predictRegistered`, `tfServingPredict`):
+    /// it decodes the body, computes on the worker pool and answers.
+    typealias PredictFormat =
+        @Sendable (InferenceAPI) -> (
+            RegisteredModel, [UInt8], ContinuousClock.Instant, @escaping @Sendable () -> Bool, @escaping Route.Respond
+        ) -> Void
 
-    private func tfServingPredict(
-        _ request: HTTPRequest, _ context: RequestContext, _ parameters: RouteParameters, _ respond: @escaping Route.Respond
-    ) throws(ServiceError) {
-        try predictOnPool(context, parameters, respond) { api, registered, admitted, respond in
-            api.tfServingPredict(
-                registered, body: request.body, admitted: admitted, abandoned: context.isAbandoned, respond: respond)
-        }
-    }
-
-    /// A registered model's predict in any wire format: the model (or version) is looked up
-    /// first (404 without admission), then `run` decodes and computes on the worker pool.
-    private func predictOnPool(
-        _ context: RequestContext, _ parameters: RouteParameters, _ respond: @escaping Route.Respond,
-        _ run: @escaping @Sendable (InferenceAPI, RegisteredModel, ContinuousClock.Instant, @escaping Route.Respond) -> Void
-    ) throws(ServiceError) {
-        let registered = try store.get(name: parameters.name, version: parameters.version)
-        try runOnPool(abandoned: context.isAbandoned, respond) { completion in
-            run(self, registered, completion.admittedAt) { response in
-                completion.done()
-                respond(response)
+    /// The POST handler of a predict route in `format`: the model (or version) is looked up
+    /// first (404 without admission), then `format` decodes and computes on the worker pool.
+    private static func predictHandler(_ format: @escaping PredictFormat) -> Route.Handler {
+        { api, request, context, parameters, respond throws(ServiceError) in
+            let registered = try api.store.get(name: parameters.name, version: parameters.version)
+            try api.runOnPool(abandoned: context.isAbandoned, respond) { completion in
+                format(api)(registered, request.body, completion.admittedAt, context.isAbandoned) { response in
+                    completion.done()
+                    respond(response)
+                }
             }
         }
     }

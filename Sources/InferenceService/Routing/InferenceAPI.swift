@@ -398,10 +398,7 @@ public final class InferenceAPI: Sendable {
             writer.beginObject()
             writer.write(model.name, forKey: "name")
             writer.write(model.version, forKey: "latest_version")
-            writer.writeKey("versions")
-            writer.beginArray()
-            for version in store.versions(name: model.name) { writer.write(version.version) }
-            writer.endArray()
+            writer.writeArray(store.versions(name: model.name).lazy.map(\.version), forKey: "versions")
             writer.write(try model.describe().totalParams, forKey: "params")
             writer.endObject()
         }
@@ -415,10 +412,7 @@ public final class InferenceAPI: Sendable {
         writer.beginObject()
         writer.write(model.name, forKey: "name")
         writer.write(model.version, forKey: "version")
-        writer.writeKey("versions")
-        writer.beginArray()
-        for version in versions { writer.write(version.version) }
-        writer.endArray()
+        writer.writeArray(versions.lazy.map(\.version), forKey: "versions")
         writer.write(model.createdAt, forKey: "created_at")
         writer.write(model.weightsDigest, forKey: "weights_digest")
         writer.writeKey("batching")

@@ -77,10 +77,7 @@ extension InferenceAPI {
             writer.beginObject()
             writer.write(V2Protocol.outputName, forKey: "name")
             writer.write(V2Protocol.datatype(of: output.dtype), forKey: "datatype")
-            writer.writeKey("shape")
-            writer.beginArray()
-            for dimension in output.shape { writer.write(dimension) }
-            writer.endArray()
+            writer.writeArray(output.shape, forKey: "shape")
             if isBinary {
                 let bytes = RawTensorCodec.encode(output.storage)
                 writer.writeKey("parameters")
@@ -113,10 +110,7 @@ extension InferenceAPI {
         writer.beginObject()
         writer.write(configuration.serverName, forKey: "name")
         writer.write(configuration.serverVersion, forKey: "version")
-        writer.writeKey("extensions")
-        writer.beginArray()
-        for name in V2Protocol.extensions { writer.write(name) }
-        writer.endArray()
+        writer.writeArray(V2Protocol.extensions, forKey: "extensions")
         // DenseServe's addition: the compute kernel's instruction set.
         writer.write(GEMM.kernelName, forKey: "dense_kernel")
         writer.endObject()
@@ -137,29 +131,32 @@ extension InferenceAPI {
         var writer = JSONWriter()
         writer.beginObject()
         writer.write(registered.name, forKey: "name")
-        writer.writeKey("versions")
-        writer.beginArray()
-        for version in versions { writer.write(String(version.version)) }
-        writer.endArray()
+        writer.writeArray(versions.lazy.map { String($0.version) }, forKey: "versions")
         writer.write(V2Protocol.platform, forKey: "platform")
         for (key, name, shape, dtype) in [
             ("inputs", V2Protocol.inputName, signature.input, signature.inputType),
             ("outputs", V2Protocol.outputName, signature.output, signature.outputType),
         ] {
-            writer.writeKey(key)
-            writer.beginArray()
-            writer.beginObject()
-            writer.write(name, forKey: "name")
-            writer.write(V2Protocol.datatype(of: dtype), forKey: "datatype")
-            writer.writeKey("shape")
-            writer.beginArray()
-            for dimension in shape { writer.write(dimension ?? -1) }
-            writer.endArray()
-            writer.endObject()
-            writer.endArray()
+            Self.writeTensorList(&writer, key: key, name: name) { tensor in
+                tensor.write(V2Protocol.datatype(of: dtype), forKey: "datatype")
+                tensor.writeArray(shape.lazy.map { $0 ?? -1 }, forKey: "shape")
+            }
         }
         writer.endObject()
         return writer.bytes
+    }
+
+    /// Writes `"key":[{"name":name,…}]`: a model's inputs or outputs in its V2 metadata or
+    /// config (one tensor each: DenseServe models have one input and one output), `fields`
+    /// writing the members after the name.
+    static func writeTensorList(_ writer: inout JSONWriter, key: String, name: String, _ fields: (inout JSONWriter) -> Void) {
+        writer.writeKey(key)
+        writer.beginArray()
+        writer.beginObject()
+        writer.write(name, forKey: "name")
+        fields(&writer)
+        writer.endObject()
+        writer.endArray()
     }
 
     /// What a Triton-style model configuration says of a registered model, for its REST
@@ -219,20 +216,13 @@ extension InferenceAPI {
             ("input", V2Protocol.inputName, facts.inputDims, facts.inputType),
             ("output", V2Protocol.outputName, facts.outputDims, facts.outputType),
         ] {
-            writer.writeKey(key)
-            writer.beginArray()
-            writer.beginObject()
-            writer.write(name, forKey: "name")
-            writer.write(dtype == .float32 ? "TYPE_FP32" : "TYPE_FP64", forKey: "data_type")
-            if key == "input" {
-                writer.write("FORMAT_NONE", forKey: "format")
+            Self.writeTensorList(&writer, key: key, name: name) { tensor in
+                tensor.write(dtype == .float32 ? "TYPE_FP32" : "TYPE_FP64", forKey: "data_type")
+                if key == "input" {
+                    tensor.write("FORMAT_NONE", forKey: "format")
+                }
+                tensor.writeArray(dims.lazy.map { $0 ?? -1 }, forKey: "dims")
             }
-            writer.writeKey("dims")
-            writer.beginArray()
-            for dimension in dims { writer.write(dimension ?? -1) }
-            writer.endArray()
-            writer.endObject()
-            writer.endArray()
         }
         if let delay = facts.batchingDelayMicroseconds {
             writer.writeKey("dynamic_batching")
