@@ -32,37 +32,46 @@ public enum BLAS {
     }
 }
 
-/// A scalar OpenBLAS multiplies: `Float` (s) and `Double` (d).
+/// `cblas_?gemv`'s signature for element type `T`.
+public typealias BLASGEMV<T> = (
+    CBLAS_ORDER, CBLAS_TRANSPOSE, Int32, Int32, T, UnsafePointer<T>?, Int32, UnsafePointer<T>?, Int32, T,
+    UnsafeMutablePointer<T>?, Int32
+) -> Void
+
+/// `cblas_?gemm`'s signature for element type `T`.
+public typealias BLASGEMM<T> = (
+    CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, Int32, Int32, Int32, T, UnsafePointer<T>?, Int32, UnsafePointer<T>?,
+    Int32, T, UnsafeMutablePointer<T>?, Int32
+) -> Void
+
+/// A scalar OpenBLAS multiplies: `Float` (s) and `Double` (d), through its gemv and gemm.
 public protocol BLASScalar: DenseScalar {
+    /// `cblas_sgemv` / `cblas_dgemv`.
+    static var gemv: BLASGEMV<Self> { get }
+    /// `cblas_sgemm` / `cblas_dgemm`.
+    static var gemm: BLASGEMM<Self> { get }
+}
+
+extension BLASScalar {
     /// OpenBLAS `C = A·B` for row-major `A[m×k]`, `B[k×n]`, `C[m×n]`.
-    static func blasGEMM(m: Int, n: Int, k: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>, c: UnsafeMutablePointer<Self>)
+    static func blasGEMM(m: Int, n: Int, k: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>, c: UnsafeMutablePointer<Self>) {
+        if m == 1 {
+            // One row: y[n] = Bᵀ[n×k]·x[k].
+            gemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, 0, c, 1)
+            return
+        }
+        gemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c,
+            Int32(n))
+    }
 }
 
 extension Float: BLASScalar {
-    public static func blasGEMM(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
-    ) {
-        if m == 1 {
-            // One row: y[n] = Bᵀ[n×k]·x[k].
-            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, 0, c, 1)
-            return
-        }
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c,
-            Int32(n))
-    }
+    public static var gemv: BLASGEMV<Float> { cblas_sgemv }
+    public static var gemm: BLASGEMM<Float> { cblas_sgemm }
 }
 
 extension Double: BLASScalar {
-    public static func blasGEMM(
-        m: Int, n: Int, k: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>
-    ) {
-        if m == 1 {
-            cblas_dgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(n), a, 1, 0, c, 1)
-            return
-        }
-        cblas_dgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c,
-            Int32(n))
-    }
+    public static var gemv: BLASGEMV<Double> { cblas_dgemv }
+    public static var gemm: BLASGEMM<Double> { cblas_dgemm }
 }
