@@ -54,7 +54,9 @@ final class IOLoop: @unchecked Sendable {
         events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Int(Self.maxEvents))
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
         var pipeFDs: [Int32] = [-1, -1]
-        _ = pipe(&pipeFDs)  // pipe2 is not in the Glibc module
+        let piped = pipe(&pipeFDs)  // pipe2 is not in the Glibc module
+        // At server start-up, out of descriptors: fail loudly here, not as a loop that never polls.
+        precondition(epfd >= 0 && piped == 0, "cannot create I/O loop \(index)'s epoll set or wake pipe: errno \(errno)")
         (wakeRead, wakeWrite) = (pipeFDs[0], pipeFDs[1])
         for fd in pipeFDs where fd >= 0 {
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
@@ -114,7 +116,9 @@ final class IOLoop: @unchecked Sendable {
         while true {
             let n = epoll_wait(epfd, events, Self.maxEvents, -1)
             if n < 0 && errno == EINTR { continue }
-            if n < 0 { break }
+            // Only a broken epoll descriptor fails here (it is closed after this loop alone);
+            // going on silently would leave this loop's connections unserved forever.
+            guard n >= 0 else { preconditionFailure("epoll_wait failed on I/O loop \(index): errno \(errno)") }
             if queue.sync(execute: { handleReady(count: Int(n)) }) { break }
         }
         closeDescriptors()
